@@ -1,0 +1,22 @@
+// @ts-check
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Uploads stream to route handlers (no body limit there); server actions only carry small forms.
+  experimental: { serverActions: { bodySizeLimit: "1mb" } },
+  poweredByHeader: false,
+  // Event text is attacker-controlled: React escapes it, and the CSP forbids any script we did not ship.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Referrer-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

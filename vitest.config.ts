@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+// Unit tests (`*.test.ts`) run in parallel; database tests (`*.db.test.ts`) share one real Postgres
+// (DATABASE_URL) or an embedded PGlite started by the global setup, so they run one file at a time.
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"], exclude: ["**/*.db.test.ts", "node_modules/**"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "db",
+          include: ["lib/**/*.db.test.ts", "tests/**/*.db.test.ts"],
+          globalSetup: ["tests/db-global-setup.ts"],
+          setupFiles: ["tests/db-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
