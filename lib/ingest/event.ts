@@ -1,0 +1,117 @@
+// The contract between every input-format parser and the rest of the pipeline.
+//
+// Parsers (XML, EVTX, classic text, JSON, CSV) each turn a record into `EventParts` — the pieces of a
+// Windows event as Windows itself models them (System, EventData, RenderingInfo) — and `normalizeEvent`
+// turns those parts into the one `NormalizedEvent` the database stores. Keeping the Windows model in the
+// middle means the Splunk field synthesis (OpCode, ComputerName, Message, Name, ModuleDll, dest) is
+// written once, in splunk-fields.ts, whatever the input format.
+
+export const INPUT_FORMATS = ["xml", "evtx", "classic", "json", "csv"] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/** The <System> block of an event (and what other formats carry of it). */
+export interface SystemParts {
+  provider: string | null;
+  providerGuid?: string | null;
+  eventSourceName?: string | null;
+  /** EventID text, qualifiers stripped. */
+  eventId: number | null;
+  qualifiers?: number | null;
+  version?: number | null;
+  level?: number | null;
+  task?: number | null;
+  opcode?: number | null;
+  keywords?: string | null;
+  /** TimeCreated/@SystemTime as written in the input (full precision kept), ISO 8601 UTC. */
+  timeCreated: string | null;
+  recordId?: number | null;
+  processId?: number | null;
+  threadId?: number | null;
+  channel: string | null;
+  computer: string | null;
+  userSid?: string | null;
+}
+
+/** <RenderingInfo> (or the equivalent rendered fields of classic text, JSON and CSV exports). */
+export interface RenderingParts {
+  message?: string | null;
+  level?: string | null;
+  opcode?: string | null;
+  task?: string | null;
+}
+
+export interface EventParts {
+  system: SystemParts;
+  /** EventData/UserData values by name; unnamed values keyed by their 0-based position ("0", "1", ...). */
+  data: Record<string, string | null>;
+  rendering?: RenderingParts;
+}
+
+/** Field names exactly as the ESCU searches use them, plus Splunk's source/sourcetype. */
+export interface SplunkFields {
+  source: string;
+  sourcetype: string;
+  OpCode: string | null;
+  ComputerName: string | null;
+  Message: string | null;
+  Name: string | null;
+  ModuleDll: string | null;
+  dest: string | null;
+}
+
+export interface NormalizedEvent {
+  /** Event time, UTC. */
+  time: Date;
+  /** The original TimeCreated text (sub-millisecond precision kept), ISO 8601 UTC. */
+  timeCreated: string | null;
+  host: string;
+  channel: string;
+  provider: string;
+  providerGuid: string | null;
+  eventSourceName: string | null;
+  eventCode: number;
+  qualifiers: number | null;
+  recordId: number | null;
+  version: number | null;
+  level: number | null;
+  opcode: number | null;
+  /** Rendered opcode name ("Info", "Start", ...). */
+  opcodeName: string | null;
+  task: number | null;
+  keywords: string | null;
+  userSid: string | null;
+  processId: number | null;
+  threadId: number | null;
+  data: Record<string, string | null>;
+  /** Rendered message: from the input, else from the message templates (events 29 and 2282). */
+  message: string | null;
+  splunk: SplunkFields;
+  format: InputFormat;
+  /** The record's original text exactly as read (for EVTX: the XML Windows renders). */
+  raw: string;
+  /** 1-based record number within the file. */
+  position: number;
+}
+
+/** A record that could not be turned into an event: the file goes on, the report keeps where and why. */
+export interface RejectedRecord {
+  position: number;
+  /** "line 12", "byte 65536", "chunk 3 record 17"... */
+  location?: string;
+  reason: string;
+  excerpt?: string;
+}
+
+export type ParsedRecord = { ok: true; event: NormalizedEvent } | { ok: false; rejected: RejectedRecord };
+
+/** Raised when a file cannot be read at all (not a log, hostile, truncated header...). Fails fast. */
+export class InputFormatError extends Error {
+  constructor(
+    message: string,
+    /** Where it went wrong ("byte 0", "line 3"...). */
+    readonly location?: string,
+  ) {
+    super(location ? `${message} (at ${location})` : message);
+    this.name = "InputFormatError";
+  }
+}

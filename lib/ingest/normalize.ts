@@ -1,0 +1,90 @@
+// EventParts (what a parser read) -> NormalizedEvent (what the database stores).
+import type { EventParts, InputFormat, NormalizedEvent } from "./event";
+import { dataFromMessage, renderMessage } from "./message-templates";
+import { opcodeName, splunkFields } from "./splunk-fields";
+
+/** Thrown for a record that cannot become an event; the parser turns it into a RejectedRecord. */
+export class RecordError extends Error {
+  name = "RecordError";
+}
+
+const ISO_WITH_FRACTION = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Parses an ISO 8601 time and returns it as a Date plus a canonical UTC text keeping every fractional digit
+ * (Windows writes 100 ns precision: 2022-12-20T15:58:25.325383600Z). A time without a zone is UTC, as in
+ * Windows' SystemTime.
+ */
+export function parseEventTime(text: string): { time: Date; timeCreated: string } {
+  const m = ISO_WITH_FRACTION.exec(text.trim());
+  if (!m) {
+    const d = new Date(text);
+    if (Number.isNaN(d.getTime())) throw new RecordError(`unreadable event time '${text.slice(0, 64)}'`);
+    return { time: d, timeCreated: d.toISOString() };
+  }
+  const [, date, clock, fraction = "", zone = "Z"] = m;
+  const millis = (fraction + "000").slice(0, 3);
+  const time = new Date(`${date}T${clock}.${millis}${zone === "Z" ? "Z" : zone}`);
+  if (Number.isNaN(time.getTime())) throw new RecordError(`unreadable event time '${text.slice(0, 64)}'`);
+  if (zone === "Z" || /^[+-]00:?00$/.test(zone)) {
+    return { time, timeCreated: `${date}T${clock}${fraction ? "." + fraction : ""}Z` };
+  }
+  // Shift to UTC; keep the sub-millisecond digits, which a zone offset cannot change.
+  const iso = time.toISOString();
+  return { time, timeCreated: fraction.length > 3 ? iso.replace(/\.\d{3}Z$/, `.${millis}${fraction.slice(3)}Z`) : iso };
+}
+
+/** Microseconds after the Date's milliseconds (Postgres timestamptz keeps microseconds). */
+export function subMillisecondMicros(timeCreated: string | null): number {
+  const m = timeCreated ? /\.\d{3}(\d{0,3})/.exec(timeCreated) : null;
+  return m ? Number((m[1] + "000").slice(0, 3)) : 0;
+}
+
+function required<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined || value === "") throw new RecordError(`missing ${what}`);
+  return value;
+}
+
+export function normalizeEvent(parts: EventParts, raw: string, format: InputFormat, position: number): NormalizedEvent {
+  const { system, rendering } = parts;
+  const eventCode = required(system.eventId, "event id");
+  if (!Number.isInteger(eventCode) || eventCode < 0 || eventCode > 65535) throw new RecordError(`invalid event id ${eventCode}`);
+  const host = required(system.computer, "computer name");
+  const channel = required(system.channel, "channel");
+  const provider = system.provider || system.eventSourceName || null;
+  const { time, timeCreated } = parseEventTime(required(system.timeCreated, "event time"));
+
+  // A rendered message in the input wins; otherwise render it from the template. Classic and CSV exports carry
+  // only the message, so their event data is recovered from it (input values win).
+  const data = { ...dataFromMessage(provider, eventCode, rendering?.message ?? null), ...parts.data };
+  const message = rendering?.message || renderMessage(provider, eventCode, data);
+  const opName = opcodeName(system.opcode, rendering?.opcode);
+
+  return {
+    time,
+    timeCreated,
+    host,
+    channel,
+    provider: provider ?? "",
+    providerGuid: system.providerGuid ?? null,
+    eventSourceName: system.eventSourceName ?? null,
+    eventCode,
+    qualifiers: system.qualifiers ?? null,
+    recordId: system.recordId ?? null,
+    version: system.version ?? null,
+    level: system.level ?? null,
+    opcode: system.opcode ?? null,
+    opcodeName: opName,
+    task: system.task ?? null,
+    keywords: system.keywords ?? null,
+    userSid: system.userSid ?? null,
+    processId: system.processId ?? null,
+    threadId: system.threadId ?? null,
+    data,
+    message: message ?? null,
+    splunk: splunkFields({ channel, provider: provider ?? "", computer: host, opcodeName: opName, message: message ?? null, data, format }),
+    format,
+    raw,
+    position,
+  };
+}

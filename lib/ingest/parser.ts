@@ -1,0 +1,31 @@
+// What every input-format reader implements. The pipeline (lib/ingest/pipeline.ts) opens the file, undoes
+// compression, sniffs the format (or takes the user's override) and pulls records from the matching reader.
+import type { InputFormat, ParsedRecord } from "./event";
+
+export interface ReaderProgress {
+  /** Format-specific units: "chunks" for EVTX, "records" elsewhere. */
+  unit: string;
+  done: number;
+  /** Known only when the format says it up front (EVTX chunk count). */
+  total?: number;
+}
+
+export interface ReadOptions {
+  /** Largest single record accepted, in bytes; a larger one is rejected with its position. */
+  maxRecordBytes: number;
+  /** Called now and then with format-level progress. */
+  onProgress?: (p: ReaderProgress) => void;
+}
+
+export const DEFAULT_READ_OPTIONS: ReadOptions = { maxRecordBytes: 4 * 1024 * 1024 };
+
+export interface FormatReader {
+  format: InputFormat;
+  /** Whether a file starting with these bytes (at most 64 KiB, compression already undone) is in this format. */
+  sniff(head: Buffer): boolean;
+  /**
+   * Yields every record in file order: an event, or a rejection saying where and why. Throws InputFormatError
+   * when the input is not this format at all, or is unreadable past recovery (with where it went wrong).
+   */
+  read(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord>;
+}
