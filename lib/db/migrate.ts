@@ -3,6 +3,7 @@
 // exactly as `prisma migrate deploy` does, so a user with internet access can switch to Prisma's CLI.
 // Background and every pitfall worked around here: ../shared/docs/offline-stack.md §2.2.
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -24,7 +25,8 @@ async function loadSchemaEngineWasm(): Promise<EngineModule> {
   // Rust panics are reported through this global; without it a panic surfaces as an opaque TypeError.
   const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message: (m: string) => void } };
   g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m) => console.error("[schema-engine panic]", m) };
-  const bgPath = fileURLToPath(import.meta.resolve("@prisma/schema-engine-wasm/schema_engine_bg"));
+  // createRequire rather than import.meta.resolve, which test runners' module loaders do not all support.
+  const bgPath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
   const bg: EngineModule & { __wbg_set_wasm(exports: WebAssembly.Exports): void } = await import(bgPath);
   const bytes = fs.readFileSync(path.join(path.dirname(bgPath), "schema_engine_bg.wasm"));
   const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bg as unknown as WebAssembly.ModuleImports });

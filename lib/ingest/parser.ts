@@ -15,6 +15,10 @@ export interface ReadOptions {
   maxRecordBytes: number;
   /** Called now and then with format-level progress. */
   onProgress?: (p: ReaderProgress) => void;
+  /** Computer name for formats that do not carry it (Event Viewer CSV). */
+  host?: string;
+  /** Log name for formats that do not carry it and sources we cannot place (Event Viewer CSV). */
+  channel?: string;
 }
 
 export const DEFAULT_READ_OPTIONS: ReadOptions = { maxRecordBytes: 4 * 1024 * 1024 };

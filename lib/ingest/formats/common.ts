@@ -1,0 +1,200 @@
+// Helpers shared by the text-format readers: turning EventParts into a ParsedRecord, value coercion, and
+// the little knowledge of the IIS providers that exports without a channel or opcode need.
+import type { EventParts, InputFormat, ParsedRecord } from "../event";
+import { normalizeEvent, RecordError } from "../normalize";
+import { IIS_CONFIGURATION_CHANNEL } from "../splunk-fields";
+
+export const EXCERPT_CHARS = 200;
+
+export function excerpt(text: string | null | undefined): string | undefined {
+  if (!text) return undefined;
+  return text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) + "…" : text;
+}
+
+export function rejectRecord(position: number, location: string | undefined, reason: string, raw?: string | null): ParsedRecord {
+  return { ok: false, rejected: { position, ...(location ? { location } : {}), reason, ...(raw ? { excerpt: excerpt(raw) } : {}) } };
+}
+
+/**
+ * EventParts -> ParsedRecord: normalised, or rejected with the reason (a RecordError from the mapping or from
+ * normalizeEvent). `make` may throw RecordError too. Missing opcodes of known events are filled in first.
+ */
+export function toParsedRecord(
+  make: () => EventParts,
+  raw: string,
+  format: InputFormat,
+  position: number,
+  location: string | undefined,
+): ParsedRecord {
+  try {
+    const parts = withKnownOpcode(make());
+    return { ok: true, event: normalizeEvent(parts, raw, format, position) };
+  } catch (e) {
+    if (e instanceof RecordError) return rejectRecord(position, location, e.message, raw);
+    throw e;
+  }
+}
+
+/** An integer from a number or a decimal/hex text; null when absent or not an integer. */
+export function toInt(value: unknown): number | null {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? value : null;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value !== "string") return null;
+  const t = value.trim().replace(/^'(.*)'$/, "$1");
+  if (/^-?\d+$/.test(t)) {
+    const n = Number(t);
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  if (/^0x[0-9a-f]+$/i.test(t)) {
+    const n = parseInt(t, 16);
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  return null;
+}
+
+/** A text value: strings as they are, numbers and booleans as text, empty and absent as null. */
+export function toText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value === "" ? null : value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return null;
+}
+
+/**
+ * A rendered message as every reader stores it: CRLF (and lone CR) as LF, trailing white space removed, so the
+ * Splunk `Message` is the same whichever export it came from. Empty -> null.
+ */
+export function cleanMessage(message: string | null | undefined): string | null {
+  if (message === null || message === undefined) return null;
+  const m = message.replace(/\r\n?/g, "\n").replace(/\s+$/, "");
+  return m === "" ? null : m;
+}
+
+/**
+ * Splits a full 32-bit event code (qualifiers in the high word, as legacy tools print 0xC00008EA = 3221227754)
+ * into the event id and its qualifiers; a 16-bit code passes through.
+ */
+export function splitEventCode(code: number | null, qualifiers?: number | null): { eventId: number | null; qualifiers: number | null } {
+  if (code === null) return { eventId: null, qualifiers: qualifiers ?? null };
+  if (code > 0xffff && code <= 0xffffffff) return { eventId: code & 0xffff, qualifiers: qualifiers ?? (code >>> 16) };
+  return { eventId: code, qualifiers: qualifiers ?? null };
+}
+
+/** Event code from text or number: qualifiers stripped; a non-numeric code is a RecordError. */
+export function eventCodeFrom(value: unknown, qualifiers?: number | null): { eventId: number | null; qualifiers: number | null } {
+  if (value === null || value === undefined || value === "") return { eventId: null, qualifiers: qualifiers ?? null };
+  const n = toInt(value);
+  if (n === null || n < 0) throw new RecordError(`invalid event id '${String(value).slice(0, 40)}'`);
+  return splitEventCode(n, qualifiers);
+}
+
+/** "670080d9-…" -> "{670080d9-…}", the way Windows XML writes provider GUIDs. */
+export function guidText(value: unknown): string | null {
+  const t = toText(value)?.trim().replace(/^'(.*)'$/, "$1") ?? null;
+  if (!t) return null;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t) ? `{${t}}` : t;
+}
+
+/** Keywords as Windows XML writes them ("0x80000000000000"), from a signed or unsigned 64-bit decimal. */
+export function keywordsText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const t = String(value).trim();
+  if (t === "" || /^none$/i.test(t)) return null;
+  if (/^-?\d+$/.test(t)) {
+    let n = BigInt(t);
+    if (n < 0n) n += 1n << 64n;
+    return "0x" + n.toString(16);
+  }
+  return t;
+}
+
+interface KnownSource {
+  provider: string;
+  channel: string;
+}
+
+/**
+ * Source names as exports without the provider/channel print them (Event Viewer's "Source" column shows the
+ * legacy event source name when the provider has one), and the channel their events are written to.
+ */
+const KNOWN_SOURCES: Record<string, KnownSource> = {
+  "microsoft-windows-iis-configuration": { provider: "Microsoft-Windows-IIS-Configuration", channel: IIS_CONFIGURATION_CHANNEL },
+  "microsoft-windows-iis-w3svc-wp": { provider: "Microsoft-Windows-IIS-W3SVC-WP", channel: "Application" },
+  "w3svc-wp": { provider: "Microsoft-Windows-IIS-W3SVC-WP", channel: "Application" },
+};
+
+export function knownSource(source: string | null | undefined): (KnownSource & { eventSourceName: string | null }) | null {
+  if (!source) return null;
+  const known = KNOWN_SOURCES[source.trim().toLowerCase()];
+  if (!known) return null;
+  const isLegacyName = known.provider.toLowerCase() !== source.trim().toLowerCase();
+  return { ...known, eventSourceName: isLegacyName ? source.trim() : null };
+}
+
+/**
+ * Opcodes of the events the detections use, from their manifests (both are opcode 0, win:Info). Exports that
+ * carry neither the opcode nor its rendered name (Event Viewer CSV, some JSON) get it from here, so the Splunk
+ * `OpCode` the Event 29 search groups by is not null.
+ */
+const KNOWN_OPCODES: Array<{ provider: RegExp; eventId: number; opcode: number }> = [
+  { provider: /^Microsoft-Windows-IIS-Configuration$/i, eventId: 29, opcode: 0 },
+  { provider: /^(Microsoft-Windows-IIS-W3SVC-WP|W3SVC-WP)$/i, eventId: 2282, opcode: 0 },
+];
+
+export function withKnownOpcode(parts: EventParts): EventParts {
+  const { system, rendering } = parts;
+  if ((system.opcode !== null && system.opcode !== undefined) || rendering?.opcode) return parts;
+  const provider = system.provider || system.eventSourceName;
+  const known = KNOWN_OPCODES.find((k) => k.eventId === system.eventId && !!provider && k.provider.test(provider));
+  return known ? { ...parts, system: { ...system, opcode: known.opcode } } : parts;
+}
+
+/**
+ * Names of the positional properties of the events the detections use (ETW templates, splunk-semantics.md §8),
+ * for exports that carry event data by position only (Get-WinEvent `Properties`).
+ */
+const POSITIONAL_NAMES: Array<{ provider: RegExp; eventId: number; names: string[] }> = [
+  {
+    provider: /^Microsoft-Windows-IIS-Configuration$/i,
+    eventId: 29,
+    names: ["PhysicalPath", "ConfigPath", "EffectiveLocationPath", "Configuration", "EditOperationType", "OldValue", "NewValue"],
+  },
+  { provider: /^(Microsoft-Windows-IIS-W3SVC-WP|W3SVC-WP)$/i, eventId: 2282, names: ["ModuleDll", "ProcessorArchitecture"] },
+];
+
+/** The data name of the property at `index` for this event, or its position ("0", "1", …) when unknown. */
+export function positionalName(provider: string | null, eventId: number | null, index: number): string {
+  const known = POSITIONAL_NAMES.find((k) => k.eventId === eventId && !!provider && k.provider.test(provider));
+  return known?.names[index] ?? String(index);
+}
+
+/** Adds a value under `name`, or `name#2`, `name#3`… when the name is already taken (flattened UserData). */
+export function addUnique(data: Record<string, string | null>, name: string, value: string | null): void {
+  if (!(name in data)) {
+    data[name] = value;
+    return;
+  }
+  let n = 2;
+  while (`${name}#${n}` in data) n++;
+  data[`${name}#${n}`] = value;
+}
+
+/** "11/06/2022 11:24:05 AM" (US month/day order, 12- or 24-hour clock) -> "2022-11-06T11:24:05Z". Null if not such a time. */
+export function usDateTimeToIso(text: string): string | null {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AP])\.?M\.?)?$/i.exec(text.trim());
+  if (!m) return null;
+  const [, mo, d, y, h, mi, s = "00", ampm] = m;
+  let hour = Number(h);
+  if (ampm) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (ampm.toUpperCase() === "P" ? 12 : 0);
+  }
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  const pad = (n: number | string) => String(n).padStart(2, "0");
+  const iso = `${y}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(mi)}:${pad(s)}Z`;
+  const check = new Date(iso);
+  if (Number.isNaN(check.getTime()) || check.getUTCDate() !== day) return null;
+  return iso;
+}

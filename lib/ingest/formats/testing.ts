@@ -1,0 +1,117 @@
+// Test helpers for the format readers and the input layer (used by *.test.ts only).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { deflateRawSync } from "node:zlib";
+import type { NormalizedEvent, ParsedRecord, RejectedRecord } from "../event";
+import type { FormatReader, ReadOptions } from "../parser";
+
+export const FIXTURES = path.join(import.meta.dirname, "fixtures");
+
+export function fixture(name: string): Buffer {
+  return readFileSync(path.join(FIXTURES, name));
+}
+
+/** A byte stream in small chunks, so that chunk boundaries fall everywhere (mid-character, mid-tag). */
+export async function* chunked(bytes: Buffer, size = 13): AsyncGenerator<Buffer> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+export interface ReadResult {
+  records: ParsedRecord[];
+  events: NormalizedEvent[];
+  rejected: RejectedRecord[];
+}
+
+export async function readAll(reader: FormatReader, bytes: Buffer, options: Partial<ReadOptions> & Record<string, unknown> = {}, chunkSize = 13): Promise<ReadResult> {
+  const records = await collect(reader.read(chunked(bytes, chunkSize), { maxRecordBytes: 1024 * 1024, ...options }));
+  return {
+    records,
+    events: records.flatMap((r) => (r.ok ? [r.event] : [])),
+    rejected: records.flatMap((r) => (r.ok ? [] : [r.rejected])),
+  };
+}
+
+/** UTF-16 (LE or BE) with a BOM, as Windows tools write it. */
+export function utf16(text: string, endian: "le" | "be" = "le"): Buffer {
+  const body = Buffer.from(text, "utf16le");
+  if (endian === "be") body.swap16();
+  return Buffer.concat([Buffer.from(endian === "le" ? [0xff, 0xfe] : [0xfe, 0xff]), body]);
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export interface ZipMemberSpec {
+  name: string;
+  data: Buffer;
+  /** Store instead of deflate. */
+  store?: boolean;
+  /** Lie about the uncompressed size in the headers (a zip bomb hiding its size). */
+  declaredSize?: number;
+}
+
+/** A minimal zip writer (deflate or store, no zip64) for test archives. */
+export function makeZip(members: ZipMemberSpec[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const name = Buffer.from(m.name, "utf8");
+    const isDir = m.name.endsWith("/");
+    const method = m.store || isDir ? 0 : 8;
+    const body = method === 8 ? deflateRawSync(m.data) : m.data;
+    const crc = crc32(m.data);
+    const size = m.declaredSize ?? m.data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    locals.push(local, name, body);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(isDir ? 0x10 : 0, 38);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, name);
+    offset += 30 + name.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(members.length, 8);
+  end.writeUInt16LE(members.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}

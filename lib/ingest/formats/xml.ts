@@ -1,0 +1,486 @@
+// Windows event XML: Splunk XmlWinEventLog (one <Event> per line, single-quoted attributes), `wevtutil qe /f:xml`
+// (concatenated <Event>s without a wrapper) and Event Viewer "Save as XML" (<?xml?><Events>…</Events>, pretty
+// printed), in UTF-8 or UTF-16 with or without <RenderingInfo>.
+//
+// The file is read in two stages so that memory stays bounded and one bad record does not lose the rest:
+//  1. XmlEventSplitter scans the decoded text for top-level <Event>…</Event> elements (skipping the prolog, the
+//     <Events> wrapper, comments and CDATA) and hands out each record's exact text. A record over the size limit
+//     is skipped without being kept; a record cut short by the next <Event> or the end of the file is rejected.
+//     Any <!DOCTYPE …> or <!ENTITY …> stops the file (InputFormatError): no DTD, no entity expansion, so XXE and
+//     "billion laughs" files are refused before any parsing.
+//  2. parseXmlRecord parses one record with saxes (which knows only the five predefined entities and character
+//     references) and maps System / EventData / UserData / RenderingInfo to EventParts.
+//
+// Choices: <Data> without Name is kept under its 0-based position among the <Data> elements; <Binary> is kept as
+// data "Binary" (hex text, e.g. the Win32 error code of Event 2282); UserData leaf elements are flattened by
+// name (repeats become "Name#2", …); empty <Data/> is the empty string. Text outside any <Event> is rejected as
+// a record of its own, except the "-" markers Internet Explorer/Event Viewer print before elements.
+import { SaxesParser, type SaxesTagPlain } from "saxes";
+import { InputFormatError, type EventParts, type InputFormat, type ParsedRecord, type RenderingParts, type SystemParts } from "../event";
+import { RecordError } from "../normalize";
+import type { FormatReader, ReadOptions } from "../parser";
+import { decodeHead, decodeText, exceedsBytes } from "../input/text";
+import { addUnique, cleanMessage, eventCodeFrom, rejectRecord, toInt, toParsedRecord } from "./common";
+
+export type SplitItem =
+  | { kind: "record"; text: string; line: number }
+  | { kind: "rejected"; line: number; reason: string; excerpt?: string };
+
+/** Markup starts the splitter tells apart; "_" stands for the character after a name. */
+const MARKUP_STARTS = ["</Event_", "<Event_", "<![CDATA[", "<!--", "<?", "<!DOCTYPE", "<!ENTITY"];
+
+/** Whether the text at a '<' (cut by the end of the data so far) could still turn out to be any of them. */
+function undecided(avail: string): boolean {
+  return MARKUP_STARTS.some((p) => avail.length < p.length && [...avail].every((c, i) => p[i] === "_" || p[i] === c));
+}
+
+const isNameEnd = (c: string | undefined) => c === undefined || c === ">" || c === "/" || c === " " || c === "\t" || c === "\r" || c === "\n";
+
+function declarationError(text: string, line: number): InputFormatError {
+  const what = /^<!DOCTYPE/i.test(text) ? "a DOCTYPE declaration" : /^<!ENTITY/i.test(text) ? "an ENTITY declaration" : "a markup declaration";
+  return new InputFormatError(
+    `refused: the XML contains ${what} (${JSON.stringify(text.slice(0, 40))}); Windows event XML never does, and DTDs and entities are not processed (XXE / entity expansion)`,
+    `line ${line}`,
+  );
+}
+
+/**
+ * Incremental splitter of decoded XML text into top-level <Event> records. Feed it text with `push`, then call
+ * `end`; each returns the records (or rejections) completed so far. Holds at most one record (bounded by
+ * `maxRecordBytes`) plus one chunk.
+ */
+export class XmlEventSplitter {
+  private buf = "";
+  /** Scan position in buf; `line` is the line number at `pos`. */
+  private pos = 0;
+  private line = 1;
+  private mode: "outside" | "record" | "skip" = "outside";
+  /** Start of the current record in buf (mode "record"). */
+  private recStart = 0;
+  private recLine = 0;
+  private recExcerpt = "";
+  /** Terminator being searched for (comment, CDATA, PI or tag end), if inside such a token. */
+  private token: string | null = null;
+  /** The token being searched for closes the current record. */
+  private closing = false;
+  /** Scanning the <Event …> start tag (to see whether it is self-closing), and the quote we are inside. */
+  private inStartTag = false;
+  private quote: string | null = null;
+  private stray: { line: number; text: string } | null = null;
+  private out: SplitItem[] = [];
+
+  constructor(private readonly maxRecordBytes: number) {}
+
+  push(chunk: string): SplitItem[] {
+    this.buf += chunk;
+    this.scan(false);
+    return this.take();
+  }
+
+  end(): SplitItem[] {
+    this.scan(true);
+    if (this.mode !== "outside") {
+      const reason =
+        this.mode === "skip"
+          ? `record larger than the limit of ${this.maxRecordBytes} bytes (and the file ends inside it)`
+          : "the file ends inside this <Event> record (truncated: no </Event>)";
+      this.out.push({ kind: "rejected", line: this.recLine, reason, excerpt: this.mode === "record" ? this.buf.slice(this.recStart, this.recStart + 200) : this.recExcerpt });
+      this.mode = "outside";
+    }
+    this.flushStray();
+    return this.take();
+  }
+
+  private take(): SplitItem[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private advance(to: number): void {
+    const { buf } = this;
+    for (let i = buf.indexOf("\n", this.pos); i >= 0 && i < to; i = buf.indexOf("\n", i + 1)) this.line++;
+    this.pos = to;
+  }
+
+  private noteStray(from: number, to: number): void {
+    const text = this.buf.slice(from, to);
+    // Whitespace, and the "-" expand markers of XML copied from Internet Explorer / Event Viewer's XML view.
+    if (/^[\s-]*$/.test(text)) return;
+    if (!this.stray) {
+      const lead = /^\s*/.exec(text)![0];
+      let line = this.line;
+      for (let i = lead.indexOf("\n"); i >= 0; i = lead.indexOf("\n", i + 1)) line++;
+      this.stray = { line, text: text.trim().slice(0, 200) };
+    } else if (this.stray.text.length < 200) {
+      this.stray.text = (this.stray.text + " " + text.trim()).slice(0, 200);
+    }
+  }
+
+  private flushStray(): void {
+    if (!this.stray) return;
+    this.out.push({ kind: "rejected", line: this.stray.line, reason: "text outside any <Event> element", excerpt: this.stray.text });
+    this.stray = null;
+  }
+
+  private startRecord(at: number): void {
+    this.flushStray();
+    this.advance(at);
+    this.mode = "record";
+    this.recStart = at;
+    this.recLine = this.line;
+    this.inStartTag = true;
+    this.quote = null;
+    this.advance(at + 6);
+  }
+
+  private finishRecord(end: number): void {
+    if (this.mode === "record") {
+      const text = this.buf.slice(this.recStart, end);
+      if (exceedsBytes(text, this.maxRecordBytes)) {
+        this.out.push({ kind: "rejected", line: this.recLine, reason: `record larger than the limit of ${this.maxRecordBytes} bytes`, excerpt: text.slice(0, 200) });
+      } else {
+        this.out.push({ kind: "record", text, line: this.recLine });
+      }
+    } else {
+      this.out.push({ kind: "rejected", line: this.recLine, reason: `record larger than the limit of ${this.maxRecordBytes} bytes`, excerpt: this.recExcerpt });
+    }
+    this.mode = "outside";
+    this.advance(end);
+  }
+
+  /** Drops what is no longer needed and enforces the record size limit. */
+  private compact(): void {
+    if (this.mode === "record" && exceedsBytes(this.buf.slice(this.recStart, this.pos), this.maxRecordBytes)) {
+      this.mode = "skip";
+      this.recExcerpt = this.buf.slice(this.recStart, this.recStart + 200);
+    }
+    const keepFrom = this.mode === "record" ? this.recStart : this.pos;
+    if (keepFrom > 0) {
+      this.buf = this.buf.slice(keepFrom);
+      this.pos -= keepFrom;
+      this.recStart -= keepFrom;
+    }
+    // Outside a record, an unterminated token (a never-ending comment or tag) must not grow without bound either.
+    if (this.mode === "outside" && this.token && this.buf.length > this.maxRecordBytes) {
+      throw new InputFormatError(`unterminated XML markup (no '${this.token}' within ${this.maxRecordBytes} bytes)`, `line ${this.line}`);
+    }
+  }
+
+  private scan(final: boolean): void {
+    const LOOKAHEAD = 10;
+    for (;;) {
+      const { buf } = this;
+      if (this.token !== null) {
+        const term = this.token;
+        const e = buf.indexOf(term, this.pos);
+        if (e < 0) {
+          if (final) {
+            this.token = null;
+            this.closing = false;
+            if (this.mode === "outside") this.noteStray(this.pos, buf.length);
+            this.advance(buf.length);
+            return;
+          }
+          this.advance(Math.max(this.pos, buf.length - term.length + 1));
+          this.compact();
+          return;
+        }
+        this.token = null;
+        if (this.closing) {
+          this.closing = false;
+          this.finishRecord(e + term.length);
+        } else {
+          this.advance(e + term.length);
+        }
+        continue;
+      }
+
+      if (this.mode === "outside") {
+        const lt = buf.indexOf("<", this.pos);
+        const upTo = lt < 0 ? buf.length : lt;
+        if (upTo > this.pos) {
+          this.noteStray(this.pos, upTo);
+          this.advance(upTo);
+        }
+        if (lt < 0 || (!final && undecided(buf.slice(lt, lt + LOOKAHEAD)))) {
+          this.compact();
+          return;
+        }
+        const head = buf.slice(lt, lt + LOOKAHEAD);
+        if (head.startsWith("<?")) {
+          this.token = "?>";
+          this.advance(lt + 2);
+        } else if (head.startsWith("<!--")) {
+          this.token = "-->";
+          this.advance(lt + 4);
+        } else if (head.startsWith("<!")) {
+          throw declarationError(buf.slice(lt, lt + 60), this.line);
+        } else if (head.startsWith("<Event") && isNameEnd(head[6])) {
+          this.startRecord(lt);
+        } else {
+          // <Events>, </Events> or another wrapper element: skipped.
+          this.token = ">";
+          this.advance(lt + 1);
+        }
+        continue;
+      }
+
+      // Inside a record ("record" keeps its text, "skip" only looks for its end).
+      if (this.inStartTag) {
+        let i = this.pos;
+        for (; i < buf.length; i++) {
+          const c = buf[i];
+          if (this.quote) {
+            if (c === this.quote) this.quote = null;
+          } else if (c === '"' || c === "'") {
+            this.quote = c;
+          } else if (c === "<") {
+            // A start tag cannot hold '<': the record is broken; let the next record start here.
+            break;
+          } else if (c === ">") {
+            break;
+          }
+        }
+        if (i >= buf.length) {
+          this.advance(buf.length);
+          if (final) break;
+          this.compact();
+          return;
+        }
+        this.inStartTag = false;
+        if (buf[i] === ">" && buf[i - 1] === "/") {
+          this.finishRecord(i + 1);
+        } else {
+          this.advance(buf[i] === ">" ? i + 1 : i);
+        }
+        continue;
+      }
+
+      const lt = buf.indexOf("<", this.pos);
+      if (lt < 0 || (!final && undecided(buf.slice(lt, lt + LOOKAHEAD)))) {
+        this.advance(lt < 0 ? buf.length : lt);
+        if (final) break;
+        this.compact();
+        return;
+      }
+      this.advance(lt);
+      const head = buf.slice(lt, lt + LOOKAHEAD);
+      if (head.startsWith("</Event") && isNameEnd(head[7])) {
+        this.token = ">";
+        this.closing = true;
+        this.advance(lt + 7);
+      } else if (head.startsWith("<Event") && isNameEnd(head[6])) {
+        // Windows event XML never nests <Event>: the current record was cut short.
+        const reason = `unterminated <Event> record: a new <Event> starts at line ${this.line} before its </Event>`;
+        this.out.push({
+          kind: "rejected",
+          line: this.recLine,
+          reason: this.mode === "skip" ? `record larger than the limit of ${this.maxRecordBytes} bytes` : reason,
+          excerpt: this.mode === "record" ? buf.slice(this.recStart, Math.min(lt, this.recStart + 200)) : this.recExcerpt,
+        });
+        this.mode = "outside";
+        this.startRecord(lt);
+      } else if (head.startsWith("<!--")) {
+        this.token = "-->";
+        this.advance(lt + 4);
+      } else if (head.startsWith("<![CDATA[")) {
+        this.token = "]]>";
+        this.advance(lt + 9);
+      } else if (head.startsWith("<!")) {
+        throw declarationError(buf.slice(lt, lt + 60), this.line);
+      } else if (head.startsWith("<?")) {
+        this.token = "?>";
+        this.advance(lt + 2);
+      } else {
+        this.advance(lt + 1);
+      }
+    }
+  }
+}
+
+interface Frame {
+  name: string;
+  attributes: Record<string, string>;
+  text: string;
+  hasChild: boolean;
+}
+
+const localName = (name: string) => {
+  const colon = name.indexOf(":");
+  return colon < 0 ? name : name.slice(colon + 1);
+};
+
+const trimmed = (s: string | undefined | null): string | null => {
+  const t = s?.trim();
+  return t ? t : null;
+};
+
+/** Maps one <Event> element's text to EventParts; throws RecordError (with the absolute line) when malformed. */
+export function xmlEventParts(text: string, line: number): EventParts {
+  const decl = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
+  if (decl) {
+    const before = text.slice(0, decl.index);
+    throw declarationError(text.slice(decl.index, decl.index + 60), line + (before.match(/\n/g)?.length ?? 0));
+  }
+  const system: SystemParts = { provider: null, eventId: null, timeCreated: null, channel: null, computer: null };
+  const data: Record<string, string | null> = {};
+  const rendering: RenderingParts = {};
+  let eventIdText: string | null = null;
+  let qualifiers: number | null = null;
+  let dataIndex = 0;
+  let sawRoot = false;
+  const stack: Frame[] = [];
+
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  let failure: string | null = null;
+  parser.on("error", (err) => {
+    // The first error is enough; saxes prefixes "line:column: ".
+    if (failure === null) {
+      const m = /^(\d+):(\d+): (.*)$/s.exec(err.message);
+      failure = m ? `malformed XML at line ${line + Number(m[1]) - 1}, column ${m[2]}: ${m[3]}` : `malformed XML: ${err.message}`;
+    }
+    throw new RecordError(failure);
+  });
+  parser.on("opentag", (tag: SaxesTagPlain) => {
+    const name = localName(tag.name);
+    if (stack.length === 0) {
+      if (name !== "Event") throw new RecordError(`expected an <Event> element, found <${tag.name}>`);
+      sawRoot = true;
+    } else {
+      stack[stack.length - 1].hasChild = true;
+    }
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(tag.attributes)) attributes[localName(k)] = v;
+    stack.push({ name, attributes, text: "", hasChild: false });
+  });
+  const onText = (t: string) => {
+    if (stack.length) stack[stack.length - 1].text += t;
+  };
+  parser.on("text", onText);
+  parser.on("cdata", onText);
+  parser.on("closetag", () => {
+    const frame = stack.pop()!;
+    const depth = stack.length + 1; // Event = 1
+    const section = stack[1]?.name ?? (depth === 2 ? frame.name : "");
+    const a = frame.attributes;
+    if (depth === 3 && section === "System") {
+      switch (frame.name) {
+        case "Provider":
+          system.provider = trimmed(a.Name);
+          system.providerGuid = trimmed(a.Guid);
+          system.eventSourceName = trimmed(a.EventSourceName);
+          break;
+        case "EventID":
+          eventIdText = trimmed(frame.text);
+          qualifiers = toInt(a.Qualifiers);
+          break;
+        case "Version":
+          system.version = toInt(frame.text);
+          break;
+        case "Level":
+          system.level = toInt(frame.text);
+          break;
+        case "Task":
+          system.task = toInt(frame.text);
+          break;
+        case "Opcode":
+          system.opcode = toInt(frame.text);
+          break;
+        case "Keywords":
+          system.keywords = trimmed(frame.text);
+          break;
+        case "TimeCreated":
+          system.timeCreated = trimmed(a.SystemTime) ?? trimmed(frame.text);
+          break;
+        case "EventRecordID":
+          system.recordId = toInt(frame.text);
+          break;
+        case "Execution":
+          system.processId = toInt(a.ProcessID);
+          system.threadId = toInt(a.ThreadID);
+          break;
+        case "Channel":
+          system.channel = trimmed(frame.text);
+          break;
+        case "Computer":
+          system.computer = trimmed(frame.text);
+          break;
+        case "Security":
+          system.userSid = trimmed(a.UserID);
+          break;
+      }
+    } else if (depth === 3 && section === "EventData") {
+      if (frame.name === "Data") {
+        const key = a.Name !== undefined && a.Name !== "" ? a.Name : String(dataIndex);
+        dataIndex++;
+        if (!(key in data)) data[key] = frame.text;
+      } else if (frame.name === "Binary") {
+        data.Binary = frame.text.trim();
+      }
+    } else if (depth >= 3 && section === "UserData" && !frame.hasChild) {
+      addUnique(data, frame.name, frame.text);
+    } else if (depth === 3 && section === "RenderingInfo") {
+      switch (frame.name) {
+        case "Message":
+          rendering.message = cleanMessage(frame.text);
+          break;
+        case "Level":
+          rendering.level = trimmed(frame.text);
+          break;
+        case "Opcode":
+          rendering.opcode = trimmed(frame.text);
+          break;
+        case "Task":
+          rendering.task = trimmed(frame.text);
+          break;
+      }
+    }
+  });
+
+  parser.write(text).close();
+  if (!sawRoot) throw new RecordError("no <Event> element");
+  const code = eventCodeFrom(eventIdText, qualifiers);
+  system.eventId = code.eventId;
+  system.qualifiers = code.qualifiers;
+  const hasRendering = Object.values(rendering).some((v) => v !== null && v !== undefined);
+  return { system, data, ...(hasRendering ? { rendering } : {}) };
+}
+
+/**
+ * Parses one <Event>…</Event> text into a ParsedRecord. `line` is the line the record starts on in its file;
+ * `raw` (default: `text`) is what the event keeps as its original text; `format` is recorded on the event.
+ */
+export function parseXmlRecord(text: string, position: number, line: number, options: { raw?: string; format?: InputFormat } = {}): ParsedRecord {
+  return toParsedRecord(() => xmlEventParts(text, line), options.raw ?? text, options.format ?? "xml", position, `line ${line}`);
+}
+
+/** Whether a text (head of a file) is Windows event XML. DTD-bearing files answer yes so that reading refuses them loudly. */
+export function looksLikeEventXml(text: string): boolean {
+  const t = text.replace(/^[\s\uFEFF-]+/, "");
+  if (!t.startsWith("<")) return false;
+  return /<Events?[\s>/]/.test(t) && !/^<(html|!doctype html|svg|rss|feed)\b/i.test(t);
+}
+
+export const xmlReader: FormatReader = {
+  format: "xml",
+  sniff(head: Buffer): boolean {
+    return looksLikeEventXml(decodeHead(head));
+  },
+  async *read(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord> {
+    const splitter = new XmlEventSplitter(options.maxRecordBytes);
+    let position = 0;
+    const handle = function* (items: SplitItem[]): Generator<ParsedRecord> {
+      for (const item of items) {
+        position++;
+        if (item.kind === "record") yield parseXmlRecord(item.text, position, item.line);
+        else yield rejectRecord(position, `line ${item.line}`, item.reason, item.excerpt);
+        if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });
+      }
+    };
+    for await (const chunk of decodeText(input)) yield* handle(splitter.push(chunk));
+    yield* handle(splitter.end());
+    options.onProgress?.({ unit: "records", done: position });
+    if (position === 0) throw new InputFormatError("no <Event> record found: not a Windows event XML file");
+  },
+};
