@@ -1,0 +1,83 @@
+// Read side of ingestion: uploads with their reports, and the events they stored.
+import { z } from "zod";
+import { db, Prisma } from "../db/client";
+import { liveProgress } from "./uploads";
+
+export async function listUploads(limit = 100) {
+  return db().upload.findMany({ orderBy: { createdAt: "desc" }, take: limit });
+}
+
+export async function getUploadReport(id: string, rejectionLimit = 500) {
+  if (!z.uuid().safeParse(id).success) return null;
+  const upload = await db().upload.findUnique({
+    where: { id },
+    include: { rejections: { orderBy: { position: "asc" }, take: rejectionLimit } },
+  });
+  if (!upload) return null;
+  return { ...upload, live: liveProgress(id)?.reader ?? null };
+}
+
+/** JSON-safe view of an upload report (BigInt sizes become numbers). */
+export function uploadJson(u: NonNullable<Awaited<ReturnType<typeof getUploadReport>>> | Awaited<ReturnType<typeof listUploads>>[number]) {
+  return {
+    ...u,
+    sizeBytes: Number(u.sizeBytes),
+    bytesProcessed: Number(u.bytesProcessed),
+    ...("rejections" in u ? { rejections: u.rejections.map((r) => ({ ...r, id: Number(r.id) })) } : {}),
+  };
+}
+
+export const EVENT_SORTS = ["time", "host", "eventCode", "channel"] as const;
+
+export const eventListParams = z.object({
+  page: z.coerce.number().int().min(1).max(100000).catch(1),
+  size: z.coerce.number().int().min(10).max(200).catch(50),
+  sort: z.enum(EVENT_SORTS).catch("time"),
+  dir: z.enum(["asc", "desc"]).catch("desc"),
+  host: z.string().trim().max(255).optional().catch(undefined),
+  code: z.coerce.number().int().min(0).max(65535).optional().catch(undefined),
+  upload: z.uuid().optional().catch(undefined),
+});
+export type EventListParams = z.infer<typeof eventListParams>;
+
+export async function listEvents(params: EventListParams) {
+  const where: Prisma.EventWhereInput = {
+    ...(params.host ? { host: { equals: params.host, mode: "insensitive" } } : {}),
+    ...(params.code !== undefined ? { eventCode: params.code } : {}),
+    ...(params.upload ? { uploadId: params.upload } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db().event.findMany({
+      where,
+      orderBy: [{ [params.sort]: params.dir }, { id: params.dir }],
+      skip: (params.page - 1) * params.size,
+      take: params.size,
+      select: {
+        id: true,
+        time: true,
+        timeCreated: true,
+        host: true,
+        channel: true,
+        provider: true,
+        eventCode: true,
+        recordId: true,
+        message: true,
+        format: true,
+        raw: true,
+        uploadId: true,
+        position: true,
+      },
+    }),
+    db().event.count({ where }),
+  ]);
+  return {
+    total,
+    rows: rows.map((r) => ({ ...r, id: String(r.id), recordId: r.recordId === null ? null : String(r.recordId), time: r.time.toISOString() })),
+  };
+}
+export type EventRow = Awaited<ReturnType<typeof listEvents>>["rows"][number];
+
+export async function overviewCounts() {
+  const [events, hosts, uploads] = await Promise.all([db().event.count(), db().host.count(), db().upload.count()]);
+  return { events, hosts, uploads };
+}

@@ -1,0 +1,81 @@
+// One log file (or archive) -> its records, in order, whatever the format: decompression, format sniffing
+// (or the user's override) and the matching reader. Shared by the upload pipeline and `iiswatch parse`.
+import { InputFormatError, type InputFormat, type ParsedRecord } from "./event";
+import { openInputs, sniffFormat } from "./input";
+import { ingestLimits } from "./limits";
+import type { ReaderProgress } from "./parser";
+import { readerForFormat } from "./readers";
+
+export interface FileRecord {
+  /** Archive member name, or the file's own name. */
+  member: string;
+  isArchiveMember: boolean;
+  format: InputFormat;
+  record: ParsedRecord;
+}
+
+export interface ReadFileOptions {
+  format?: InputFormat;
+  /** Computer and log name for records that do not carry them (Event Viewer CSV). */
+  host?: string;
+  channel?: string;
+  /** Bytes of the file itself (compressed) consumed so far. */
+  onFileBytes?: (n: number) => void;
+  onReaderProgress?: (p: ReaderProgress & { member: string }) => void;
+}
+
+/** Reads the first bytes of a stream for sniffing and returns a stream that still yields them. */
+export async function peek(stream: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const seen: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < bytes) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    seen.push(next.value);
+    length += next.value.length;
+  }
+  async function* replay() {
+    yield* seen;
+    if (done) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { head: Buffer.concat(seen).subarray(0, bytes), stream: replay() };
+}
+
+export async function* readLogFile(filePath: string, options: ReadFileOptions = {}): AsyncGenerator<FileRecord> {
+  const limits = ingestLimits();
+  const members = openInputs(filePath, {
+    maxUncompressedBytes: limits.maxUncompressedBytes,
+    maxRatio: limits.maxCompressionRatio,
+    onCompressedBytes: options.onFileBytes,
+  });
+  let records = 0;
+  for await (const member of members) {
+    const { head, stream } = await peek(member.stream, 64 * 1024);
+    if (head.length === 0) continue;
+    const format = options.format ?? sniffFormat(head);
+    if (!format) {
+      throw new InputFormatError(
+        `${member.name}: not a Windows event log in a format we read (EVTX, event XML, Splunk classic text, JSON, CSV)`,
+        "byte 0",
+      );
+    }
+    const reader = readerForFormat(format);
+    const records$ = reader.read(stream, {
+      maxRecordBytes: limits.maxRecordBytes,
+      host: options.host,
+      channel: options.channel,
+      onProgress: (p) => options.onReaderProgress?.({ ...p, member: member.name }),
+    });
+    for await (const record of records$) {
+      records++;
+      yield { member: member.name, isArchiveMember: member.isArchiveMember, format, record };
+    }
+  }
+  if (records === 0) throw new InputFormatError("the file holds no event records");
+}

@@ -1,0 +1,13 @@
+// Every format reader, by format name.
+import type { InputFormat } from "./event";
+import { evtxReader } from "./evtx";
+import { textReaders } from "./formats";
+import type { FormatReader } from "./parser";
+
+const READERS: FormatReader[] = [evtxReader, ...textReaders];
+
+export function readerForFormat(format: InputFormat): FormatReader {
+  const reader = READERS.find((r) => r.format === format);
+  if (!reader) throw new Error(`no reader for format '${format}'`);
+  return reader;
+}
