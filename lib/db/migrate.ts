@@ -21,7 +21,14 @@ const FILTERS = { externalTables: [], externalEnums: [] };
 
 type EngineModule = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
 
-async function loadSchemaEngineWasm(): Promise<EngineModule> {
+let engineModule: Promise<EngineModule> | undefined;
+
+/** Instantiated once per process: wasm-bindgen's JS glue keeps module-level state bound to one instance. */
+function loadSchemaEngineWasm(): Promise<EngineModule> {
+  return (engineModule ??= instantiateSchemaEngineWasm());
+}
+
+async function instantiateSchemaEngineWasm(): Promise<EngineModule> {
   // Rust panics are reported through this global; without it a panic surfaces as an opaque TypeError.
   const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message: (m: string) => void } };
   g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m) => console.error("[schema-engine panic]", m) };
@@ -65,6 +72,28 @@ type Adapter = Awaited<ReturnType<PrismaPg["connect"]>>;
 // read them as text, then report them to the engine as Character (what pglite-prisma-adapter does).
 interface RawIO {
   performIO?: (q: unknown) => Promise<{ fields: { dataTypeID: number }[]; rows: unknown[] }>;
+  client?: { query(sql: string): Promise<unknown> };
+  onError?: (e: unknown) => never;
+}
+
+/**
+ * adapter-pg runs a migration script by splitting it on every ";" — even inside comments, strings and dollar
+ * quotes. Send the script whole instead, as Prisma's native engine does: Postgres runs a multi-statement simple
+ * query in one implicit transaction, so a migration also applies all or nothing.
+ */
+function runScriptsWhole(adapter: Adapter): Adapter {
+  const raw = adapter as unknown as RawIO;
+  const client = raw.client;
+  if (!client) return adapter;
+  adapter.executeScript = async (script: string) => {
+    try {
+      await client.query(script);
+    } catch (e) {
+      if (raw.onError) raw.onError(e);
+      throw e;
+    }
+  };
+  return adapter;
 }
 
 function acceptCharColumns(adapter: Adapter): Adapter {
@@ -117,10 +146,10 @@ async function adapterFactory(url: string) {
       await dispose();
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     };
-    return acceptCharColumns(adapter);
+    return runScriptsWhole(acceptCharColumns(adapter));
   };
   const connect = factory.connect.bind(factory);
-  factory.connect = async () => acceptCharColumns(await connect());
+  factory.connect = async () => runScriptsWhole(acceptCharColumns(await connect()));
   factory.connectToShadowDb = connectToShadowDb;
   return bindMigrationAwareSqlAdapterFactory(factory);
 }
