@@ -1,0 +1,312 @@
+// The one engine that runs every detection spec. A batch of run windows is one set-based SQL statement that
+// searches the events (compiled from the spec's structured search), groups them like `stats ... by`, applies the
+// `_filter` macro (suppressions), and, for rows with events no earlier result of the detection counted, writes the
+// result, its contributing events, its risk events (one per risk object) and, for TTP detections, its notable,
+// plus one DetectionRun row per window. Enrichment is computed from the new results' event details and stored in
+// the same transaction.
+import type pg from "pg";
+import { pgPool } from "../db/pg";
+import { riskContext } from "../risk/annotations";
+import { DEFAULT_HOST_PRIORITY, urgencyRow } from "../risk/severity";
+import { enrich, type EventDetail } from "./enrichment";
+import { sqlText, suppressedSql } from "./filter";
+import { disjointBatches, type RunWindow } from "./schedule";
+import { compileSearch } from "./search-sql";
+import type { Detection } from "./settings";
+import { messageTokens, type DetectionSpec } from "./spec";
+
+export type ReportingRunKind = "scheduled" | "replay";
+
+export interface RunSummary {
+  runId: string;
+  detectionId: string;
+  kind: ReportingRunKind | "adhoc";
+  runTime: Date;
+  windowStart: Date;
+  windowEnd: Date;
+  /** Rows the search returned (after the filter macro). */
+  rowCount: number;
+  suppressedCount: number;
+  /** New results reported (rows with events no earlier result counted); always 0 for ad-hoc runs. */
+  resultCount: number;
+}
+
+/** A result row as the search returns it, with what it was computed from. */
+export interface SearchRow {
+  /** The ESCU row: by-fields (renamed), count, firstTime, lastTime. */
+  fields: Record<string, string | number>;
+  groupKey: string;
+  eventIds: string[];
+  enrichment: ReturnType<typeof enrich>;
+}
+
+/** Windows per statement: bounds the statement's memory on long replays. */
+const WINDOWS_PER_STATEMENT = 500;
+
+/** The search part shared by reporting and ad-hoc runs: windows -> matched events -> grouped rows -> filter. */
+function searchCtes(spec: DetectionSpec): string {
+  const search = compileSearch(spec.structuredSearch);
+  const groups = search.groupColumns.map((g) => g.alias).join(", ");
+  const detail = `jsonb_build_object(${spec.enrichment.dataFields.map((f) => `${sqlText(f)}, e.data ->> ${sqlText(f)}`).join(", ")})`;
+  return `
+  windows AS MATERIALIZED (
+    SELECT nextval(pg_get_serial_sequence('detection_runs', 'id')) AS run_id, w.run_time, w.window_start, w.window_end
+    FROM unnest($4::timestamptz[], $5::timestamptz[], $6::timestamptz[]) AS w(run_time, window_start, window_end)
+  ),
+  high_water AS MATERIALIZED (SELECT coalesce(max(id), 0) AS max_event_id FROM events),
+  matched AS MATERIALIZED (
+    SELECT w.run_id, m.*
+    FROM windows w
+    -- Lateral, so each window is one index range scan on (event_code, time) rather than a pass over all candidates.
+    CROSS JOIN LATERAL (
+      SELECT e.id AS event_id, e.time, ${search.groupColumns.map((g) => `${g.expr} AS ${g.alias}`).join(", ")}, ${detail} AS detail
+      FROM events e
+      WHERE e.time >= w.window_start AND e.time < w.window_end
+        AND ${search.eventPredicate}
+      OFFSET 0 -- keeps the planner from flattening the subquery back into a join
+    ) m
+  ),
+  grouped AS MATERIALIZED (
+    SELECT run_id, md5(jsonb_build_array(${groups})::text) AS group_key, ${search.rowJson} AS fields,
+      count(*)::int AS count, min(time) AS first_time, max(time) AS last_time,
+      array_agg(event_id ORDER BY time, event_id) AS event_ids,
+      (array_agg(DISTINCT detail))[1:50] AS details
+    FROM matched
+    GROUP BY run_id, ${groups}
+  ),
+  kept AS MATERIALIZED (
+    SELECT g.*, ${suppressedSql("$1", "g.fields")} AS suppressed FROM grouped g
+  )`;
+}
+
+function runsInsert(reporting: boolean): string {
+  return `
+  run_counts AS (
+    SELECT run_id, count(*) FILTER (WHERE NOT suppressed) AS row_count, count(*) FILTER (WHERE suppressed) AS suppressed_count
+    FROM kept GROUP BY run_id
+  ),
+  result_counts AS (${reporting ? "SELECT run_id, count(*) AS result_count FROM novel GROUP BY run_id" : "SELECT NULL::bigint AS run_id, 0 AS result_count WHERE false"}),
+  runs AS (
+    INSERT INTO detection_runs (id, detection_id, kind, run_time, window_start, window_end, status, row_count, suppressed_count,
+                                result_count, trigger, max_event_id, started_at, finished_at)
+    SELECT w.run_id, $1, $2::"RunKind", w.run_time, w.window_start, w.window_end, 'done',
+      coalesce(c.row_count, 0), coalesce(c.suppressed_count, 0), coalesce(n.result_count, 0),
+      $3, (SELECT max_event_id FROM high_water), statement_timestamp(), clock_timestamp()
+    FROM windows w LEFT JOIN run_counts c USING (run_id) LEFT JOIN result_counts n USING (run_id)
+    RETURNING id, run_time, window_start, window_end, row_count, suppressed_count, result_count
+  )`;
+}
+
+/** The statement of a reporting (scheduled or replay) batch. */
+export function reportingStatement(spec: DetectionSpec): string {
+  const message = messageTokens(spec.rba.message).reduce(
+    (expr, token) => `replace(${expr}, ${sqlText(`$${token}$`)}, coalesce(r.fields ->> ${sqlText(token)}, ''))`,
+    "$11::text",
+  );
+  return `WITH ${searchCtes(spec)},
+  novel AS MATERIALIZED (
+    SELECT k.* FROM kept k
+    WHERE NOT k.suppressed AND EXISTS (
+      SELECT 1 FROM unnest(k.event_ids) AS x(event_id)
+      WHERE NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.detection_id = $1 AND c.event_id = x.event_id))
+  ),
+  results AS (
+    INSERT INTO detection_results (detection_id, run_id, group_key, dest, fields, count, first_time, last_time)
+    SELECT $1, run_id, group_key, fields ->> 'dest', fields, count, first_time, last_time FROM novel
+    RETURNING id, run_id, group_key, dest, fields
+  ),
+  covered AS (
+    INSERT INTO detection_result_events (detection_id, event_id, result_id)
+    SELECT $1, x.event_id, r.id FROM results r JOIN novel n USING (run_id, group_key) CROSS JOIN LATERAL unnest(n.event_ids) AS x(event_id)
+    RETURNING 1
+  ),
+  risk AS (
+    INSERT INTO risk_events (time, detection_id, result_id, risk_object, risk_object_type, normalized_risk_object, risk_score,
+                             risk_message, search_name, analytic_stories, annotations, mitre_tactics, info_min_time, info_max_time, fields)
+    SELECT w.run_time, $1, r.id, v.value, ro.type, lower(v.value), ro.score, ${message}, $12, $13, $14, $15,
+      w.window_start, w.window_end, r.fields
+    FROM results r
+    JOIN windows w USING (run_id)
+    CROSS JOIN unnest($8::text[], $9::text[], $10::int[]) AS ro(field, type, score)
+    CROSS JOIN LATERAL (SELECT r.fields ->> ro.field AS value) v
+    WHERE $7 AND v.value IS NOT NULL AND v.value <> ''
+    RETURNING 1
+  ),
+  notables AS (
+    INSERT INTO notables (result_id, detection_id, time, title, dest, severity, urgency, updated_at)
+    SELECT r.id, $1, w.run_time, $17, r.dest, $18, coalesce(u.urgency, $18), now()
+    FROM results r
+    JOIN windows w USING (run_id)
+    LEFT JOIN hosts h ON h.id = lower(r.dest)
+    LEFT JOIN unnest($19::text[], $20::text[]) AS u(priority, urgency)
+      ON u.priority = CASE WHEN lower(coalesce(h.priority, $21)) = ANY($19::text[]) THEN lower(coalesce(h.priority, $21)) ELSE 'unknown' END
+    WHERE $16
+    RETURNING 1
+  ),
+  ${runsInsert(true)}
+  SELECT r.id::text AS result_id, n.event_ids::text[] AS event_ids, n.details, NULL::text AS run_id
+  FROM results r JOIN novel n USING (run_id, group_key)
+  UNION ALL
+  SELECT NULL, NULL, NULL, id::text FROM runs`;
+}
+
+/** The statement of an ad-hoc run: the search's rows and a DetectionRun row, nothing reported. */
+export function adhocStatement(spec: DetectionSpec): string {
+  return `WITH ${searchCtes(spec)},
+  ${runsInsert(false)}
+  SELECT k.fields, k.group_key, k.event_ids::text[] AS event_ids, k.details, k.first_time, NULL::text AS run_id
+  FROM kept k WHERE NOT k.suppressed
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, id::text FROM runs`;
+}
+
+function windowParams(windows: RunWindow[]) {
+  return [windows.map((w) => w.runTime), windows.map((w) => w.start), windows.map((w) => w.end)];
+}
+
+/** Parameters $1..$21 of the reporting statement. */
+export function reportingParams(detection: Detection, kind: ReportingRunKind, trigger: string, windows: RunWindow[]): unknown[] {
+  const { spec } = detection;
+  const context = riskContext(spec);
+  const urgency = urgencyRow(detection.severity ?? "informational");
+  const notable = spec.deployment.notable;
+  return [
+    spec.id,
+    kind,
+    trigger,
+    ...windowParams(windows),
+    spec.deployment.rba.enabled,
+    detection.riskObjects.map((r) => r.field),
+    detection.riskObjects.map((r) => r.type),
+    detection.riskObjects.map((r) => r.score),
+    spec.rba.message,
+    context.searchName,
+    context.analyticStories,
+    JSON.stringify(context.annotations),
+    context.mitreTactics,
+    notable !== null,
+    // Rule title `%name%`: the detection's name.
+    (notable?.ruleTitle ?? "%name%").replaceAll("%name%", spec.name),
+    detection.severity ?? "informational",
+    urgency.priorities,
+    urgency.urgencies,
+    DEFAULT_HOST_PRIORITY,
+  ];
+}
+
+async function inTransaction<T>(detectionId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pgPool().connect();
+  try {
+    await client.query("BEGIN");
+    // One run of a detection at a time (scheduler, catch-up after an upload, replay): each must see what the
+    // previous one reported, or both could report the same events.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`iiswatch:detection:${detectionId}`]);
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+interface ReportingRow {
+  result_id: string | null;
+  event_ids: string[] | null;
+  details: EventDetail[] | null;
+  run_id: string | null;
+}
+
+async function loadRuns(client: pg.PoolClient, runIds: string[]): Promise<RunSummary[]> {
+  const { rows } = await client.query<{
+    id: string;
+    detection_id: string;
+    kind: RunSummary["kind"];
+    run_time: Date;
+    window_start: Date;
+    window_end: Date;
+    row_count: number;
+    suppressed_count: number;
+    result_count: number;
+  }>(
+    `SELECT id::text, detection_id, kind::text AS kind, run_time, window_start, window_end, row_count, suppressed_count, result_count
+     FROM detection_runs WHERE id = ANY($1::bigint[]) ORDER BY run_time, id`,
+    [runIds],
+  );
+  return rows.map((r) => ({
+    runId: r.id,
+    detectionId: r.detection_id,
+    kind: r.kind,
+    runTime: r.run_time,
+    windowStart: r.window_start,
+    windowEnd: r.window_end,
+    rowCount: r.row_count,
+    suppressedCount: r.suppressed_count,
+    resultCount: r.result_count,
+  }));
+}
+
+/**
+ * Runs a detection over scheduled windows and reports what is new: results, risk events, notables. Windows that
+ * overlap go to separate statements, in order, so an event is never reported twice.
+ */
+export async function executeReportingRuns(
+  detection: Detection,
+  windows: RunWindow[],
+  kind: ReportingRunKind,
+  trigger: string,
+): Promise<RunSummary[]> {
+  if (windows.length === 0) return [];
+  const sql = reportingStatement(detection.spec);
+  const runs: RunSummary[] = [];
+  for (const batch of disjointBatches(windows)) {
+    for (let i = 0; i < batch.length; i += WINDOWS_PER_STATEMENT) {
+      const chunk = batch.slice(i, i + WINDOWS_PER_STATEMENT);
+      runs.push(
+        ...(await inTransaction(detection.spec.id, async (client) => {
+          const { rows } = await client.query<ReportingRow>(sql, reportingParams(detection, kind, trigger, chunk));
+          const results = rows.filter((r) => r.result_id !== null);
+          if (results.length > 0) {
+            const enrichments = results.map((r) => JSON.stringify(enrich(detection.spec.enrichment.kind, r.details ?? [], r.event_ids ?? [])));
+            await client.query(
+              `UPDATE detection_results d SET enrichment = x.enrichment
+               FROM unnest($1::bigint[], $2::jsonb[]) AS x(id, enrichment) WHERE d.id = x.id`,
+              [results.map((r) => r.result_id), enrichments],
+            );
+          }
+          return loadRuns(client, rows.filter((r) => r.run_id !== null).map((r) => r.run_id!));
+        })),
+      );
+    }
+  }
+  return runs.sort((a, b) => a.runTime.getTime() - b.runTime.getTime());
+}
+
+/** Runs a detection's search over one window without reporting anything (ES "run search"). */
+export async function executeAdhocRun(detection: Detection, window: RunWindow, trigger: string): Promise<{ run: RunSummary; rows: SearchRow[] }> {
+  const sql = adhocStatement(detection.spec);
+  const params = [detection.spec.id, "adhoc", trigger, ...windowParams([window])];
+  return inTransaction(detection.spec.id, async (client) => {
+    const { rows } = await client.query<{
+      fields: SearchRow["fields"] | null;
+      group_key: string;
+      event_ids: string[];
+      details: EventDetail[];
+      first_time: Date;
+      run_id: string | null;
+    }>(sql, params);
+    const [run] = await loadRuns(client, [rows.find((r) => r.run_id !== null)!.run_id!]);
+    const found = rows.filter((r) => r.fields !== null).sort((a, b) => a.first_time.getTime() - b.first_time.getTime() || a.group_key.localeCompare(b.group_key));
+    return {
+      run,
+      rows: found.map((r) => ({
+        fields: r.fields!,
+        groupKey: r.group_key,
+        eventIds: r.event_ids,
+        enrichment: enrich(detection.spec.enrichment.kind, r.details ?? [], r.event_ids),
+      })),
+    };
+  });
+}

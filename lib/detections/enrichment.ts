@@ -1,0 +1,132 @@
+// Enrichment beyond Splunk: what an analyst wants next to an ESCU row but the search does not return. Stored in
+// DetectionResult.enrichment, never in the row itself (which stays exactly Splunk's). Pure functions over the
+// distinct event-data values of a result's contributing events.
+
+/** Event data values of one contributing event, for the fields the spec's enrichment names. */
+export type EventDetail = Record<string, string | null>;
+
+export type ConfigurationChangeKind = "module_added" | "module_removed" | "http_logging_disabled" | "other_configuration_change";
+
+export interface ConfigurationChange {
+  kind: ConfigurationChangeKind;
+  /** Where the module was added or removed: server-wide (globalModules) or per site/app (modules). */
+  scope?: "globalModules" | "modules";
+  module?: string;
+  image?: string;
+  configuration: string | null;
+  configPath: string | null;
+  /** EditOperationType: 1 Add, 2 Delete, 3 Modify. */
+  operation: "add" | "delete" | "modify" | null;
+  oldValue: string | null;
+  newValue: string | null;
+}
+
+export interface ModuleLoadFailure {
+  moduleDll: string | null;
+  processorArchitecture: string | null;
+  /** Win32 error from the event's binary data (little-endian), e.g. 193 = ERROR_BAD_EXE_FORMAT. */
+  errorCode?: number;
+  errorName?: string;
+}
+
+const OPERATIONS: Record<string, ConfigurationChange["operation"]> = { "1": "add", "2": "delete", "3": "modify" };
+
+const blankToNull = (v: string | null | undefined): string | null => (v === undefined || v === null || v.trim() === "" ? null : v);
+
+/** `[@name="X"]` (or single-quoted) in a configuration XPath. */
+function elementName(configuration: string): string | undefined {
+  return /\[@name=(?:"([^"]*)"|'([^']*)')\]/i.exec(configuration)?.slice(1).find((v) => v !== undefined);
+}
+
+const looksLikeImage = (v: string | null) => v !== null && (/\.dll$/i.test(v.trim()) || /^[a-z]:\\|^%|^\\\\/i.test(v.trim()));
+
+/**
+ * Classifies one Event 29 (a committed IIS configuration change) from its Configuration XPath, edit operation and
+ * values. Module adds are `/system.webServer/globalModules/add[@name="X"]` (server-wide, with the DLL image) and
+ * `/system.webServer/modules/add[@name="X"]` (enabling it), as `appcmd install module` commits them (Sigma
+ * win_iis_module_added); removals are `.../modules/remove` or a Delete of an add element; HTTP logging is disabled by
+ * `/system.webServer/httpLogging/@dontLog` set to true (Sigma win_iis_logging_http_disabled).
+ */
+export function classifyConfigurationChange(detail: EventDetail): ConfigurationChange {
+  const configuration = blankToNull(detail.Configuration);
+  const newValue = blankToNull(detail.NewValue);
+  const oldValue = blankToNull(detail.OldValue);
+  const operation = OPERATIONS[(detail.EditOperationType ?? "").trim()] ?? null;
+  const base = { configuration, configPath: blankToNull(detail.ConfigPath), operation, oldValue, newValue };
+  const path = configuration ?? "";
+
+  const moduleElement = /^\/system\.webServer\/(globalModules|modules)\/(add|remove)\b(.*)$/i.exec(path);
+  if (moduleElement) {
+    const scope = moduleElement[1].toLowerCase() === "globalmodules" ? "globalModules" : "modules";
+    const attribute = /\/@(\w+)$/.exec(moduleElement[3])?.[1]?.toLowerCase();
+    // The name is in the element selector, or is the value itself when the change sets the name attribute.
+    const moduleName = elementName(path) ?? (attribute === "name" ? (newValue ?? oldValue ?? undefined) : undefined);
+    const image = attribute === "image" || looksLikeImage(newValue) ? (newValue ?? undefined) : undefined;
+    const removed = moduleElement[2].toLowerCase() === "remove" || operation === "delete";
+    return {
+      ...base,
+      kind: removed ? "module_removed" : "module_added",
+      scope,
+      ...(moduleName ? { module: moduleName } : {}),
+      ...(image ? { image } : {}),
+    };
+  }
+  if (/^\/system\.webServer\/httpLogging\/@dontLog$/i.test(path) && newValue?.trim().toLowerCase() === "true") {
+    return { ...base, kind: "http_logging_disabled" };
+  }
+  return { ...base, kind: "other_configuration_change" };
+}
+
+const WIN32_ERRORS: Record<number, string> = { 2: "ERROR_FILE_NOT_FOUND", 5: "ERROR_ACCESS_DENIED", 126: "ERROR_MOD_NOT_FOUND", 193: "ERROR_BAD_EXE_FORMAT" };
+
+/** The Win32 error in Event 2282's <Binary> (hex of a little-endian DWORD: C1000000 = 193). */
+export function win32ErrorFromBinary(binary: string | null | undefined): number | undefined {
+  const hex = (binary ?? "").trim();
+  if (!/^[0-9a-f]{8}$/i.test(hex)) return undefined;
+  return Buffer.from(hex, "hex").readUInt32LE(0);
+}
+
+export function describeModuleLoadFailure(detail: EventDetail): ModuleLoadFailure {
+  const errorCode = win32ErrorFromBinary(detail.Binary);
+  return {
+    moduleDll: blankToNull(detail.ModuleDll),
+    processorArchitecture: blankToNull(detail.ProcessorArchitecture),
+    ...(errorCode !== undefined ? { errorCode, ...(WIN32_ERRORS[errorCode] ? { errorName: WIN32_ERRORS[errorCode] } : {}) } : {}),
+  };
+}
+
+export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure";
+
+/** Contributing events: how many, and the first ids (the rest are in detection_result_events). */
+export interface ContributingEvents {
+  eventCount: number;
+  eventIds: string[];
+  eventIdsTruncated: boolean;
+}
+
+export const MAX_EVENT_IDS_IN_ENRICHMENT = 100;
+
+export type Enrichment = ContributingEvents &
+  ({ kind: "iis-configuration-change"; changes: ConfigurationChange[] } | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] });
+
+function distinctBy<T>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = JSON.stringify(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The enrichment of one result from its contributing events' distinct details and ids. */
+export function enrich(kind: EnrichmentKind, details: EventDetail[], eventIds: readonly (string | number | bigint)[]): Enrichment {
+  const contributing: ContributingEvents = {
+    eventCount: eventIds.length,
+    eventIds: eventIds.slice(0, MAX_EVENT_IDS_IN_ENRICHMENT).map(String),
+    eventIdsTruncated: eventIds.length > MAX_EVENT_IDS_IN_ENRICHMENT,
+  };
+  return kind === "iis-configuration-change"
+    ? { kind, ...contributing, changes: distinctBy(details.map(classifyConfigurationChange)) }
+    : { kind, ...contributing, failures: distinctBy(details.map(describeModuleLoadFailure)) };
+}

@@ -1,0 +1,10 @@
+// Public API of the detection engine, for the UI, the HTTP API and the CLI.
+export { getDetection, listDetections, updateDetectionSetting, UnknownDetectionError, type Detection, type SettingChange } from "./settings";
+export { replayHistory, runAdhoc, runDue, runForNewEvents, runScheduled, type AdhocOptions, type AdhocResult, type ReplayOptions } from "./runs";
+export { detectionSchedulerStatus, startDetectionScheduler, stopDetectionScheduler, triggerScheduledTick } from "./scheduler";
+export { contributingEvents, detectionActivity, getResult, listResults, listRuns, type ResultFilter, type ResultRow, type RunFilter } from "./queries";
+export { filterMacroDefinition, DEFAULT_FILTER_DEFINITION } from "./filter";
+export { DETECTION_SPECS, specById } from "./specs";
+export { filterMacroName, searchName, type DetectionSpec } from "./spec";
+export type { RunSummary, SearchRow } from "./engine";
+export type { Enrichment, ConfigurationChange, ModuleLoadFailure } from "./enrichment";

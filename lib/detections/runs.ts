@@ -1,0 +1,179 @@
+// When detections run: on the clock (scheduled), over uploaded history (replay), over windows that late events
+// touched (after an upload, or a catch-up), and ad hoc. Every path ends in the one engine (engine.ts).
+import { pgPool } from "../db/pg";
+import { executeAdhocRun, executeReportingRuns, type RunSummary, type SearchRow } from "./engine";
+import { compileSearch } from "./search-sql";
+import { cronTimesBetween, previousCronTime, runWindowsCovering, windowForRun, type RunWindow } from "./schedule";
+import { listDetections, requireDetection, type Detection } from "./settings";
+
+async function enabledDetections(detectionIds?: string[]): Promise<Detection[]> {
+  const all = await listDetections();
+  return all.filter((d) => d.enabled && (!detectionIds || detectionIds.includes(d.spec.id)));
+}
+
+/** Windows whose scheduled time has come: the window of a later run is not complete yet. */
+const due = (windows: RunWindow[], now: Date) => windows.filter((w) => w.runTime.getTime() <= now.getTime());
+
+/**
+ * Of these windows, those holding at least one event the detection's search would count (optionally only events of
+ * one upload, or stored after a given event id). One query, whatever the number of windows.
+ */
+async function windowsWithEvents(detection: Detection, windows: RunWindow[], only: { uploadId?: string; afterEventId?: string } = {}): Promise<RunWindow[]> {
+  if (windows.length === 0) return [];
+  const search = compileSearch(detection.spec.structuredSearch);
+  const { rows } = await pgPool().query<{ i: string }>(
+    `SELECT w.i FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS w(window_start, window_end, i)
+     WHERE EXISTS (
+       SELECT 1 FROM events e
+       WHERE e.time >= w.window_start AND e.time < w.window_end
+         AND ($3::uuid IS NULL OR e.upload_id = $3::uuid)
+         AND ($4::bigint IS NULL OR e.id > $4::bigint)
+         AND ${search.eventPredicate})`,
+    [windows.map((w) => w.start), windows.map((w) => w.end), only.uploadId ?? null, only.afterEventId ?? null],
+  );
+  return rows.map((r) => windows[Number(r.i) - 1]);
+}
+
+/** Event-time span of the events the detection's search would count (optionally of one upload or newer ones). */
+async function eventSpan(
+  detection: Detection,
+  only: { uploadId?: string; afterEventId?: string; from?: Date; to?: Date } = {},
+): Promise<{ first: Date; last: Date } | null> {
+  const search = compileSearch(detection.spec.structuredSearch);
+  const { rows } = await pgPool().query<{ first: Date | null; last: Date | null }>(
+    `SELECT min(e.time) AS first, max(e.time) AS last FROM events e
+     WHERE ($1::uuid IS NULL OR e.upload_id = $1::uuid)
+       AND ($2::bigint IS NULL OR e.id > $2::bigint)
+       AND ($3::timestamptz IS NULL OR e.time >= $3::timestamptz)
+       AND ($4::timestamptz IS NULL OR e.time < $4::timestamptz)
+       AND ${search.eventPredicate}`,
+    [only.uploadId ?? null, only.afterEventId ?? null, only.from ?? null, only.to ?? null],
+  );
+  const { first, last } = rows[0];
+  return first && last ? { first, last } : null;
+}
+
+/**
+ * The scheduled run at `runTime` of every enabled detection (or of those named): each searches
+ * [runTime-70m@m, runTime-10m@m) and reports what is new. Running the same time again reports nothing new.
+ */
+export async function runScheduled(runTime: Date, options: { detectionIds?: string[]; trigger?: string } = {}): Promise<RunSummary[]> {
+  const runs: RunSummary[] = [];
+  for (const detection of await enabledDetections(options.detectionIds)) {
+    runs.push(...(await executeReportingRuns(detection, [windowForRun(detection.spec.deployment, runTime)], "scheduled", options.trigger ?? "scheduler")));
+  }
+  return runs;
+}
+
+export interface ReplayOptions {
+  /** Event time from which to replay (default: the first event). */
+  from?: Date;
+  /** Event time up to which to replay, exclusive (default: after the last event). */
+  to?: Date;
+  detectionIds?: string[];
+  /** Scheduled times after this are not run yet (default: now). */
+  now?: Date;
+  trigger?: string;
+}
+
+/**
+ * Replays stored history as ES would have run it: every scheduled run whose window holds events of the detection,
+ * each a DetectionRun (kind "replay") with its risk events and notables at the run's time. Idempotent.
+ */
+export async function replayHistory(options: ReplayOptions = {}): Promise<RunSummary[]> {
+  const now = options.now ?? new Date();
+  const runs: RunSummary[] = [];
+  for (const detection of await enabledDetections(options.detectionIds)) {
+    const span = await eventSpan(detection, { from: options.from, to: options.to });
+    if (!span) continue;
+    const candidates = due(runWindowsCovering(detection.spec.deployment, span.first, span.last), now);
+    const windows = await windowsWithEvents(detection, candidates);
+    runs.push(...(await executeReportingRuns(detection, windows, "replay", options.trigger ?? "replay")));
+  }
+  return runs;
+}
+
+/**
+ * Late events: re-runs the scheduled windows that events of this upload fall in (windows whose time has come;
+ * later ones are the scheduler's). Without an upload id, re-runs the windows holding events stored after each
+ * detection's last reporting run (a catch-up the scheduler also does every hour). Only events no earlier result
+ * counted are reported. The ingest pipeline calls this after an upload completes.
+ */
+export async function runForNewEvents(uploadId?: string, options: { now?: Date } = {}): Promise<RunSummary[]> {
+  const now = options.now ?? new Date();
+  const runs: RunSummary[] = [];
+  for (const detection of await enabledDetections()) {
+    let afterEventId: string | undefined;
+    if (!uploadId) {
+      const { rows } = await pgPool().query<{ hwm: string | null }>(
+        `SELECT max(max_event_id)::text AS hwm FROM detection_runs WHERE detection_id = $1 AND kind <> 'adhoc'`,
+        [detection.spec.id],
+      );
+      // Never run: nothing is "late" yet; history is replayed by replayHistory.
+      if (rows[0].hwm === null) continue;
+      afterEventId = rows[0].hwm;
+    }
+    const only = { uploadId, afterEventId };
+    const span = await eventSpan(detection, only);
+    if (!span) continue;
+    const windows = await windowsWithEvents(detection, due(runWindowsCovering(detection.spec.deployment, span.first, span.last), now), only);
+    runs.push(...(await executeReportingRuns(detection, windows, "replay", uploadId ? `upload:${uploadId}` : "catch-up")));
+  }
+  return runs;
+}
+
+/** At most this many missed scheduled times are made up after downtime (ES continuous scheduling, bounded). */
+export const MAX_MISSED_RUNS = 24;
+
+/**
+ * What the clock triggers: the latest scheduled run of each enabled detection, preceded by the runs missed since
+ * its last scheduled run (server down), then a catch-up of late events.
+ */
+export async function runDue(now: Date = new Date(), options: { cron?: string } = {}): Promise<RunSummary[]> {
+  const runs: RunSummary[] = [];
+  for (const detection of await enabledDetections()) {
+    const { cron } = detection.spec.deployment;
+    if (options.cron && cron !== options.cron) continue;
+    const latest = previousCronTime(cron, now);
+    const { rows } = await pgPool().query<{ last: Date | null }>(
+      `SELECT max(run_time) AS last FROM detection_runs WHERE detection_id = $1 AND kind = 'scheduled'`,
+      [detection.spec.id],
+    );
+    const last = rows[0].last;
+    const times = last ? cronTimesBetween(cron, new Date(last.getTime() + 1), latest).slice(-MAX_MISSED_RUNS) : [latest];
+    const windows = times.map((t) => windowForRun(detection.spec.deployment, t));
+    runs.push(...(await executeReportingRuns(detection, windows, "scheduled", "scheduler")));
+  }
+  runs.push(...(await runForNewEvents(undefined, { now })));
+  return runs;
+}
+
+export interface AdhocOptions {
+  /** One detection (run even when disabled), or every enabled detection. */
+  detectionId?: string;
+  from: Date;
+  to: Date;
+  trigger?: string;
+}
+
+export interface AdhocResult {
+  detectionId: string;
+  run: RunSummary;
+  rows: SearchRow[];
+}
+
+/**
+ * ES "run search": the detection's search over [from, to), returning its rows. Like ES's ad-hoc search, it creates
+ * no risk events or notables and is not remembered as reported: a DetectionRun (kind "adhoc") records that it ran.
+ */
+export async function runAdhoc(options: AdhocOptions): Promise<AdhocResult[]> {
+  if (!(options.from < options.to)) throw new Error("ad-hoc run: 'from' must be before 'to'");
+  const detections = options.detectionId ? [await requireDetection(options.detectionId)] : await enabledDetections();
+  const window: RunWindow = { runTime: new Date(), start: options.from, end: options.to };
+  const out: AdhocResult[] = [];
+  for (const detection of detections) {
+    const { run, rows } = await executeAdhocRun(detection, window, options.trigger ?? "adhoc");
+    out.push({ detectionId: detection.spec.id, run, rows });
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+// The clock: pg-boss (in the server process) fires each distinct detection cron (ESCU: `0 * * * *`) and a worker
+// runs what is due (runs.ts runDue). pg-boss keeps its schedule and jobs in Postgres, so several server processes
+// fire each scheduled time once, and a run missed while the server was down is made up on the next tick.
+//
+// pg-boss 10 works on the embedded PGlite too (checked: start, schedule, cron firing and workers over the socket
+// server). Should it fail to start anyway, an in-process timer takes over, so live data is still run on the clock.
+import PgBoss from "pg-boss";
+import { databaseUrl } from "../db/client";
+import { cronTimesBetween } from "./schedule";
+import { runDue } from "./runs";
+import { DETECTION_SPECS } from "./specs";
+
+export type SchedulerMode = "pg-boss" | "timer";
+
+interface SchedulerState {
+  mode: SchedulerMode;
+  boss?: PgBoss;
+  timers: NodeJS.Timeout[];
+  lastError?: string;
+}
+
+const globalForScheduler = globalThis as unknown as { iiswatchDetectionScheduler?: SchedulerState };
+
+/** The distinct crons of the detection specs, each with its pg-boss queue. */
+export function scheduleQueues(): { queue: string; cron: string }[] {
+  const crons = [...new Set(DETECTION_SPECS.map((s) => s.deployment.cron))];
+  return crons.map((cron, i) => ({ queue: `iiswatch-detections-${i}`, cron }));
+}
+
+async function tick(cron: string, state: SchedulerState): Promise<void> {
+  try {
+    const runs = await runDue(new Date(), { cron });
+    const results = runs.reduce((n, r) => n + r.resultCount, 0);
+    if (results > 0) console.log(`detections: ${runs.length} run(s), ${results} new result(s)`);
+  } catch (e) {
+    state.lastError = e instanceof Error ? e.message : String(e);
+    console.error(`detections: scheduled run failed: ${state.lastError}`);
+    throw e;
+  }
+}
+
+async function startPgBoss(state: SchedulerState): Promise<void> {
+  const boss = new PgBoss({ connectionString: databaseUrl(), max: 2 });
+  boss.on("error", (e: Error) => {
+    state.lastError = e.message;
+    console.error(`detections scheduler (pg-boss): ${e.message}`);
+  });
+  await boss.start();
+  try {
+    for (const { queue, cron } of scheduleQueues()) {
+      await boss.createQueue(queue);
+      await boss.schedule(queue, cron, {}, { tz: "UTC" });
+      await boss.work(queue, { pollingIntervalSeconds: 2 }, async () => tick(cron, state));
+    }
+  } catch (e) {
+    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    throw e;
+  }
+  state.boss = boss;
+}
+
+function startTimers(state: SchedulerState): void {
+  for (const { cron } of scheduleQueues()) {
+    const arm = () => {
+      const now = new Date();
+      const [next] = cronTimesBetween(cron, new Date(now.getTime() + 1000), new Date(now.getTime() + 25 * 3_600_000));
+      const timer = setTimeout(() => {
+        state.timers = state.timers.filter((t) => t !== timer);
+        void tick(cron, state).catch(() => {}).finally(() => globalForScheduler.iiswatchDetectionScheduler === state && arm());
+      }, next.getTime() - now.getTime());
+      timer.unref();
+      state.timers.push(timer);
+    };
+    arm();
+  }
+}
+
+/**
+ * Starts running the detections on their schedule in this process (idempotent). Returns which clock runs them.
+ */
+export async function startDetectionScheduler(): Promise<{ mode: SchedulerMode; error?: string }> {
+  const running = globalForScheduler.iiswatchDetectionScheduler;
+  if (running) return { mode: running.mode, error: running.lastError };
+  const state: SchedulerState = { mode: "pg-boss", timers: [] };
+  globalForScheduler.iiswatchDetectionScheduler = state;
+  try {
+    await startPgBoss(state);
+  } catch (e) {
+    state.mode = "timer";
+    state.lastError = `pg-boss did not start (${e instanceof Error ? e.message : String(e)}); using an in-process timer`;
+    console.warn(`detections: ${state.lastError}`);
+    startTimers(state);
+  }
+  return { mode: state.mode, error: state.lastError };
+}
+
+export async function stopDetectionScheduler(): Promise<void> {
+  const state = globalForScheduler.iiswatchDetectionScheduler;
+  if (!state) return;
+  globalForScheduler.iiswatchDetectionScheduler = undefined;
+  state.timers.forEach(clearTimeout);
+  await state.boss?.stop({ graceful: true, wait: true });
+}
+
+export function detectionSchedulerStatus(): { running: boolean; mode?: SchedulerMode; lastError?: string } {
+  const state = globalForScheduler.iiswatchDetectionScheduler;
+  return state ? { running: true, mode: state.mode, lastError: state.lastError } : { running: false };
+}
+
+/** Queues a run of what is due now, as the clock would (for an admin's "run now" and for tests). */
+export async function triggerScheduledTick(): Promise<string | null> {
+  const state = globalForScheduler.iiswatchDetectionScheduler;
+  if (!state?.boss) throw new Error("the detection scheduler is not running on pg-boss");
+  const [{ queue }] = scheduleQueues();
+  return state.boss.send(queue, {});
+}

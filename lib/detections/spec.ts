@@ -1,0 +1,167 @@
+// The shape of a detection: everything its ESCU YAML says (verbatim), how Enterprise Security deploys it, and the
+// structured form of its search that the one engine (engine.ts) executes. Detections are data: adding one means
+// adding a spec file under specs/, never engine code.
+import { z } from "zod";
+import { SEARCHABLE_FIELDS } from "./fields";
+
+const splunkField = z.enum(SEARCHABLE_FIELDS);
+
+/** `field=value` as Splunk's search command compares it: field names case-sensitive, values case-insensitive. */
+const fieldEquals = z.object({ field: splunkField, value: z.string().min(1) });
+
+/** A search macro (macros/*.yml): its SPL verbatim, and the conditions it expands to over our event columns. */
+export const macroSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]+$/),
+  definition: z.string().min(1),
+  /** Where the definition was read. */
+  source: z.string().min(1),
+  /** The definition expanded (eventtypes included) into field=value alternatives: an event matches if any holds. */
+  anyOf: z.array(fieldEquals).min(1),
+  /** Why the expansion is what it is (eventtype definitions, newer macro versions...). */
+  note: z.string().optional(),
+});
+
+/**
+ * The subset of SPL the engine runs, which is exactly the shape of the ESCU event searches:
+ *   `macro` field=value ... | stats count min(_time) as firstTime max(_time) as lastTime by F1 F2 ...
+ *   | rename A AS B | `security_content_ctime(firstTime)` | `security_content_ctime(lastTime)` | `<name>_filter`
+ */
+export const structuredSearchSchema = z.object({
+  macro: macroSchema,
+  /** Conditions after the macro (`EventCode=29`), all of which must hold. */
+  where: z.array(fieldEquals),
+  stats: z.object({
+    aggregates: z.tuple([
+      z.object({ fn: z.literal("count"), as: z.literal("count") }),
+      z.object({ fn: z.literal("min"), field: z.literal("_time"), as: z.literal("firstTime") }),
+      z.object({ fn: z.literal("max"), field: z.literal("_time"), as: z.literal("lastTime") }),
+    ]),
+    by: z.array(splunkField).min(1),
+  }),
+  rename: z.array(z.object({ from: splunkField, to: z.string().regex(/^\w+$/) })),
+  /** `security_content_ctime(field)`: `convert timeformat="..." ctime(field)`, in UTC. */
+  ctime: z.object({ fields: z.array(z.enum(["firstTime", "lastTime"])), timeformat: z.literal("%Y-%m-%dT%H:%M:%S") }),
+  /** The `<name>_filter` macro: `search *` until suppressions fill it (filter.ts). */
+  filterMacro: z.string().regex(/^[a-z0-9_]+_filter$/),
+});
+
+export const riskObjectSchema = z.object({
+  field: z.string().min(1),
+  type: z.enum(["system", "user", "other"]),
+  score: z.number().int().min(1).max(100),
+});
+
+export const drilldownSchema = z.object({
+  name: z.string().min(1),
+  search: z.string().min(1),
+  earliestOffset: z.string().min(1),
+  latestOffset: z.string().min(1),
+});
+
+export const detectionSpecSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string().min(1),
+    version: z.number().int().positive(),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    author: z.string().min(1),
+    status: z.enum(["production", "experimental", "deprecated"]),
+    type: z.enum(["TTP", "Anomaly", "Hunting"]),
+    description: z.string().min(1),
+    dataSource: z.array(z.string().min(1)).min(1),
+    /** The ESCU search, verbatim. */
+    search: z.string().min(1),
+    howToImplement: z.string().min(1),
+    knownFalsePositives: z.string().min(1),
+    references: z.array(z.url()),
+    /** Where the YAML was read, and what differs from it here. */
+    provenance: z.string().min(1),
+    tags: z.object({
+      analyticStory: z.array(z.string().min(1)).min(1),
+      assetType: z.string().min(1),
+      mitreAttackId: z.array(z.string().regex(/^T\d{4}(\.\d{3})?$/)).min(1),
+      product: z.array(z.string().min(1)),
+      securityDomain: z.string().min(1),
+    }),
+    /**
+     * Annotation frameworks contentctl adds to `action.correlationsearch.annotations` besides the story, data
+     * source, techniques and type (see risk/annotations.ts).
+     */
+    frameworks: z.object({ cis20: z.array(z.string()), nist: z.array(z.string()), killChainPhases: z.array(z.string()) }),
+    rba: z.object({
+      message: z.string().min(1),
+      riskObjects: z.array(riskObjectSchema).min(1),
+      threatObjects: z.array(z.object({ field: z.string().min(1), type: z.string().min(1) })),
+    }),
+    drilldownSearches: z.array(drilldownSchema),
+    /** ES deployment (deployments/escu_default_configuration_<type>.yml). */
+    deployment: z.object({
+      cron: z.string().regex(/^\S+ \S+ \* \* \*$/, "only minute and hour fields may be restricted"),
+      earliest: z.string().min(1),
+      latest: z.string().min(1),
+      scheduleWindow: z.literal("auto"),
+      rba: z.object({ enabled: z.boolean() }),
+      /** TTP: a notable per result. Anomaly and Hunting: none. */
+      notable: z.object({ ruleTitle: z.string().min(1), ruleDescription: z.string().min(1), nesFields: z.array(z.string()) }).nullable(),
+    }),
+    structuredSearch: structuredSearchSchema,
+    /** Enrichment beyond Splunk (enrichment.ts), from these event data fields of the contributing events. */
+    enrichment: z.object({
+      kind: z.enum(["iis-configuration-change", "iis-module-load-failure"]),
+      dataFields: z.array(z.string().min(1)).min(1),
+    }),
+  })
+  .superRefine((spec, ctx) => {
+    const expectedFilter = filterMacroName(spec.name);
+    if (spec.structuredSearch.filterMacro !== expectedFilter) {
+      ctx.addIssue({ code: "custom", path: ["structuredSearch", "filterMacro"], message: `contentctl names it ${expectedFilter}` });
+    }
+    if ((spec.type === "TTP") !== (spec.deployment.notable !== null)) {
+      ctx.addIssue({ code: "custom", path: ["deployment", "notable"], message: "TTP detections create notables, others do not" });
+    }
+    const outputFields = outputFieldNames(spec.structuredSearch);
+    for (const ro of spec.rba.riskObjects) {
+      if (!outputFields.includes(ro.field)) ctx.addIssue({ code: "custom", path: ["rba", "riskObjects"], message: `risk object field ${ro.field} is not a result field` });
+    }
+    for (const token of messageTokens(spec.rba.message)) {
+      if (!outputFields.includes(token)) ctx.addIssue({ code: "custom", path: ["rba", "message"], message: `$${token}$ is not a result field` });
+    }
+  });
+
+export type DetectionSpec = z.infer<typeof detectionSpecSchema>;
+export type StructuredSearch = z.infer<typeof structuredSearchSchema>;
+export type SearchMacro = z.infer<typeof macroSchema>;
+export type RiskObject = z.infer<typeof riskObjectSchema>;
+
+/** contentctl's `<name>_filter`: the name lower-cased, with spaces, `-`, `.` and `/` replaced by `_`. */
+export function filterMacroName(detectionName: string): string {
+  return `${detectionName.toLowerCase().replace(/[ \-./]/g, "_")}_filter`;
+}
+
+/** `$field$` tokens of a risk message, in order of appearance, without repeats. */
+export function messageTokens(message: string): string[] {
+  return [...new Set([...message.matchAll(/\$(\w+)\$/g)].map((m) => m[1]))];
+}
+
+/** The result row's field names, in Splunk's column order: the `by` fields (renamed), count, firstTime, lastTime. */
+export function outputFieldNames(search: StructuredSearch): string[] {
+  return [...search.stats.by.map((f) => renamed(search, f)), "count", "firstTime", "lastTime"];
+}
+
+export function renamed(search: StructuredSearch, field: string): string {
+  return search.rename.find((r) => r.from === field)?.to ?? field;
+}
+
+/** Detection `risk_score`: the highest score of its risk objects (contentctl detection_abstract.py). */
+export function maxRiskScore(riskObjects: readonly RiskObject[]): number {
+  return Math.max(...riskObjects.map((r) => r.score));
+}
+
+/** ES saved-search name of an ESCU detection. */
+export function searchName(spec: Pick<DetectionSpec, "name">): string {
+  return `ESCU - ${spec.name} - Rule`;
+}
+
+export function parseDetectionSpec(input: unknown): DetectionSpec {
+  return detectionSpecSchema.parse(input);
+}

@@ -1,0 +1,66 @@
+// Reads of risk events (Risk.All_Risk), including the ESCU 7-day drilldown.
+import { db } from "../db/client";
+import { pgPool } from "../db/pg";
+import { ANNOTATION_ALL_EXCLUDED_KEYS } from "./annotations";
+import { EFFECTIVE_RISK_EVENTS } from "./effective";
+
+/** Risk events of a risk object (matched like normalized_risk_object: lower-cased) with _time in [from, to). */
+export async function riskEventsFor(dest: string, from: Date, to: Date) {
+  return db().riskEvent.findMany({
+    where: { normalizedRiskObject: dest.toLowerCase(), time: { gte: from, lt: to } },
+    orderBy: [{ time: "asc" }, { id: "asc" }],
+  });
+}
+
+export interface RiskDrilldownRow {
+  normalized_risk_object: string;
+  count: number;
+  /** ctime-formatted (%Y-%m-%dT%H:%M:%S, UTC), as the drilldown's security_content_ctime. */
+  firstTime: string;
+  lastTime: string;
+  "Search Name": string[];
+  "Risk Message": string[];
+  "Analytic Stories": string[];
+  Annotations: string[];
+  "ATT&CK Tactics": string[];
+}
+
+export const DRILLDOWN_HOURS = 168;
+
+/**
+ * ESCU drilldown "View risk events for the last 7 days": `| from datamodel Risk.All_Risk | search
+ * normalized_risk_object IN ("$dest$") starthoursago=168 | stats count min(_time) max(_time) values(search_name)
+ * values(risk_message) values(analyticstories) values(annotations._all) values(annotations.mitre_attack.mitre_tactic)
+ * by normalized_risk_object`, over the 168 hours before `reference` (default now). values() is distinct and sorted
+ * lexicographically, as in Splunk. Null when the object has no risk in that span.
+ */
+export async function riskDrilldown(dest: string, reference: Date = new Date()): Promise<RiskDrilldownRow | null> {
+  const from = new Date(reference.getTime() - DRILLDOWN_HOURS * 3_600_000);
+  const { rows } = await pgPool().query<RiskDrilldownRow>(
+    `WITH r AS (
+       SELECT * FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = lower($1) AND time >= $2 AND time < $3
+     )
+     SELECT lower($1) AS normalized_risk_object, count(*)::int AS count,
+       to_char(min(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS "firstTime",
+       to_char(max(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS "lastTime",
+       (SELECT coalesce(array_agg(DISTINCT search_name COLLATE "C" ORDER BY search_name COLLATE "C"), '{}') FROM r) AS "Search Name",
+       (SELECT coalesce(array_agg(DISTINCT risk_message COLLATE "C" ORDER BY risk_message COLLATE "C"), '{}') FROM r) AS "Risk Message",
+       (SELECT coalesce(array_agg(DISTINCT s COLLATE "C" ORDER BY s COLLATE "C"), '{}') FROM r, unnest(r.analytic_stories) AS s) AS "Analytic Stories",
+       (SELECT coalesce(array_agg(DISTINCT v COLLATE "C" ORDER BY v COLLATE "C"), '{}')
+          FROM r, jsonb_each(r.annotations) AS a(key, value),
+          LATERAL (SELECT jsonb_array_elements_text(a.value) WHERE jsonb_typeof(a.value) = 'array'
+                   UNION ALL SELECT a.value #>> '{}' WHERE jsonb_typeof(a.value) <> 'array') AS x(v)
+          WHERE a.key <> ALL($4::text[]) AND v IS NOT NULL) AS "Annotations",
+       (SELECT coalesce(array_agg(DISTINCT t COLLATE "C" ORDER BY t COLLATE "C"), '{}') FROM r, unnest(r.mitre_tactics) AS t) AS "ATT&CK Tactics"
+     FROM r
+     HAVING count(*) > 0`,
+    [dest, from, reference, ANNOTATION_ALL_EXCLUDED_KEYS],
+  );
+  return rows[0] ?? null;
+}
+
+/** Reference time for a host's drilldown when its data is historical: its latest risk event (else now). */
+export async function latestRiskTime(dest: string): Promise<Date | null> {
+  const latest = await db().riskEvent.findFirst({ where: { normalizedRiskObject: dest.toLowerCase() }, orderBy: { time: "desc" }, select: { time: true } });
+  return latest?.time ?? null;
+}

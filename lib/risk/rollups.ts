@@ -1,0 +1,141 @@
+// Risk rollups (by host, detection, ATT&CK tactic, day) and the Splunk ES risk incident rules, over the risk
+// that counts (effective.ts).
+import { pgPool } from "../db/pg";
+import { EFFECTIVE_RISK_EVENTS } from "./effective";
+
+const HOUR = 3_600_000;
+
+export interface RiskWindow {
+  from: Date;
+  to: Date;
+}
+
+export interface HostRisk {
+  host: string;
+  score: number;
+  events: number;
+  sources: number;
+  tactics: string[];
+  lastTime: Date;
+}
+
+/** Risk per object (normalized_risk_object) in [from, to), highest first. */
+export async function riskByHost(window: RiskWindow, limit = 1000): Promise<HostRisk[]> {
+  const { rows } = await pgPool().query<HostRisk>(
+    `SELECT normalized_risk_object AS host, sum(risk_score)::int AS score, count(*)::int AS events,
+            count(DISTINCT search_name)::int AS sources,
+            coalesce((SELECT array_agg(DISTINCT t ORDER BY t) FROM unnest(array_agg(tactic)) t WHERE t IS NOT NULL), '{}') AS tactics,
+            max(time) AS "lastTime"
+     FROM (${EFFECTIVE_RISK_EVENTS}) re LEFT JOIN LATERAL unnest(re.mitre_tactics) AS tactic ON true
+     WHERE time >= $1 AND time < $2
+     GROUP BY normalized_risk_object
+     ORDER BY score DESC, host
+     LIMIT $3`,
+    [window.from, window.to, limit],
+  );
+  return rows;
+}
+
+export async function riskByDetection(window: RiskWindow) {
+  const { rows } = await pgPool().query<{ searchName: string; detectionId: string; score: number; events: number; hosts: number }>(
+    `SELECT search_name AS "searchName", detection_id AS "detectionId", sum(risk_score)::int AS score, count(*)::int AS events,
+            count(DISTINCT normalized_risk_object)::int AS hosts
+     FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE time >= $1 AND time < $2
+     GROUP BY 1, 2 ORDER BY score DESC`,
+    [window.from, window.to],
+  );
+  return rows;
+}
+
+export async function riskByTactic(window: RiskWindow) {
+  const { rows } = await pgPool().query<{ tactic: string; score: number; events: number; hosts: number }>(
+    `SELECT tactic, sum(risk_score)::int AS score, count(*)::int AS events, count(DISTINCT normalized_risk_object)::int AS hosts
+     FROM (${EFFECTIVE_RISK_EVENTS}) re, unnest(re.mitre_tactics) AS tactic
+     WHERE time >= $1 AND time < $2
+     GROUP BY 1 ORDER BY score DESC`,
+    [window.from, window.to],
+  );
+  return rows;
+}
+
+/** Risk per UTC day in [from, to), every day present (zero when none), optionally for one host. */
+export async function riskByDay(window: RiskWindow, host?: string) {
+  const { rows } = await pgPool().query<{ day: string; score: number; events: number }>(
+    `WITH days AS (
+       SELECT generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC'), date_trunc('day', ($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'), interval '1 day') AS day
+     ), risk AS (
+       SELECT date_trunc('day', time AT TIME ZONE 'UTC') AS day, sum(risk_score)::int AS score, count(*)::int AS events
+       FROM (${EFFECTIVE_RISK_EVENTS}) re
+       WHERE time >= $1 AND time < $2 AND ($3::text IS NULL OR normalized_risk_object = lower($3))
+       GROUP BY 1
+     )
+     SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(risk.score, 0) AS score, coalesce(risk.events, 0) AS events
+     FROM days LEFT JOIN risk USING (day) ORDER BY days.day`,
+    [window.from, window.to, host ?? null],
+  );
+  return rows;
+}
+
+/** Splunk ES risk incident rules, as ES ships them. */
+export const INCIDENT_RULES = {
+  /** "Risk Threshold Exceeded For Object Over 24 Hour Period": sum(risk_score) > 100 by risk_object over -24h. */
+  scoreOver24h: { hours: 24, threshold: 100 },
+  /** "ATT&CK Tactic Threshold Exceeded For Object Over Previous 7 Days": dc(tactic) >= 3 and dc(source) >= 4. */
+  tacticsOver7d: { hours: 168, minTactics: 3, minSources: 4 },
+} as const;
+
+export interface ContributingRisk {
+  id: string;
+  time: Date;
+  searchName: string;
+  riskScore: number;
+  riskMessage: string;
+  tactics: string[];
+  resultId: string;
+}
+
+export interface IncidentFinding {
+  rule: "scoreOver24h" | "tacticsOver7d";
+  host: string;
+  score: number;
+  tactics: string[];
+  sources: number;
+  /** Every risk event that contributed (no cap). */
+  contributing: ContributingRisk[];
+}
+
+async function contributing(host: string, window: RiskWindow): Promise<ContributingRisk[]> {
+  const { rows } = await pgPool().query<ContributingRisk>(
+    `SELECT id::text, time, search_name AS "searchName", risk_score AS "riskScore", risk_message AS "riskMessage",
+            mitre_tactics AS tactics, result_id::text AS "resultId"
+     FROM (${EFFECTIVE_RISK_EVENTS}) re
+     WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 ORDER BY time, id`,
+    [host, window.from, window.to],
+  );
+  return rows;
+}
+
+/** Evaluates both incident rules at `at` (their windows end there). */
+export async function evaluateIncidentRules(at: Date): Promise<IncidentFinding[]> {
+  const findings: IncidentFinding[] = [];
+  const day: RiskWindow = { from: new Date(at.getTime() - INCIDENT_RULES.scoreOver24h.hours * HOUR), to: at };
+  for (const h of await riskByHost(day)) {
+    if (h.score > INCIDENT_RULES.scoreOver24h.threshold) {
+      findings.push({ rule: "scoreOver24h", host: h.host, score: h.score, tactics: h.tactics, sources: h.sources, contributing: await contributing(h.host, day) });
+    }
+  }
+  const week: RiskWindow = { from: new Date(at.getTime() - INCIDENT_RULES.tacticsOver7d.hours * HOUR), to: at };
+  const rule = INCIDENT_RULES.tacticsOver7d;
+  for (const h of await riskByHost(week)) {
+    if (h.tactics.length >= rule.minTactics && h.sources >= rule.minSources) {
+      findings.push({ rule: "tacticsOver7d", host: h.host, score: h.score, tactics: h.tactics, sources: h.sources, contributing: await contributing(h.host, week) });
+    }
+  }
+  return findings;
+}
+
+/** The latest risk event time overall: the reference for historical data. */
+export async function latestRiskEventTime(): Promise<Date | null> {
+  const { rows } = await pgPool().query<{ t: Date | null }>(`SELECT max(time) AS t FROM (${EFFECTIVE_RISK_EVENTS}) re`);
+  return rows[0].t;
+}

@@ -1,0 +1,50 @@
+// Notable severity and urgency, as ESCU content and Enterprise Security assign them.
+
+export const SEVERITIES = ["informational", "low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const PRIORITIES = ["unknown", "low", "medium", "high", "critical"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/**
+ * contentctl (detection_abstract.py): severity from the detection's risk score, 0-20 informational, 21-40 low,
+ * 41-60 medium, 61-80 high, 81-100 critical. New Module Added (48) is medium; Failed to Load (25) is low.
+ */
+export function severityForScore(score: number): Severity {
+  if (score <= 20) return "informational";
+  if (score <= 40) return "low";
+  if (score <= 60) return "medium";
+  if (score <= 80) return "high";
+  return "critical";
+}
+
+/**
+ * ES's default urgency_lookup (docs "How urgency is assigned to notable events"): informational severity stays
+ * informational; unknown/low priority: low, low, medium (high), high (critical); medium priority: low, medium, high,
+ * critical; high priority: medium up to medium severity, then high, critical; critical priority: high up to medium
+ * severity, then critical.
+ */
+const URGENCY: Record<Priority, Record<Severity, Severity>> = {
+  unknown: { informational: "informational", low: "low", medium: "low", high: "medium", critical: "high" },
+  low: { informational: "informational", low: "low", medium: "low", high: "medium", critical: "high" },
+  medium: { informational: "informational", low: "low", medium: "medium", high: "high", critical: "critical" },
+  high: { informational: "informational", low: "medium", medium: "medium", high: "high", critical: "critical" },
+  critical: { informational: "informational", low: "high", medium: "high", high: "critical", critical: "critical" },
+};
+
+export function normalizePriority(priority: string | null | undefined): Priority {
+  const p = (priority ?? "").trim().toLowerCase();
+  return (PRIORITIES as readonly string[]).includes(p) ? (p as Priority) : "unknown";
+}
+
+export function urgencyFor(severity: Severity, priority: string | null | undefined): Severity {
+  return URGENCY[normalizePriority(priority)][severity];
+}
+
+/** One severity's row of the matrix, for SQL: urgency by priority. */
+export function urgencyRow(severity: Severity): { priorities: Priority[]; urgencies: Severity[] } {
+  return { priorities: [...PRIORITIES], urgencies: PRIORITIES.map((p) => URGENCY[p][severity]) };
+}
+
+/** Host priority when the Host table has none for the dest (its column default). */
+export const DEFAULT_HOST_PRIORITY: Priority = "medium";
