@@ -1,0 +1,82 @@
+"use client";
+import { useActionState } from "react";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-rules";
+import { ROLE_DESCRIPTIONS, ROLES, type Role } from "@/lib/auth/permissions";
+import { createUserAction, endSessionsAction, resetPasswordAction, updateUserAction, type FormState } from "./actions";
+
+function Message({ state }: { state: FormState }) {
+  if (state.error)
+    return (
+      <span className="error" role="alert">
+        {state.error}
+      </span>
+    );
+  if (state.ok) return <span role="status">{state.ok}</span>;
+  return null;
+}
+
+export function CreateUserForm() {
+  const [state, action, pending] = useActionState<FormState, FormData>(createUserAction, {});
+  return (
+    <form action={action} className="filters" aria-label="Create a user">
+      <label>
+        Username
+        <input name="username" required maxLength={64} autoComplete="off" defaultValue={state.username ?? ""} />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" required minLength={PASSWORD_MIN_LENGTH} maxLength={256} autoComplete="new-password" />
+      </label>
+      <label>
+        Role
+        <select name="role" defaultValue="analyst">
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r} — {ROLE_DESCRIPTIONS[r]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" className="primary" disabled={pending}>
+        Create user
+      </button>
+      <Message state={state} />
+    </form>
+  );
+}
+
+export function UserRowForms({ id, username, role, disabled }: { id: string; username: string; role: Role; disabled: boolean }) {
+  const [roleState, roleAction] = useActionState<FormState, FormData>(updateUserAction, {});
+  const [flagState, flagAction] = useActionState<FormState, FormData>(updateUserAction, {});
+  const [pwState, pwAction] = useActionState<FormState, FormData>(resetPasswordAction, {});
+  const [sessState, sessAction] = useActionState<FormState, FormData>(endSessionsAction, {});
+  return (
+    <div style={{ display: "flex", flexWrap: "wrap", gap: 8, alignItems: "center" }}>
+      <form action={roleAction} aria-label={`Role of ${username}`}>
+        <input type="hidden" name="id" value={id} />
+        <select name="role" defaultValue={role} aria-label={`Role of ${username}`}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>{" "}
+        <button type="submit">Save role</button> <Message state={roleState} />
+      </form>
+      <form action={flagAction}>
+        <input type="hidden" name="id" value={id} />
+        <input type="hidden" name="disabled" value={disabled ? "false" : "true"} />
+        <button type="submit">{disabled ? "Enable" : "Disable"}</button> <Message state={flagState} />
+      </form>
+      <form action={pwAction} aria-label={`Reset password of ${username}`}>
+        <input type="hidden" name="id" value={id} />
+        <input name="password" type="password" placeholder="new password" required minLength={PASSWORD_MIN_LENGTH} maxLength={256} autoComplete="new-password" aria-label={`New password for ${username}`} />{" "}
+        <button type="submit">Set password</button> <Message state={pwState} />
+      </form>
+      <form action={sessAction}>
+        <input type="hidden" name="id" value={id} />
+        <button type="submit">End sessions</button> <Message state={sessState} />
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/server";
+import { auditActions, auditFilterParams, listAudit, type AuditFilter } from "@/lib/audit/queries";
+
+export const metadata: Metadata = { title: "Audit log" };
+export const dynamic = "force-dynamic";
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const FILTER_KEYS = ["actor", "action", "targetType", "targetId", "address", "from", "to"] as const;
+
+function query(f: AuditFilter, change: Partial<Record<string, string | number>> = {}): string {
+  const q = new URLSearchParams();
+  for (const k of FILTER_KEYS) {
+    const v = f[k];
+    if (v !== undefined) q.set(k, v instanceof Date ? v.toISOString() : v);
+  }
+  if (f.page > 1) q.set("page", String(f.page));
+  if (f.size !== 100) q.set("size", String(f.size));
+  for (const [k, v] of Object.entries(change)) {
+    if (v === undefined || v === "") q.delete(k);
+    else q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+/** One `key: value` line per field (values as JSON), or the JSON itself when it is not an object. */
+function fields(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v !== "object" || Array.isArray(v)) return JSON.stringify(v);
+  return Object.entries(v)
+    .map(([k, x]) => `${k}: ${typeof x === "string" ? x : JSON.stringify(x)}`)
+    .join("\n");
+}
+const dateInput = (d?: Date) => (d ? d.toISOString().slice(0, 16) : "");
+
+export default async function AuditPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireUser("audit:read");
+  const f = auditFilterParams.parse(await searchParams);
+  const [{ rows, total }, actions] = await Promise.all([listAudit(f), auditActions()]);
+  const pages = Math.max(1, Math.ceil(total / f.size));
+  return (
+    <>
+      <h1>Audit log</h1>
+      <form className="filters" method="get" role="search" aria-label="Filter the audit log">
+        <label>
+          Actor
+          <input name="actor" defaultValue={f.actor ?? ""} placeholder="any" />
+        </label>
+        <label>
+          Action
+          <input name="action" defaultValue={f.action ?? ""} placeholder="e.g. auth. or user.update" list="audit-actions" />
+          <datalist id="audit-actions">
+            {actions.map((a) => (
+              <option key={a} value={a} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          Target type
+          <input name="targetType" defaultValue={f.targetType ?? ""} placeholder="any" size={10} />
+        </label>
+        <label>
+          Target id
+          <input name="targetId" defaultValue={f.targetId ?? ""} placeholder="any" size={12} />
+        </label>
+        <label>
+          Address
+          <input name="address" defaultValue={f.address ?? ""} placeholder="any" size={14} />
+        </label>
+        <label>
+          From (UTC)
+          <input name="from" type="datetime-local" defaultValue={dateInput(f.from)} />
+        </label>
+        <label>
+          To (UTC)
+          <input name="to" type="datetime-local" defaultValue={dateInput(f.to)} />
+        </label>
+        <button type="submit">Filter</button>
+        <Link href="/audit">Clear</Link>
+        <a href={`/api/audit/export${query({ ...f, page: 1, size: 100 })}`} download>
+          Export CSV
+        </a>
+      </form>
+      <p className="muted">
+        {total.toLocaleString()} entr{total === 1 ? "y" : "ies"}; newest first. Entries are never changed or deleted.
+      </p>
+      <table className="data" aria-label="Audit log">
+        <thead>
+          <tr>
+            <th>When (UTC)</th>
+            <th>Actor</th>
+            <th>Action</th>
+            <th>Target</th>
+            <th>Before</th>
+            <th>After</th>
+            <th>Address</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={String(r.id)}>
+              <td className="mono nowrap">{r.at.toISOString().slice(0, 23).replace("T", " ")}</td>
+              <td className="wrap-anywhere">{r.actorName ?? "—"}</td>
+              <td className="mono">{r.action}</td>
+              <td className="wrap-anywhere">{r.targetType ? `${r.targetType} ${r.targetId ?? ""}` : "—"}</td>
+              <td>{r.before !== null && <pre className="raw">{fields(r.before)}</pre>}</td>
+              <td>{r.after !== null && <pre className="raw">{fields(r.after)}</pre>}</td>
+              <td className="mono">{r.address ?? "—"}</td>
+            </tr>
+          ))}
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={7} className="muted">
+                Nothing matches.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {pages > 1 && (
+        <nav className="pager" aria-label="Pages">
+          {f.page > 1 && <Link href={`/audit${query(f, { page: f.page - 1 })}`}>Previous</Link>}
+          <span>
+            Page {f.page} of {pages}
+          </span>
+          {f.page < pages && <Link href={`/audit${query(f, { page: f.page + 1 })}`}>Next</Link>}
+        </nav>
+      )}
+    </>
+  );
+}

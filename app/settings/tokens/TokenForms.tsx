@@ -1,0 +1,55 @@
+"use client";
+import { useActionState } from "react";
+import { createTokenAction, revokeTokenAction, type TokenFormState } from "./actions";
+
+export function CreateTokenForm() {
+  const [state, action, pending] = useActionState<TokenFormState, FormData>(createTokenAction, {});
+  return (
+    <>
+      <form action={action} className="filters" aria-label="Create an API token">
+        <label>
+          Name
+          <input name="name" required maxLength={100} placeholder="e.g. nightly export from web01" />
+        </label>
+        <label>
+          Expires after (days, empty = never)
+          <input name="days" inputMode="numeric" pattern="[0-9]*" size={6} />
+        </label>
+        <button type="submit" className="primary" disabled={pending}>
+          Create token
+        </button>
+      </form>
+      {state.error && (
+        <p className="error" role="alert">
+          {state.error}
+        </p>
+      )}
+      {state.token && (
+        <div role="status">
+          <p>{state.ok}</p>
+          <pre className="raw" data-testid="new-token">
+            {state.token}
+          </pre>
+          <p className="muted">Use it as: curl -H &quot;Authorization: Bearer {state.token.slice(0, 11)}…&quot; …/api/uploads</p>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function RevokeTokenForm({ id, name }: { id: string; name: string }) {
+  const [state, action, pending] = useActionState<TokenFormState, FormData>(revokeTokenAction, {});
+  return (
+    <form action={action}>
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" disabled={pending} aria-label={`Revoke ${name}`}>
+        Revoke
+      </button>{" "}
+      {state.error && (
+        <span className="error" role="alert">
+          {state.error}
+        </span>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import { can, requireUser } from "@/lib/auth/server";
+import { TOKEN_PERMISSIONS } from "@/lib/auth/permissions";
+import { listApiTokens } from "@/lib/auth/tokens";
+import { CreateTokenForm, RevokeTokenForm } from "./TokenForms";
+
+export const metadata: Metadata = { title: "API tokens" };
+export const dynamic = "force-dynamic";
+
+const isExpired = (d: Date | null) => d !== null && d.getTime() <= Date.now();
+const when = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace("T", " ") : "—");
+
+export default async function TokensPage() {
+  const me = await requireUser("token:own");
+  const admin = can(me, "user:manage");
+  const tokens = await listApiTokens(admin ? {} : { userId: me.id });
+  return (
+    <>
+      <h1>API tokens</h1>
+      <p>
+        Tokens let scripts upload logs and read data over HTTP: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as
+        you, limited to {TOKEN_PERMISSIONS.join(" and ")} — never triage or admin changes. It is shown once; only its hash is kept.
+      </p>
+      <CreateTokenForm />
+      <h2>{admin ? "All tokens" : "Your tokens"}</h2>
+      <table className="data" aria-label="API tokens">
+        <thead>
+          <tr>
+            <th>Name</th>
+            {admin && <th>Owner</th>}
+            <th>Token</th>
+            <th>Created (UTC)</th>
+            <th>Last used (UTC)</th>
+            <th>Expires (UTC)</th>
+            <th>Status</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t) => {
+            const expired = isExpired(t.expiresAt);
+            return (
+              <tr key={t.id}>
+                <td className="wrap-anywhere">{t.name}</td>
+                {admin && <td>{t.username}</td>}
+                <td className="mono">{t.prefix}…</td>
+                <td className="mono nowrap">{when(t.createdAt)}</td>
+                <td className="mono nowrap">{when(t.lastUsedAt)}</td>
+                <td className="mono nowrap">{when(t.expiresAt)}</td>
+                <td>{t.revokedAt ? `revoked ${when(t.revokedAt)}` : expired ? "expired" : "active"}</td>
+                <td>{!t.revokedAt && <RevokeTokenForm id={t.id} name={t.name} />}</td>
+              </tr>
+            );
+          })}
+          {tokens.length === 0 && (
+            <tr>
+              <td colSpan={admin ? 8 : 7} className="muted">
+                No tokens yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}

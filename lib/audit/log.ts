@@ -1,0 +1,59 @@
+// The audit writer: one append-only row per change — who, when, what, before and after, from which address.
+// Rows are never updated or deleted (a database trigger refuses it). Call it inside the transaction that makes
+// the change (pass the transaction client) so the change and its record land together or not at all.
+import os from "node:os";
+import { db, Prisma, type PrismaClient } from "../db/client";
+
+/** Who did it. A signed-in user (lib/auth's AuthUser is one), the command line, or the system itself. */
+export interface Actor {
+  id: string | null;
+  username: string;
+  address?: string | null;
+}
+
+export interface AuditEntry {
+  /** Dotted verb: "auth.login", "user.create", "upload.create", "notable.update", "suppression.create", ... */
+  action: string;
+  targetType?: string | null;
+  targetId?: string | number | bigint | null;
+  before?: unknown;
+  after?: unknown;
+  /** Overrides the actor's address (e.g. a failed sign-in, which has no actor). */
+  address?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: null, username: "system", address: null };
+
+/** The actor for changes made from the command line (`iiswatch users create ...`). */
+export function cliActor(): Actor {
+  let name = "unknown";
+  try {
+    name = os.userInfo().username;
+  } catch {
+    /* no passwd entry (containers) */
+  }
+  return { id: null, username: `cli:${name}`, address: null };
+}
+
+type Client = PrismaClient | Prisma.TransactionClient;
+
+/** JSON-safe copy: bigint -> string, Date -> ISO, undefined dropped; secrets are the caller's job to omit. */
+export function auditJson(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  if (value === undefined || value === null) return Prisma.DbNull;
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonValue;
+}
+
+export async function writeAudit(actor: Actor | null, entry: AuditEntry, client: Client = db()): Promise<void> {
+  await client.auditLog.create({
+    data: {
+      actorId: actor?.id ?? null,
+      actorName: actor?.username?.slice(0, 200) ?? null,
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId).slice(0, 500),
+      before: auditJson(entry.before),
+      after: auditJson(entry.after),
+      address: (entry.address !== undefined ? entry.address : actor?.address) ?? null,
+    },
+  });
+}
