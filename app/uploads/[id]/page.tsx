@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getUploadReport } from "@/lib/ingest/queries";
+import { requireUser } from "@/lib/auth/server";
+
+export const metadata: Metadata = { title: "Upload report" };
+export const dynamic = "force-dynamic";
+
+export default async function UploadReportPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireUser("data:read");
+  const report = await getUploadReport((await params).id);
+  if (!report) notFound();
+  return (
+    <>
+      <h1 className="wrap-anywhere">Upload: {report.filename}</h1>
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd className={`status-${report.status}`}>{report.status}</dd>
+        <dt>Format</dt>
+        <dd>{report.format ?? "—"}</dd>
+        <dt>Size</dt>
+        <dd>{Number(report.sizeBytes).toLocaleString()} bytes</dd>
+        <dt>Records read</dt>
+        <dd>{report.recordsRead.toLocaleString()}</dd>
+        <dt>Stored</dt>
+        <dd>{report.stored.toLocaleString()}</dd>
+        <dt>Duplicates (already stored)</dt>
+        <dd>{report.duplicates.toLocaleString()}</dd>
+        <dt>Rejected</dt>
+        <dd>{report.rejected.toLocaleString()}</dd>
+        {report.error && (
+          <>
+            <dt>Error</dt>
+            <dd className="error" role="alert">
+              {report.error}
+            </dd>
+          </>
+        )}
+      </dl>
+      <p>
+        <Link href={`/events?upload=${report.id}`}>Events from this upload</Link>
+      </p>
+      {report.rejections.length > 0 && (
+        <>
+          <h2>Rejected records{report.rejected > report.rejections.length ? ` (first ${report.rejections.length} of ${report.rejected})` : ""}</h2>
+          <table className="data" aria-label="Rejected records">
+            <thead>
+              <tr>
+                <th>Record</th>
+                <th>Where</th>
+                <th>Why</th>
+                <th>Excerpt</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.rejections.map((r) => (
+                <tr key={String(r.id)}>
+                  <td>{r.position}</td>
+                  <td className="wrap-anywhere">{r.location}</td>
+                  <td className="wrap-anywhere">{r.reason}</td>
+                  <td className="mono wrap-anywhere">{r.excerpt}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { UploadDropzone } from "@/components/UploadDropzone";
+import { listUploads } from "@/lib/ingest/queries";
+import { requireUser } from "@/lib/auth/server";
+
+export const metadata: Metadata = { title: "Uploads" };
+export const dynamic = "force-dynamic";
+
+export default async function UploadsPage() {
+  await requireUser("data:read");
+  const uploads = await listUploads();
+  return (
+    <>
+      <h1>Uploads</h1>
+      <UploadDropzone />
+      <h2>History</h2>
+      <table className="data" aria-label="Upload history">
+        <thead>
+          <tr>
+            <th>Received (UTC)</th>
+            <th>File</th>
+            <th>Format</th>
+            <th>Status</th>
+            <th>Read</th>
+            <th>Stored</th>
+            <th>Duplicate</th>
+            <th>Rejected</th>
+          </tr>
+        </thead>
+        <tbody>
+          {uploads.map((u) => (
+            <tr key={u.id}>
+              <td className="mono nowrap">{u.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+              <td className="wrap-anywhere">
+                <Link href={`/uploads/${u.id}`}>{u.filename}</Link>
+              </td>
+              <td>{u.format ?? "—"}</td>
+              <td className={`status-${u.status}`}>{u.status}</td>
+              <td>{u.recordsRead.toLocaleString()}</td>
+              <td>{u.stored.toLocaleString()}</td>
+              <td>{u.duplicates.toLocaleString()}</td>
+              <td>{u.rejected.toLocaleString()}</td>
+            </tr>
+          ))}
+          {uploads.length === 0 && (
+            <tr>
+              <td colSpan={8} className="muted">
+                No uploads yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+"use client";
+// Stored events, newest first; the original record text is one click away (rendered as text, never HTML).
+import { createColumnHelper } from "@tanstack/react-table";
+import type { EventRow } from "@/lib/ingest/queries";
+import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+
+const helper = createColumnHelper<DataTableFeatures, EventRow>();
+const columns = helper.columns([
+  helper.accessor("time", {
+    header: "Time (UTC)",
+    cell: (c) => <span className="mono nowrap" title={c.row.original.timeCreated ?? undefined}>{c.getValue().replace("T", " ").replace("Z", "")}</span>,
+  }),
+  helper.accessor("host", { header: "Host", cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
+  helper.accessor("eventCode", { header: "Event" }),
+  helper.accessor("channel", { header: "Channel", cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
+  helper.accessor("provider", { header: "Provider", enableSorting: false, cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
+  helper.accessor("message", {
+    header: "Message",
+    enableSorting: false,
+    cell: (c) => (
+      <div className="wrap-anywhere">
+        {c.getValue() ?? <span className="muted">(no message)</span>}
+        <details>
+          <summary className="muted">Raw record ({c.row.original.format}, record {c.row.original.position})</summary>
+          <pre className="raw">{c.row.original.raw}</pre>
+        </details>
+      </div>
+    ),
+  }),
+]);
+
+export function EventsTable(props: { rows: EventRow[]; total: number; page: number; size: number; sort: string; dir: "asc" | "desc" }) {
+  return (
+    <DataTable
+      label="Events"
+      columns={columns}
+      data={props.rows}
+      total={props.total}
+      page={props.page}
+      size={props.size}
+      sort={props.sort}
+      dir={props.dir}
+      getRowId={(r) => r.id}
+      empty="No events yet: upload a log on the Uploads page."
+    />
+  );
+}

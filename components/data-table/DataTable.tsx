@@ -1,0 +1,137 @@
+"use client";
+// A server-driven TanStack table: sorting and pagination live in the URL (?sort=&dir=&page=&size=), the
+// server page reads them, queries the database and hands over one page of rows. Any view is a shareable link.
+import {
+  functionalUpdate,
+  rowPaginationFeature,
+  rowSortingFeature,
+  tableFeatures,
+  useTable,
+  type ColumnDef,
+  type PaginationState,
+  type RowData,
+  type SortingState,
+  type Updater,
+} from "@tanstack/react-table";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useTransition } from "react";
+
+export const dataTableFeatures = tableFeatures({ rowSortingFeature, rowPaginationFeature });
+export type DataTableFeatures = typeof dataTableFeatures;
+
+interface Props<Row extends RowData> {
+  label: string;
+  columns: ColumnDef<DataTableFeatures, Row>[];
+  data: Row[];
+  total: number;
+  page: number;
+  size: number;
+  sort: string;
+  dir: "asc" | "desc";
+  getRowId?: (row: Row) => string;
+  empty?: React.ReactNode;
+}
+
+export function DataTable<Row extends RowData>({ label, columns, data, total, page, size, sort, dir, getRowId, empty }: Props<Row>) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const [pending, startTransition] = useTransition();
+
+  const sorting: SortingState = [{ id: sort, desc: dir === "desc" }];
+  const pagination: PaginationState = { pageIndex: page - 1, pageSize: size };
+
+  const navigate = (change: Record<string, string>) => {
+    const params = new URLSearchParams(searchParams.toString());
+    for (const [k, v] of Object.entries(change)) params.set(k, v);
+    startTransition(() => router.push(`${pathname}?${params.toString()}`, { scroll: false }));
+  };
+
+  const table = useTable({
+    features: dataTableFeatures,
+    columns,
+    data,
+    getRowId,
+    rowCount: total,
+    manualSorting: true,
+    manualPagination: true,
+    enableSortingRemoval: false,
+    state: { sorting, pagination },
+    onSortingChange: (updater: Updater<SortingState>) => {
+      const next = functionalUpdate(updater, sorting)[0];
+      if (next) navigate({ sort: next.id, dir: next.desc ? "desc" : "asc", page: "1" });
+    },
+    onPaginationChange: (updater: Updater<PaginationState>) => {
+      const next = functionalUpdate(updater, pagination);
+      navigate({ page: String(next.pageIndex + 1), size: String(next.pageSize) });
+    },
+  });
+
+  const pages = Math.max(1, Math.ceil(total / size));
+  return (
+    <div aria-busy={pending}>
+      <table className="data" aria-label={label}>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => {
+                const sorted = header.column.getIsSorted();
+                return (
+                  <th key={header.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
+                    {header.column.getCanSort() ? (
+                      <button type="button" onClick={header.column.getToggleSortingHandler()}>
+                        <table.FlexRender header={header} />
+                        {sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}
+                      </button>
+                    ) : (
+                      <table.FlexRender header={header} />
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.map((row) => (
+            <tr key={row.id}>
+              {row.getAllCells().map((cell) => (
+                <td key={cell.id}>
+                  <table.FlexRender cell={cell} />
+                </td>
+              ))}
+            </tr>
+          ))}
+          {data.length === 0 && (
+            <tr>
+              <td colSpan={columns.length} className="muted">
+                {empty ?? "Nothing to show."}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <nav className="pager" aria-label={`${label} pages`}>
+        <button type="button" onClick={() => table.previousPage()} disabled={page <= 1}>
+          ← Previous
+        </button>
+        <span>
+          Page {page} of {pages} · {total.toLocaleString()} rows
+        </span>
+        <button type="button" onClick={() => table.nextPage()} disabled={page >= pages}>
+          Next →
+        </button>
+        <label className="muted">
+          Rows per page{" "}
+          <select value={size} onChange={(e) => table.setPageSize(Number(e.target.value))}>
+            {[25, 50, 100, 200].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+      </nav>
+    </div>
+  );
+}

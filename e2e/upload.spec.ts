@@ -1,0 +1,48 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { signIn } from "./auth";
+
+const SAMPLE_2282 = path.resolve(
+  import.meta.dirname,
+  "../../shared/samples/splunk+security_content@b13b314a/data_sources/DERIVED_2282_example_log.xml",
+);
+
+// Every page needs a signed-in user (the first run creates the admin through the setup page).
+test.beforeEach(async ({ page }) => signIn(page));
+
+test("an analyst uploads the real 2282 sample and finds its event", async ({ page }) => {
+  await page.goto("/uploads");
+  await page.getByTestId("file-input").setInputFiles({
+    name: "DERIVED_2282_example_log.xml",
+    mimeType: "application/xml",
+    buffer: fs.readFileSync(SAMPLE_2282),
+  });
+  const report = page.getByTestId("upload-report");
+  await expect(report).toContainText("done");
+  await expect(report).toContainText("1 records read, 1 stored, 0 duplicate, 0 rejected");
+
+  await page.getByRole("link", { name: "Events", exact: true }).click();
+  const row = page.getByRole("row").filter({ hasText: "win-dc-exch01.attackrange.local" });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("2282");
+  await expect(row).toContainText("Application");
+  await expect(row).toContainText("2022-12-20 15:58:25.325");
+  await expect(row).toContainText("The Module DLL 'c:\\temp\\msf.dll' could not be loaded");
+  await row.getByText("Raw record").click();
+  await expect(row.locator("pre.raw")).toContainText("<Data Name='ModuleDll'>c:\\temp\\msf.dll</Data>");
+});
+
+test("a file that is not event XML gets a clear error and stores nothing", async ({ page }) => {
+  await page.goto("/");
+  const before = await page.getByTestId("count-events").innerText();
+  await page.goto("/uploads");
+  await page.getByTestId("file-input").setInputFiles({
+    name: "holiday-photo-notes.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("Dear diary, today we went to the beach.\n".repeat(50)),
+  });
+  await expect(page.getByRole("alert").filter({ hasText: "not a Windows event log" })).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByTestId("count-events")).toHaveText(before);
+});
