@@ -23,6 +23,8 @@ export class UploadTooLargeError extends Error {
 interface QueueState {
   tail: Promise<unknown>;
   live: Map<string, UploadProgress>;
+  /** Called after each upload that landed (the server runs the detections over its events). */
+  afterUpload?: (uploadId: string) => Promise<unknown>;
 }
 
 const globalForQueue = globalThis as unknown as { iiswatchUploadQueue?: QueueState };
@@ -83,15 +85,30 @@ export async function receiveUpload(input: {
   return upload.id;
 }
 
+/**
+ * What to do once an upload has landed. The server wires the detection engine here (instrumentation.ts), so that
+ * ingestion does not depend on the steps that follow it.
+ */
+export function setAfterUpload(hook: (uploadId: string) => Promise<unknown>): void {
+  queue().afterUpload = hook;
+}
+
 /** Queues a spooled upload for processing; resolves when it has been processed (successfully or not). */
 export function enqueueUpload(uploadId: string, format?: InputFormat, defaults: RecordDefaults = {}): Promise<void> {
   const state = queue();
   const run = async () => {
     state.live.set(uploadId, { bytesProcessed: 0, recordsRead: 0, stored: 0, duplicates: 0, rejected: 0 });
+    let landed = false;
     try {
       await processUpload(uploadId, spoolPath(uploadId), { format, ...defaults, onProgress: (p) => state.live.set(uploadId, p) });
+      landed = true;
     } catch {
       // processUpload recorded the failure on the upload itself.
+    }
+    try {
+      if (landed) await state.afterUpload?.(uploadId);
+    } catch (e) {
+      console.error(`detections after upload ${uploadId} failed:`, e);
     } finally {
       state.live.delete(uploadId);
       fs.rmSync(spoolPath(uploadId), { force: true });
