@@ -3,6 +3,7 @@ import Link from "next/link";
 import { logoutAction } from "@/app/login/actions";
 import { can, getCurrentUser } from "@/lib/auth/server";
 import type { Permission } from "@/lib/auth/permissions";
+import { TimeZoneProvider, TimeZoneSwitch } from "@/components/time/TimeZone";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -12,6 +13,10 @@ export const metadata: Metadata = {
 
 const NAV: { href: string; label: string; permission: Permission }[] = [
   { href: "/", label: "Overview", permission: "data:read" },
+  { href: "/hosts", label: "Hosts", permission: "data:read" },
+  { href: "/risk", label: "Risk", permission: "data:read" },
+  { href: "/results", label: "Results", permission: "data:read" },
+  { href: "/detections", label: "Detections", permission: "data:read" },
   { href: "/events", label: "Events", permission: "data:read" },
   { href: "/uploads", label: "Uploads", permission: "data:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },
@@ -24,46 +29,51 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body>
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        <header className="topbar">
-          <Link href="/" className="brand">
-            IIS Module Watch
-          </Link>
-          {user && (
-            <nav aria-label="Main">
-              <ul>
-                {NAV.filter((item) => can(user, item.permission)).map((item) => (
-                  <li key={item.href}>
-                    <Link href={item.href}>{item.label}</Link>
+        <TimeZoneProvider>
+          <a className="skip-link" href="#main">
+            Skip to content
+          </a>
+          <header className="topbar">
+            <Link href="/" className="brand">
+              IIS Module Watch
+            </Link>
+            {user && (
+              <nav aria-label="Main">
+                <ul>
+                  {NAV.filter((item) => can(user, item.permission)).map((item) => (
+                    <li key={item.href}>
+                      <Link href={item.href}>{item.label}</Link>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            )}
+            {user && (
+              <nav aria-label="Account" style={{ marginLeft: "auto" }}>
+                <ul style={{ alignItems: "center" }}>
+                  <li>
+                    <TimeZoneSwitch />
                   </li>
-                ))}
-              </ul>
-            </nav>
-          )}
-          {user && (
-            <nav aria-label="Account" style={{ marginLeft: "auto" }}>
-              <ul style={{ alignItems: "center" }}>
-                <li data-testid="current-user">
-                  {user.username} ({user.role})
-                </li>
-                <li>
-                  <Link href="/settings/tokens">API tokens</Link>
-                </li>
-                <li>
-                  <Link href="/settings/password">Password</Link>
-                </li>
-                <li>
-                  <form action={logoutAction}>
-                    <button type="submit">Sign out</button>
-                  </form>
-                </li>
-              </ul>
-            </nav>
-          )}
-        </header>
-        <main id="main">{children}</main>
+                  <li data-testid="current-user">
+                    {user.username} ({user.role})
+                  </li>
+                  <li>
+                    <Link href="/settings/tokens">API tokens</Link>
+                  </li>
+                  <li>
+                    <Link href="/settings/password">Password</Link>
+                  </li>
+                  <li>
+                    <form action={logoutAction}>
+                      <button type="submit">Sign out</button>
+                    </form>
+                  </li>
+                </ul>
+              </nav>
+            )}
+          </header>
+          <main id="main">{children}</main>
+        </TimeZoneProvider>
       </body>
     </html>
   );

@@ -1,35 +1,108 @@
 import Link from "next/link";
-import { overviewCounts } from "@/lib/ingest/queries";
-import { requireUser } from "@/lib/auth/server";
+import { RiskByDay } from "@/components/charts/RiskByDay";
+import { DemoDataButton } from "@/components/DemoDataButton";
+import { can, requireUser } from "@/lib/auth/server";
+import { latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
+import { overviewCounts } from "@/lib/views/overview";
+import { referenceTime } from "@/lib/views/reference";
 
 export const dynamic = "force-dynamic";
 
+const HOUR = 3_600_000;
+
+function Card({ label, value, href, testId, warn }: { label: string; value: number; href?: string; testId?: string; warn?: boolean }) {
+  const body = (
+    <>
+      <div className="label">{label}</div>
+      <div className={`value${warn && value > 0 ? " error" : ""}`} data-testid={testId}>
+        {value.toLocaleString("en")}
+      </div>
+    </>
+  );
+  return <div className="card">{href ? <Link href={href} style={{ color: "inherit", textDecoration: "none" }}>{body}</Link> : body}</div>;
+}
+
+function RiskiestHosts({ title, hosts }: { title: string; hosts: { host: string; score: number; events: number }[] }) {
+  return (
+    <section aria-label={title}>
+      <h2>{title}</h2>
+      <table className="data" aria-label={title}>
+        <thead>
+          <tr>
+            <th>Host</th>
+            <th>Risk</th>
+            <th>Risk events</th>
+          </tr>
+        </thead>
+        <tbody>
+          {hosts.map((h) => (
+            <tr key={h.host}>
+              <td className="wrap-anywhere">
+                <Link href={`/hosts/${encodeURIComponent(h.host)}`}>{h.host}</Link>
+              </td>
+              <td>
+                <Link href={`/risk/${encodeURIComponent(h.host)}`} className={h.score > 100 ? "error" : undefined}>
+                  {h.score}
+                </Link>
+              </td>
+              <td>{h.events}</td>
+            </tr>
+          ))}
+          {hosts.length === 0 && (
+            <tr>
+              <td colSpan={3} className="muted">
+                No risk in this period.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export default async function OverviewPage() {
-  await requireUser("data:read");
-  const counts = await overviewCounts();
+  const user = await requireUser("data:read");
+  const [counts, latest] = await Promise.all([overviewCounts(), latestRiskEventTime()]);
+  // Historical data (no risk in the last 7 days, some before) is shown as of its latest risk event.
+  const reference = referenceTime(undefined, latest, 168);
+  const at = reference.at.getTime();
+  const [day, week, days] = await Promise.all([
+    riskByHost({ from: new Date(at - 24 * HOUR), to: reference.at }, 10),
+    riskByHost({ from: new Date(at - 168 * HOUR), to: reference.at }, 10),
+    riskByDay({ from: new Date(at - 30 * 24 * HOUR), to: reference.at }),
+  ]);
   return (
     <>
       <h1>Overview</h1>
-      <div className="cards">
-        <div className="card">
-          <div className="label">Events</div>
-          <div className="value" data-testid="count-events">{counts.events.toLocaleString()}</div>
-        </div>
-        <div className="card">
-          <div className="label">Hosts</div>
-          <div className="value" data-testid="count-hosts">{counts.hosts.toLocaleString()}</div>
-        </div>
-        <div className="card">
-          <div className="label">Uploads</div>
-          <div className="value">{counts.uploads.toLocaleString()}</div>
-        </div>
-      </div>
       {counts.events === 0 && (
-        <p>
-          No events yet. <Link href="/uploads">Upload Windows event logs</Link> exported from your IIS servers (the
-          Microsoft-IIS-Configuration/Operational and Application logs).
+        <section className="panel" aria-label="Get started">
+          <p>
+            No events yet. <Link href="/uploads">Upload Windows event logs</Link> exported from your IIS servers — the
+            Microsoft-IIS-Configuration/Operational and Application logs — or try it with demo data:
+          </p>
+          {can(user, "upload:create") && <DemoDataButton />}
+        </section>
+      )}
+      <div className="cards">
+        <Card label="Events" value={counts.events} href="/events" testId="count-events" />
+        <Card label="Hosts" value={counts.hosts} href="/hosts" testId="count-hosts" />
+        <Card label="Open notables" value={counts.openNotables} testId="count-open-notables" warn />
+        <Card label="Detection results (24 h)" value={counts.results24h} href="/results" testId="count-results-24h" />
+        <Card label="Hosts without the IIS configuration log" value={counts.hostsWithoutIisConfigLog} href="/hosts?coverage=missing" testId="count-missing-log" warn />
+        <Card label="Uploads" value={counts.uploads} href="/uploads" />
+      </div>
+      {reference.historical && (
+        <p className="callout">
+          The data is historical: risk is shown as of its latest risk event ({reference.at.toISOString().slice(0, 19).replace("T", " ")} UTC).
         </p>
       )}
+      <div className="grid-2">
+        <RiskiestHosts title="Riskiest hosts, 24 hours" hosts={day} />
+        <RiskiestHosts title="Riskiest hosts, 7 days" hosts={week} />
+      </div>
+      <h2>Risk over the last 30 days</h2>
+      <RiskByDay days={days} />
     </>
   );
 }

@@ -3,12 +3,13 @@
 import { createColumnHelper } from "@tanstack/react-table";
 import type { EventRow } from "@/lib/ingest/queries";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+import { Time } from "./time/TimeZone";
 
 const helper = createColumnHelper<DataTableFeatures, EventRow>();
 const columns = helper.columns([
   helper.accessor("time", {
-    header: "Time (UTC)",
-    cell: (c) => <span className="mono nowrap" title={c.row.original.timeCreated ?? undefined}>{c.getValue().replace("T", " ").replace("Z", "")}</span>,
+    header: "Time",
+    cell: (c) => <Time iso={c.getValue()} title={c.row.original.timeCreated} millis />,
   }),
   helper.accessor("host", { header: "Host", cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
   helper.accessor("eventCode", { header: "Event" }),

@@ -129,10 +129,10 @@ program
       for (const { detectionId, rows } of await runAdhoc({ detectionId: detection?.spec.id, from: opts.from, to: opts.to })) {
         const name = detections.find((d) => d.spec.id === detectionId)?.spec.name ?? detectionId;
         if (opts.json) {
-          for (const row of rows) console.log(JSON.stringify({ detection: name, ...row }));
+          for (const row of rows) console.log(JSON.stringify({ detection: name, ...row.fields }));
         } else {
           console.log(`${name}: ${rows.length} row(s)`);
-          if (rows.length) console.table(rows);
+          if (rows.length) console.table(rows.map((r) => r.fields));
         }
       }
     });

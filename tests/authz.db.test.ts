@@ -62,6 +62,8 @@ interface Principal {
 const principals: Principal[] = [];
 let uploadId = "";
 let victimId = "";
+let resultId = "";
+const NEW_MODULE_ADDED = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 
 function actAs(p: Principal, extra: Record<string, string> = {}) {
   ctx.cookies = new Map(p.kind === "session" ? [[SESSION_COOKIE, p.secret!]] : []);
@@ -153,6 +155,14 @@ const surfaces: Surface[] = [
       ["/admin/users", "app/admin/users/page.tsx", "user:manage"],
       ["/settings/tokens", "app/settings/tokens/page.tsx", "token:own"],
       ["/settings/password", "app/settings/password/page.tsx", "data:read"],
+      ["/hosts", "app/hosts/page.tsx", "data:read"],
+      ["/hosts/[host]", "app/hosts/[host]/page.tsx", "data:read"],
+      ["/risk", "app/risk/page.tsx", "data:read"],
+      ["/risk/[host]", "app/risk/[host]/page.tsx", "data:read"],
+      ["/results", "app/results/page.tsx", "data:read"],
+      ["/results/[id]", "app/results/[id]/page.tsx", "data:read"],
+      ["/detections", "app/detections/page.tsx", "data:read"],
+      ["/detections/[id]", "app/detections/[id]/page.tsx", "data:read"],
     ] as const
   ).map(
     ([route, file, permission]): Surface => ({
@@ -162,7 +172,14 @@ const surfaces: Surface[] = [
       permission,
       run: async (p) => {
         actAs(p);
-        return runPage(await import(/* @vite-ignore */ `../${file}`), route === "/uploads/[id]" ? { params: Promise.resolve({ id: uploadId }) } : {});
+        const params: Record<string, Record<string, string>> = {
+          "/uploads/[id]": { id: uploadId },
+          "/hosts/[host]": { host: "web01" },
+          "/risk/[host]": { host: "web01" },
+          "/results/[id]": { id: resultId },
+          "/detections/[id]": { id: NEW_MODULE_ADDED },
+        };
+        return runPage(await import(/* @vite-ignore */ `../${file}`), route in params ? { params: Promise.resolve(params[route]) } : {});
       },
     }),
   ),
@@ -257,7 +274,48 @@ const surfaces: Surface[] = [
       return runAction(changePasswordAction, { current: PW, password: PW, confirm: PW });
     },
   },
+  {
+    name: "action updateDetectionSettings",
+    kind: "action",
+    file: "app/detections/actions.ts",
+    permission: "settings:manage",
+    run: async (p) => {
+      actAs(p);
+      const { updateSettingsAction } = await import("../app/detections/actions");
+      return runAction(updateSettingsAction, { id: NEW_MODULE_ADDED, enabled: "true", riskScore: counter++ % 2 ? "48" : "" });
+    },
+  },
+  {
+    name: "action adhocRun",
+    kind: "action",
+    file: "app/detections/actions.ts",
+    permission: "data:read",
+    run: async (p) => {
+      actAs(p);
+      const { adhocRunAction } = await import("../app/detections/actions");
+      return runAction(adhocRunAction, { id: NEW_MODULE_ADDED, from: "2026-01-01T00:00", to: "2026-01-02T00:00" });
+    },
+  },
   // Route handlers
+  {
+    name: "GET /api/detections",
+    kind: "route",
+    file: "app/api/detections/route.ts",
+    permission: "data:read",
+    run: async (p) => runRoute(await (await import("../app/api/detections/route")).GET(request(p, "GET", "/api/detections"))),
+  },
+  {
+    name: "POST /api/detections/run",
+    kind: "route",
+    file: "app/api/detections/run/route.ts",
+    permission: "data:read",
+    run: async (p) =>
+      runRoute(
+        await (await import("../app/api/detections/run/route")).POST(
+          request(p, "POST", "/api/detections/run", { body: JSON.stringify({ from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }), headers: { "content-type": "application/json" } }),
+        ),
+      ),
+  },
   {
     name: "GET /api/uploads",
     kind: "route",
@@ -319,6 +377,17 @@ beforeAll(async () => {
   }
   victimId = (await createUser({ username: "victim", password: PW, role: "analyst" }, cliActor())).id;
   uploadId = (await db().upload.create({ data: { filename: "seed.xml", status: "done" } })).id;
+  await db().host.create({ data: { id: "web01", name: "WEB01" } });
+  const run = await db().detectionRun.create({
+    data: { detectionId: NEW_MODULE_ADDED, kind: "replay", runTime: new Date("2026-01-01T01:00:00Z"), windowStart: new Date("2025-12-31T23:50:00Z"), windowEnd: new Date("2026-01-01T00:50:00Z"), status: "done" },
+  });
+  resultId = String(
+    (
+      await db().detectionResult.create({
+        data: { detectionId: NEW_MODULE_ADDED, runId: run.id, groupKey: "k", dest: "WEB01", fields: { dest: "WEB01", count: 1 }, count: 1, firstTime: run.windowStart, lastTime: run.windowStart },
+      })
+    ).id,
+  );
 });
 
 afterAll(async () => {

@@ -18,7 +18,7 @@ export const PERMISSIONS = {
   "notable:triage": ["triager", "admin"],
   /** Create, edit, disable false-positive suppressions. */
   "suppression:manage": ["triager", "admin"],
-  /** Detection settings: enable/disable, risk scores; ad-hoc runs. */
+  /** Detection settings: enable/disable, risk scores. (Ad-hoc runs are searches: data:read.) */
   "settings:manage": ["admin"],
   /** Accounts and roles, everyone's API tokens. */
   "user:manage": ["admin"],

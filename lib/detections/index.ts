@@ -2,7 +2,7 @@
 export { getDetection, listDetections, updateDetectionSetting, UnknownDetectionError, type Detection, type SettingChange } from "./settings";
 export { replayHistory, runAdhoc, runDue, runForNewEvents, runScheduled, type AdhocOptions, type AdhocResult, type ReplayOptions } from "./runs";
 export { detectionSchedulerStatus, startDetectionScheduler, stopDetectionScheduler, triggerScheduledTick } from "./scheduler";
-export { contributingEvents, detectionActivity, getResult, listResults, listRuns, type ResultFilter, type ResultRow, type RunFilter } from "./queries";
+export { activeSuppressionMatches, contributingEvents, detectionActivity, getResult, listResults, listRuns, resultRowJson, type ResultFilter, type ResultJson, type ResultRow, type RunFilter } from "./queries";
 export { filterMacroDefinition, DEFAULT_FILTER_DEFINITION } from "./filter";
 export { DETECTION_SPECS, specById } from "./specs";
 export { filterMacroName, searchName, type DetectionSpec } from "./spec";

@@ -1,6 +1,7 @@
 // Reads of detection results and runs, for the UI, the API and the CLI.
 import { db } from "../db/client";
 import { pgPool } from "../db/pg";
+import { RESULT_SUPPRESSED } from "../risk/effective";
 
 export interface ResultFilter {
   detectionId?: string;
@@ -10,6 +11,8 @@ export interface ResultFilter {
   from?: Date;
   to?: Date;
   runId?: bigint | string;
+  /** Include results an active suppression hides (flagged `suppressed`). Default: hidden. */
+  includeSuppressed?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -28,42 +31,82 @@ export interface ResultRow {
   lastTime: Date;
   enrichment: Record<string, unknown>;
   createdAt: Date;
+  /** Whether an active suppression (the `_filter` macro) matches this result. */
+  suppressed: boolean;
+  notableId: bigint | null;
+  riskScore: number;
 }
 
-function resultWhere(f: ResultFilter) {
-  return {
-    ...(f.detectionId ? { detectionId: f.detectionId } : {}),
-    ...(f.dest ? { dest: { equals: f.dest, mode: "insensitive" as const } } : {}),
-    ...(f.from ? { lastTime: { gte: f.from } } : {}),
-    ...(f.to ? { firstTime: { lt: f.to } } : {}),
-    ...(f.runId !== undefined ? { runId: BigInt(f.runId) } : {}),
-  };
-}
-
-/** Detection results, newest first. */
+/** Detection results, newest first; suppressed ones only when asked for, and flagged. */
 export async function listResults(f: ResultFilter = {}): Promise<{ total: number; rows: ResultRow[] }> {
-  const where = resultWhere(f);
-  const [total, rows] = await Promise.all([
-    db().detectionResult.count({ where }),
-    db().detectionResult.findMany({
-      where,
-      include: { run: { select: { runTime: true, kind: true } } },
-      orderBy: [{ lastTime: "desc" }, { id: "desc" }],
-      take: Math.min(f.limit ?? 100, 1000),
-      skip: f.offset ?? 0,
-    }),
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const param = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  if (f.detectionId) conditions.push(`r.detection_id = ${param(f.detectionId)}`);
+  if (f.dest) conditions.push(`lower(r.dest) = lower(${param(f.dest)})`);
+  if (f.from) conditions.push(`r.last_time >= ${param(f.from)}`);
+  if (f.to) conditions.push(`r.first_time < ${param(f.to)}`);
+  if (f.runId !== undefined) conditions.push(`r.run_id = ${param(BigInt(f.runId))}`);
+  if (!f.includeSuppressed) conditions.push(`NOT ${RESULT_SUPPRESSED}`);
+  const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
+  const filterValues = [...values];
+  const limit = param(Math.min(f.limit ?? 100, 1000));
+  const offset = param(f.offset ?? 0);
+  const [count, page] = await Promise.all([
+    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM detection_results r ${where}`, filterValues),
+    pgPool().query(
+      `SELECT r.*, run.run_time, run.kind::text AS run_kind, ${RESULT_SUPPRESSED} AS suppressed, n.id AS notable_id,
+              coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.result_id = r.id), 0)::int AS risk_score
+       FROM detection_results r JOIN detection_runs run ON run.id = r.run_id LEFT JOIN notables n ON n.result_id = r.id
+       ${where}
+       ORDER BY r.last_time DESC, r.id DESC LIMIT ${limit} OFFSET ${offset}`,
+      values,
+    ),
   ]);
   return {
-    total,
-    rows: rows.map(({ run, ...r }) => ({
-      ...r,
-      runTime: run.runTime,
-      runKind: run.kind,
-      fields: r.fields as Record<string, unknown>,
-      enrichment: r.enrichment as Record<string, unknown>,
+    total: count.rows[0].n,
+    rows: page.rows.map((r) => ({
+      id: BigInt(r.id),
+      detectionId: r.detection_id,
+      runId: BigInt(r.run_id),
+      runTime: r.run_time,
+      runKind: r.run_kind,
+      groupKey: r.group_key,
+      dest: r.dest,
+      fields: r.fields,
+      count: r.count,
+      firstTime: r.first_time,
+      lastTime: r.last_time,
+      enrichment: r.enrichment,
+      createdAt: r.created_at,
+      suppressed: r.suppressed,
+      notableId: r.notable_id === null ? null : BigInt(r.notable_id),
+      riskScore: r.risk_score,
     })),
   };
 }
+
+/** A result row for client components (bigints and dates as strings). */
+export function resultRowJson(r: ResultRow) {
+  return {
+    id: String(r.id),
+    detectionId: r.detectionId,
+    dest: r.dest,
+    fields: r.fields,
+    count: r.count,
+    firstTime: r.firstTime.toISOString(),
+    lastTime: r.lastTime.toISOString(),
+    runTime: r.runTime.toISOString(),
+    enrichment: r.enrichment,
+    suppressed: r.suppressed,
+    notableId: r.notableId === null ? null : String(r.notableId),
+    riskScore: r.riskScore,
+  };
+}
+export type ResultJson = ReturnType<typeof resultRowJson>;
 
 export async function getResult(id: bigint | string) {
   return db().detectionResult.findUnique({
@@ -108,4 +151,14 @@ export async function detectionActivity(): Promise<Map<string, { results: number
      LEFT JOIN (SELECT detection_id, count(*) AS results FROM detection_results GROUP BY detection_id) r USING (detection_id)`,
   );
   return new Map(rows.map((r) => [r.detection_id, { results: Number(r.results), lastRunTime: r.last_run_time, lastRunStatus: r.last_status }]));
+}
+
+/** The field matches of a detection's active suppressions: what its `_filter` macro holds right now. */
+export async function activeSuppressionMatches(detectionId: string): Promise<Record<string, unknown>[]> {
+  const rows = await db().suppression.findMany({
+    where: { detectionId, enabled: true, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+    orderBy: { id: "asc" },
+    select: { match: true },
+  });
+  return rows.map((r) => r.match as Record<string, unknown>);
 }

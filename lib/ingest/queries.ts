@@ -40,9 +40,10 @@ export const eventListParams = z.object({
 });
 export type EventListParams = z.infer<typeof eventListParams>;
 
-export async function listEvents(params: EventListParams) {
+export async function listEvents(params: EventListParams & { from?: Date; to?: Date }) {
   const where: Prisma.EventWhereInput = {
-    ...(params.host ? { host: { equals: params.host, mode: "insensitive" } } : {}),
+    ...(params.host ? { hostId: params.host.toLowerCase() } : {}),
+    ...(params.from || params.to ? { time: { ...(params.from ? { gte: params.from } : {}), ...(params.to ? { lt: params.to } : {}) } } : {}),
     ...(params.code !== undefined ? { eventCode: params.code } : {}),
     ...(params.upload ? { uploadId: params.upload } : {}),
   };
@@ -76,8 +77,3 @@ export async function listEvents(params: EventListParams) {
   };
 }
 export type EventRow = Awaited<ReturnType<typeof listEvents>>["rows"][number];
-
-export async function overviewCounts() {
-  const [events, hosts, uploads] = await Promise.all([db().event.count(), db().host.count(), db().upload.count()]);
-  return { events, hosts, uploads };
-}

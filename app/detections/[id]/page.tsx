@@ -1,0 +1,131 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Time } from "@/components/time/TimeZone";
+import { can, requireUser } from "@/lib/auth/server";
+import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName } from "@/lib/detections";
+import { lastDayInputs } from "@/lib/views/range";
+import { AdhocRunForm, SettingsForm } from "../DetectionForms";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const detection = await getDetection((await params).id);
+  return { title: detection?.spec.name ?? "Detection" };
+}
+
+export default async function DetectionPage({ params }: Props) {
+  const user = await requireUser("data:read");
+  const detection = await getDetection((await params).id);
+  if (!detection) notFound();
+  const { spec } = detection;
+  const [runs, matches] = await Promise.all([listRuns({ detectionId: spec.id, limit: 50 }), activeSuppressionMatches(spec.id)]);
+  const lastDay = lastDayInputs();
+  return (
+    <>
+      <h1>{spec.name}</h1>
+      <p className="muted">
+        ESCU v{spec.version} ({spec.date}) · {spec.type} · {spec.id} · search_name “{searchName(spec)}”
+      </p>
+      <p>{spec.description}</p>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd className={detection.enabled ? "status-done" : "status-failed"}>{detection.enabled ? "enabled" : "disabled"}</dd>
+        <dt>Risk</dt>
+        <dd>
+          {detection.riskObjects.map((ro) => `${ro.score} on ${ro.field} (${ro.type})`).join(", ")} — “{spec.rba.message}”
+        </dd>
+        <dt>Notable</dt>
+        <dd>{detection.severity ? `yes, severity ${detection.severity}` : "no (risk only)"}</dd>
+        <dt>Schedule</dt>
+        <dd className="mono">
+          cron {spec.deployment.cron}, earliest {spec.deployment.earliest}, latest {spec.deployment.latest}
+        </dd>
+        <dt>ATT&amp;CK</dt>
+        <dd>{spec.tags.mitreAttackId.join(", ")} (Persistence)</dd>
+        <dt>Analytic story</dt>
+        <dd>{spec.tags.analyticStory.join(", ")}</dd>
+        <dt>Data source</dt>
+        <dd>{spec.dataSource.join(", ")}</dd>
+        <dt>How to implement</dt>
+        <dd>{spec.howToImplement}</dd>
+        <dt>Known false positives</dt>
+        <dd>{spec.knownFalsePositives}</dd>
+        <dt>References</dt>
+        <dd>
+          <ul className="plain">
+            {spec.references.map((r) => (
+              <li key={r} className="wrap-anywhere">
+                {r}
+              </li>
+            ))}
+          </ul>
+        </dd>
+      </dl>
+      <h2>Search</h2>
+      <pre className="raw" aria-label="ESCU search">
+        {spec.search.trim()}
+      </pre>
+      <h2>
+        Filter macro <span className="mono">{filterMacroName(spec.name)}</span>
+      </h2>
+      <p className="muted">The false-positive suppressions of this detection, as the SPL to paste into Splunk:</p>
+      <pre className="raw" aria-label="Filter macro definition">
+        {filterMacroDefinition(matches)}
+      </pre>
+      <h2>Drilldowns</h2>
+      <ul>
+        {spec.drilldownSearches.map((d) => (
+          <li key={d.name}>
+            {d.name}: <span className="mono wrap-anywhere">{d.search}</span>
+          </li>
+        ))}
+      </ul>
+      {can(user, "settings:manage") && (
+        <>
+          <h2>Settings</h2>
+          <SettingsForm id={spec.id} enabled={detection.enabled} riskScore={detection.riskScoreOverride} defaultScore={spec.rba.riskObjects[0].score} />
+        </>
+      )}
+      <h2>Run search (ad-hoc)</h2>
+      <AdhocRunForm id={spec.id} from={lastDay.from} to={lastDay.to} />
+      <h2>Run history</h2>
+      <table className="data" aria-label="Run history">
+        <thead>
+          <tr>
+            <th>Run time</th>
+            <th>Kind</th>
+            <th>Window</th>
+            <th>Rows</th>
+            <th>New results</th>
+            <th>Suppressed</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.rows.map((r) => (
+            <tr key={String(r.id)}>
+              <td>
+                <Time iso={r.runTime.toISOString()} />
+              </td>
+              <td>
+                {r.kind}
+                {r.trigger ? <span className="muted"> ({r.trigger})</span> : null}
+              </td>
+              <td>
+                <Time iso={r.windowStart.toISOString()} /> – <Time iso={r.windowEnd.toISOString()} />
+              </td>
+              <td>{r.rowCount}</td>
+              <td>{r.resultCount > 0 ? <Link href={`/results?detection=${spec.id}&earliest=${r.windowStart.toISOString()}&latest=${r.windowEnd.toISOString()}`}>{r.resultCount}</Link> : 0}</td>
+              <td>{r.suppressedCount}</td>
+              <td className={`status-${r.status === "done" ? "done" : r.status === "failed" ? "failed" : "processing"}`}>{r.status}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {runs.total > runs.rows.length && <p className="muted">Latest {runs.rows.length} of {runs.total} runs.</p>}
+    </>
+  );
+}

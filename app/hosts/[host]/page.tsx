@@ -1,0 +1,198 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { HostTimeline } from "@/components/charts/HostTimeline";
+import { EventsTable } from "@/components/EventsTable";
+import { RangePicker } from "@/components/RangePicker";
+import { ResultsTable } from "@/components/ResultsTable";
+import { Time } from "@/components/time/TimeZone";
+import { requireUser } from "@/lib/auth/server";
+import { listResults, resultRowJson } from "@/lib/detections";
+import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
+import { eventListParams, listEvents } from "@/lib/ingest/queries";
+import { detectionNames } from "@/lib/views/detection-names";
+import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ host: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: decodeURIComponent((await params).host) };
+}
+
+export default async function HostPage({ params, searchParams }: Props) {
+  await requireUser("data:read");
+  const id = decodeURIComponent((await params).host);
+  const host = await getHost(id);
+  if (!host) notFound();
+  const query = await searchParams;
+  const range = resolveRange(rangeParams.parse({ range: defaultRangeFor(host.lastEvent), ...query }), { first: host.firstEvent, last: host.lastEvent });
+  const eventParams = eventListParams.parse({ ...query, host: host.id });
+  const showSuppressed = query.suppressed === "show";
+
+  const [timeline, modules, results, notables, risk, events, names] = await Promise.all([
+    hostTimeline(host.id, range.from, range.to),
+    hostModules(host.id),
+    listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, limit: 200 }),
+    hostNotables(host.id),
+    hostRiskEvents(host.id, range.from, range.to),
+    listEvents({ ...eventParams, from: range.from, to: range.to }),
+    detectionNames(),
+  ]);
+
+  return (
+    <>
+      <h1 className="wrap-anywhere">{host.name}</h1>
+      <dl className="facts">
+        <dt>Events</dt>
+        <dd>
+          {host.events.toLocaleString()} (<Time iso={host.firstEvent?.toISOString()} /> – <Time iso={host.lastEvent?.toISOString()} />)
+        </dd>
+        <dt>Asset priority</dt>
+        <dd>{host.priority}</dd>
+        <dt>IIS configuration log</dt>
+        <dd>
+          {host.iisConfigEvents > 0 ? (
+            <span className="status-done">collected ({host.iisConfigEvents.toLocaleString()} events)</span>
+          ) : (
+            <span className="status-failed">⚠ missing — {ENABLE_IIS_CONFIGURATION_LOG}</span>
+          )}
+        </dd>
+      </dl>
+      <nav className="tabs" aria-label="Host views">
+        <Link href={`/risk/${encodeURIComponent(host.id)}`}>7-day risk drilldown</Link>
+        <Link href={`/results?dest=${encodeURIComponent(host.id)}`}>All detection results</Link>
+        <Link href={`/events?host=${encodeURIComponent(host.id)}`}>All events</Link>
+      </nav>
+
+      <h2>Timeline ({range.label})</h2>
+      <RangePicker range={range.key} from={range.from.toISOString()} to={range.to.toISOString()} />
+      <HostTimeline points={timeline.buckets} codes={timeline.codes} bucket={timeline.bucket} />
+
+      <h2>IIS modules</h2>
+      <table className="data" aria-label="IIS modules added or failing">
+        <thead>
+          <tr>
+            <th>What</th>
+            <th>Module</th>
+            <th>Image / architecture</th>
+            <th>First seen</th>
+            <th>Last seen</th>
+            <th>Results</th>
+          </tr>
+        </thead>
+        <tbody>
+          {modules.map((m) => (
+            <tr key={`${m.what}-${m.module}`}>
+              <td className={m.what === "added" ? "status-processing" : "status-failed"}>{m.what === "added" ? `added (${m.detail})` : "failed to load"}</td>
+              <td className="mono wrap-anywhere">{m.module}</td>
+              <td className="mono wrap-anywhere">{m.what === "added" ? (m.image ?? "—") : m.detail}</td>
+              <td>
+                <Time iso={m.firstSeen.toISOString()} />
+              </td>
+              <td>
+                <Time iso={m.lastSeen.toISOString()} />
+              </td>
+              <td>{m.results}</td>
+            </tr>
+          ))}
+          {modules.length === 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                No module added or failing to load.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+
+      <h2>Detection results ({range.label})</h2>
+      <p>
+        {showSuppressed ? (
+          <Link href={`?${new URLSearchParams({ ...flat(query), suppressed: "hide" })}`}>Hide suppressed results</Link>
+        ) : (
+          <Link href={`?${new URLSearchParams({ ...flat(query), suppressed: "show" })}`}>Show suppressed results too</Link>
+        )}
+      </p>
+      <ResultsTable rows={results.rows.map(resultRowJson)} total={results.total} detectionNames={names} />
+
+      <h2>Notables</h2>
+      <table className="data" aria-label="Notables">
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Title</th>
+            <th>Severity</th>
+            <th>Urgency</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {notables.map((n) => (
+            <tr key={n.id}>
+              <td>
+                <Time iso={n.time.toISOString()} />
+              </td>
+              <td>{n.title}</td>
+              <td>
+                <span className={`badge ${n.severity}`}>{n.severity}</span>
+              </td>
+              <td>
+                <span className={`badge ${n.urgency}`}>{n.urgency}</span>
+              </td>
+              <td>{n.status.replace("_", " ")}</td>
+            </tr>
+          ))}
+          {notables.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                No notables.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+
+      <h2>Risk events ({range.label})</h2>
+      <table className="data" aria-label="Risk events">
+        <thead>
+          <tr>
+            <th>_time</th>
+            <th>search_name</th>
+            <th>risk_score</th>
+            <th>risk_message</th>
+            <th>Tactics</th>
+          </tr>
+        </thead>
+        <tbody>
+          {risk.map((r) => (
+            <tr key={r.id} className={r.suppressed ? "muted" : undefined}>
+              <td>
+                <Time iso={r.time.toISOString()} />
+              </td>
+              <td>{r.searchName}</td>
+              <td>{r.suppressed ? <s title="Suppressed: does not count">{r.riskScore}</s> : r.riskScore}</td>
+              <td className="wrap-anywhere">{r.riskMessage}</td>
+              <td>{r.tactics.join(", ")}</td>
+            </tr>
+          ))}
+          {risk.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                No risk events in this range.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+
+      <h2>Events ({range.label})</h2>
+      <EventsTable rows={events.rows} total={events.total} page={eventParams.page} size={eventParams.size} sort={eventParams.sort} dir={eventParams.dir} />
+    </>
+  );
+}
+
+function flat(query: Record<string, string | string[] | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
+}

@@ -1,0 +1,54 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { HostsTable } from "@/components/HostsTable";
+import { TableSkeleton } from "@/components/Skeleton";
+import { requireUser } from "@/lib/auth/server";
+import { ENABLE_IIS_CONFIGURATION_LOG, hostListParams, listHosts } from "@/lib/hosts/queries";
+import { detectionNames } from "@/lib/views/detection-names";
+
+export const metadata: Metadata = { title: "Hosts" };
+export const dynamic = "force-dynamic";
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+async function HostsList({ searchParams }: { searchParams: SearchParams }) {
+  const params = hostListParams.parse(await searchParams);
+  const [{ rows, total }, names] = await Promise.all([listHosts(params), detectionNames()]);
+  return (
+    <HostsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} detectionNames={names} enableLogHelp={ENABLE_IIS_CONFIGURATION_LOG} />
+  );
+}
+
+export default async function HostsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireUser("data:read");
+  const current = hostListParams.parse(await searchParams);
+  return (
+    <>
+      <h1>Hosts</h1>
+      <form className="filters" method="get" role="search" aria-label="Filter hosts">
+        <label>
+          Host name contains
+          <input name="q" defaultValue={current.q ?? ""} placeholder="any host" />
+        </label>
+        <label>
+          IIS configuration log
+          <select name="coverage" defaultValue={current.coverage}>
+            <option value="all">any</option>
+            <option value="missing">missing (not collected)</option>
+            <option value="present">collected</option>
+          </select>
+        </label>
+        <input type="hidden" name="sort" value={current.sort} />
+        <input type="hidden" name="dir" value={current.dir} />
+        <button type="submit">Filter</button>
+      </form>
+      <p className="muted">
+        Risk sums the risk events of the last 24 hours and 7 days (what no suppression hides). A host whose IIS configuration log is
+        missing cannot raise <em>New Module Added</em>: {ENABLE_IIS_CONFIGURATION_LOG}
+      </p>
+      <Suspense key={JSON.stringify(current)} fallback={<TableSkeleton />}>
+        <HostsList searchParams={searchParams} />
+      </Suspense>
+    </>
+  );
+}

@@ -1,0 +1,90 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Time } from "@/components/time/TimeZone";
+import { requireUser } from "@/lib/auth/server";
+import { contributingEvents, getResult, specById } from "@/lib/detections";
+
+export const metadata: Metadata = { title: "Detection result" };
+export const dynamic = "force-dynamic";
+
+export default async function ResultPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireUser("data:read");
+  const { id } = await params;
+  if (!/^\d{1,18}$/.test(id)) notFound();
+  const result = await getResult(id);
+  if (!result) notFound();
+  const spec = specById(result.detectionId);
+  const events = await contributingEvents(id, { limit: 1000 });
+  const fields = result.fields as Record<string, unknown>;
+  const dest = result.dest ?? "";
+  const window = { earliest: result.run.windowStart.toISOString(), latest: result.run.windowEnd.toISOString() };
+  return (
+    <>
+      <h1>
+        {spec?.name ?? result.detectionId} — {dest}
+      </h1>
+      <dl className="facts">
+        <dt>Run</dt>
+        <dd>
+          <Time iso={result.run.runTime.toISOString()} /> ({result.run.kind}), event time <Time iso={window.earliest} /> – <Time iso={window.latest} />
+        </dd>
+        {Object.entries(fields).map(([k, v]) => (
+          <div key={k} style={{ display: "contents" }}>
+            <dt className="mono">{k}</dt>
+            <dd className="mono wrap-anywhere">{String(v)}</dd>
+          </div>
+        ))}
+        <dt>Risk events</dt>
+        <dd>
+          {result.riskEvents.map((r) => (
+            <div key={String(r.id)}>
+              {r.riskScore} on {r.riskObject} ({r.riskObjectType}): {r.riskMessage}
+            </div>
+          ))}
+          {result.riskEvents.length === 0 && <span className="muted">none</span>}
+        </dd>
+        <dt>Notable</dt>
+        <dd>{result.notable ? `${result.notable.title} — ${result.notable.severity}, ${result.notable.status.replace("_", " ")}` : <span className="muted">none (risk only)</span>}</dd>
+      </dl>
+      <nav className="tabs" aria-label="Drilldowns">
+        <Link href={`/results?${new URLSearchParams({ detection: result.detectionId, dest, ...window })}`}>View the detection results for &quot;{dest}&quot;</Link>
+        <Link href={`/risk/${encodeURIComponent(dest.toLowerCase())}?at=${encodeURIComponent(result.run.runTime.toISOString())}`}>
+          View risk events for the last 7 days for &quot;{dest}&quot;
+        </Link>
+        <Link href={`/hosts/${encodeURIComponent(dest.toLowerCase())}`}>Host</Link>
+      </nav>
+      <h2>Contributing events ({events.length})</h2>
+      <table className="data" aria-label="Contributing events">
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Event</th>
+            <th>Message and raw record</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr key={String(e.id)}>
+              <td>
+                <Time iso={e.time.toISOString()} title={e.timeCreated} millis />
+              </td>
+              <td>
+                {e.eventCode} <span className="muted">{e.channel}</span>
+              </td>
+              <td className="wrap-anywhere">
+                {e.message}
+                <details>
+                  <summary className="muted">
+                    Raw record ({e.format}, record {e.position} of its upload)
+                  </summary>
+                  <pre className="raw">{e.raw}</pre>
+                </details>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

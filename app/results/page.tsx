@@ -1,0 +1,93 @@
+import type { Metadata } from "next";
+import { z } from "zod";
+import { ResultsTable } from "@/components/ResultsTable";
+import { requireUser } from "@/lib/auth/server";
+import { listDetections, listResults, resultRowJson } from "@/lib/detections";
+import { detectionNames } from "@/lib/views/detection-names";
+
+export const metadata: Metadata = { title: "Detection results" };
+export const dynamic = "force-dynamic";
+
+const params = z.object({
+  detection: z.string().max(100).optional().catch(undefined),
+  dest: z.string().trim().max(255).optional().catch(undefined),
+  earliest: z.coerce.date().optional().catch(undefined),
+  latest: z.coerce.date().optional().catch(undefined),
+  suppressed: z.enum(["show", "hide"]).catch("hide"),
+  page: z.coerce.number().int().min(1).max(10000).catch(1),
+});
+
+/**
+ * ESCU drilldown "View the detection results for $dest$": `%original_detection_search% | search dest = "$dest$"`
+ * between info_min_time and info_max_time — here the stored results of that search, for one dest and window.
+ */
+export default async function ResultsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireUser("data:read");
+  const p = params.parse(await searchParams);
+  const size = 100;
+  const [{ rows, total }, detections, names] = await Promise.all([
+    listResults({ detectionId: p.detection, dest: p.dest, from: p.earliest, to: p.latest, includeSuppressed: p.suppressed === "show", limit: size, offset: (p.page - 1) * size }),
+    listDetections(),
+    detectionNames(),
+  ]);
+  const detection = detections.find((d) => d.spec.id === p.detection);
+  return (
+    <>
+      <h1>Detection results{p.dest ? ` for ${p.dest}` : ""}</h1>
+      {detection && p.dest && (
+        <pre className="raw" aria-label="Equivalent Splunk search">
+          {`${detection.spec.search.trim()} | search  dest = "${p.dest}"`}
+        </pre>
+      )}
+      <form className="filters" method="get" role="search" aria-label="Filter results">
+        <label>
+          Detection
+          <select name="detection" defaultValue={p.detection ?? ""}>
+            <option value="">any</option>
+            {detections.map((d) => (
+              <option key={d.spec.id} value={d.spec.id}>
+                {d.spec.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          dest
+          <input name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
+        </label>
+        <label>
+          Earliest (UTC)
+          <input name="earliest" defaultValue={p.earliest?.toISOString() ?? ""} placeholder="2026-11-01T00:00:00Z" />
+        </label>
+        <label>
+          Latest (UTC)
+          <input name="latest" defaultValue={p.latest?.toISOString() ?? ""} placeholder="2026-11-02T00:00:00Z" />
+        </label>
+        <label>
+          Suppressed results
+          <select name="suppressed" defaultValue={p.suppressed}>
+            <option value="hide">hidden</option>
+            <option value="show">shown</option>
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <ResultsTable rows={rows.map(resultRowJson)} total={total} detectionNames={names} />
+      <nav className="pager" aria-label="Result pages">
+        {p.page > 1 && <a href={`?${new URLSearchParams({ ...pageQuery(p), page: String(p.page - 1) })}`}>← Previous</a>}
+        <span>
+          Page {p.page} of {Math.max(1, Math.ceil(total / size))}
+        </span>
+        {p.page * size < total && <a href={`?${new URLSearchParams({ ...pageQuery(p), page: String(p.page + 1) })}`}>Next →</a>}
+      </nav>
+    </>
+  );
+}
+
+function pageQuery(p: z.infer<typeof params>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries({ detection: p.detection, dest: p.dest, earliest: p.earliest?.toISOString(), latest: p.latest?.toISOString(), suppressed: p.suppressed }).filter(
+      (e): e is [string, string] => e[1] !== undefined,
+    ),
+  );
+}

@@ -1,0 +1,89 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { RiskByDay } from "@/components/charts/RiskByDay";
+import { Time } from "@/components/time/TimeZone";
+import { requireUser } from "@/lib/auth/server";
+import { DRILLDOWN_HOURS, latestRiskTime, riskDrilldown } from "@/lib/risk";
+import { riskByDay } from "@/lib/risk/rollups";
+import { referenceTime } from "@/lib/views/reference";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ host: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `7-day risk: ${decodeURIComponent((await params).host)}` };
+}
+
+const COLUMNS = ["count", "firstTime", "lastTime", "Search Name", "Risk Message", "Analytic Stories", "Annotations", "ATT&CK Tactics"] as const;
+
+/**
+ * ESCU drilldown "View risk events for the last 7 days for $dest$": `| from datamodel Risk.All_Risk | search
+ * normalized_risk_object IN ("$dest$") starthoursago=168 | stats … by normalized_risk_object`, over the 168 hours
+ * ending at a reference time.
+ */
+export default async function RiskDrilldownPage({ params, searchParams }: Props) {
+  await requireUser("data:read");
+  const dest = decodeURIComponent((await params).host);
+  const query = await searchParams;
+  const reference = referenceTime(query.at, await latestRiskTime(dest), DRILLDOWN_HOURS);
+  const from = new Date(reference.at.getTime() - DRILLDOWN_HOURS * 3_600_000);
+  const [row, days] = await Promise.all([riskDrilldown(dest, reference.at), riskByDay({ from, to: reference.at }, dest)]);
+  return (
+    <>
+      <h1 className="wrap-anywhere">Risk events for the last 7 days for &quot;{dest}&quot;</h1>
+      <p>
+        The 168 hours ending <Time iso={reference.at.toISOString()} /> ({reference.explanation}).{" "}
+        {reference.explanation !== "now" && <Link href="?at=now">End at now instead</Link>}
+      </p>
+      <pre className="raw" aria-label="Equivalent Splunk search">
+        {`| from datamodel Risk.All_Risk | search normalized_risk_object IN ("${dest}") starthoursago=168  | stats count min(_time) as firstTime max(_time) as lastTime values(search_name) as "Search Name" values(risk_message) as "Risk Message" values(analyticstories) as "Analytic Stories" values(annotations._all) as "Annotations" values(annotations.mitre_attack.mitre_tactic) as "ATT&CK Tactics" by normalized_risk_object | \`security_content_ctime(firstTime)\` | \`security_content_ctime(lastTime)\``}
+      </pre>
+      <table className="data" aria-label="7-day risk drilldown">
+        <thead>
+          <tr>
+            <th>normalized_risk_object</th>
+            {COLUMNS.map((c) => (
+              <th key={c}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {row ? (
+            <tr data-testid="drilldown-row">
+              <td>{row.normalized_risk_object}</td>
+              <td data-testid="drilldown-count">{row.count}</td>
+              <td className="mono">{row.firstTime}</td>
+              <td className="mono">{row.lastTime}</td>
+              {(["Search Name", "Risk Message", "Analytic Stories", "Annotations", "ATT&CK Tactics"] as const).map((c) => (
+                <td key={c}>
+                  <ul className="plain">
+                    {row[c].map((v) => (
+                      <li key={v} className="wrap-anywhere">
+                        {v}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              ))}
+            </tr>
+          ) : (
+            <tr>
+              <td colSpan={COLUMNS.length + 1} className="muted">
+                No risk events for this object in these 168 hours.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <h2>Risk per day</h2>
+      <RiskByDay days={days} />
+      <p>
+        <Link href={`/hosts/${encodeURIComponent(dest.toLowerCase())}`}>Host page</Link> ·{" "}
+        <Link href={`/results?dest=${encodeURIComponent(dest)}&earliest=${encodeURIComponent(from.toISOString())}&latest=${encodeURIComponent(reference.at.toISOString())}`}>
+          Detection results in these 7 days
+        </Link>
+      </p>
+    </>
+  );
+}

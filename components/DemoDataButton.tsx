@@ -1,0 +1,17 @@
+"use client";
+import { useActionState } from "react";
+import { loadDemoAction, type DemoState } from "@/app/demo-actions";
+
+export function DemoDataButton() {
+  const [state, action, pending] = useActionState<DemoState>(loadDemoAction, {});
+  return (
+    <form action={action}>
+      <button type="submit" className="primary" disabled={pending}>
+        {pending ? "Loading demo data… (a few seconds)" : "Load demo data"}
+      </button>{" "}
+      <span className="muted">40 IIS servers over 30 days: routine changes, a few malicious module installs, DLLs failing to load, hosts without the IIS configuration log.</span>
+      {state.ok && <p role="status" className="status-done">{state.ok}</p>}
+      {state.error && <p role="alert" className="error">{state.error}</p>}
+    </form>
+  );
+}

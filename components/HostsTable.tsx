@@ -1,0 +1,98 @@
+"use client";
+// The fleet: one row per host, sorted/filtered/paginated on the server (state in the URL).
+import { createColumnHelper } from "@tanstack/react-table";
+import Link from "next/link";
+import type { HostRow } from "@/lib/hosts/queries";
+import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+import { Time } from "./time/TimeZone";
+
+const helper = createColumnHelper<DataTableFeatures, HostRow>();
+
+function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string) {
+  return helper.columns([
+    helper.accessor("id", {
+      id: "host",
+      header: "Host",
+      cell: (c) => (
+        <Link href={`/hosts/${encodeURIComponent(c.getValue())}`} className="wrap-anywhere">
+          {c.row.original.name}
+        </Link>
+      ),
+    }),
+    helper.accessor("risk24h", { header: "Risk 24 h", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),
+    helper.accessor("risk7d", { header: "Risk 7 d", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),
+    helper.accessor("openNotables", { header: "Open notables" }),
+    helper.accessor("results", {
+      header: "Results by detection",
+      cell: (c) => {
+        const by = Object.entries(c.row.original.resultsByDetection);
+        if (by.length === 0) return <span className="muted">0</span>;
+        return (
+          <ul className="plain">
+            {by.map(([id, n]) => (
+              <li key={id}>
+                <Link href={`/results?detection=${id}&dest=${encodeURIComponent(c.row.original.id)}`}>
+                  {n} × {detectionNames[id] ?? id}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        );
+      },
+    }),
+    helper.accessor("firstEvent", { header: "First event", cell: (c) => <Time iso={c.getValue()} /> }),
+    helper.accessor("lastEvent", { header: "Last event", cell: (c) => <Time iso={c.getValue()} /> }),
+    helper.accessor("modules", {
+      header: "IIS modules seen",
+      enableSorting: false,
+      cell: (c) => (c.getValue().length ? <span className="mono wrap-anywhere">{c.getValue().join(", ")}</span> : <span className="muted">—</span>),
+    }),
+    helper.accessor("iisConfigEvents", {
+      header: "IIS config log",
+      enableSorting: false,
+      cell: (c) =>
+        c.getValue() > 0 ? (
+          <span className="status-done">collected</span>
+        ) : (
+          <span className="status-failed" title={enableLogHelp}>
+            ⚠ missing
+          </span>
+        ),
+    }),
+  ]);
+}
+
+function RiskCell({ value, host }: { value: number; host: string }) {
+  if (value === 0) return <span className="muted">0</span>;
+  return (
+    <Link href={`/risk/${encodeURIComponent(host)}`} className={value > 100 ? "error" : undefined}>
+      {value}
+    </Link>
+  );
+}
+
+export function HostsTable(props: {
+  rows: HostRow[];
+  total: number;
+  page: number;
+  size: number;
+  sort: string;
+  dir: "asc" | "desc";
+  detectionNames: Record<string, string>;
+  enableLogHelp: string;
+}) {
+  return (
+    <DataTable
+      label="Hosts"
+      columns={columnsFor(props.detectionNames, props.enableLogHelp)}
+      data={props.rows}
+      total={props.total}
+      page={props.page}
+      size={props.size}
+      sort={props.sort}
+      dir={props.dir}
+      getRowId={(r) => r.id}
+      empty="No hosts match."
+    />
+  );
+}

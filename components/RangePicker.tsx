@@ -1,0 +1,60 @@
+"use client";
+// The time range of a view, kept in the URL (?range=24h|7d|30d|all|custom&from=&to=) so the view is a link.
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useState } from "react";
+
+const PRESETS = [
+  ["24h", "24 h"],
+  ["7d", "7 days"],
+  ["30d", "30 days"],
+  ["all", "All"],
+] as const;
+
+const toInput = (iso: string) => iso.slice(0, 16);
+
+export function RangePicker({ range, from, to }: { range: string; from: string; to: string }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const [custom, setCustom] = useState({ from: toInput(from), to: toInput(to) });
+
+  const go = (change: Record<string, string | null>) => {
+    const params = new URLSearchParams(searchParams.toString());
+    for (const [k, v] of Object.entries(change)) {
+      if (v === null) params.delete(k);
+      else params.set(k, v);
+    }
+    params.delete("page");
+    router.push(`${pathname}?${params.toString()}`, { scroll: false });
+  };
+
+  return (
+    <div className="filters" role="group" aria-label="Time range">
+      {PRESETS.map(([key, label]) => (
+        <button key={key} type="button" aria-pressed={range === key} className={range === key ? "primary" : undefined} onClick={() => go({ range: key, from: null, to: null })}>
+          {label}
+        </button>
+      ))}
+      <form
+        className="filters"
+        style={{ margin: 0 }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          go({ range: "custom", from: new Date(`${custom.from}Z`).toISOString(), to: new Date(`${custom.to}Z`).toISOString() });
+        }}
+      >
+        <label>
+          From (UTC)
+          <input type="datetime-local" value={custom.from} onChange={(e) => setCustom({ ...custom, from: e.target.value })} required />
+        </label>
+        <label>
+          To (UTC)
+          <input type="datetime-local" value={custom.to} onChange={(e) => setCustom({ ...custom, to: e.target.value })} required />
+        </label>
+        <button type="submit" aria-pressed={range === "custom"} className={range === "custom" ? "primary" : undefined}>
+          Custom range
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+// Detection results: the ESCU row exactly as Splunk shows it, and beside it what we add (kind of change,
+// module, image, DLL, architecture), with the contributing events one click away.
+import Link from "next/link";
+import type { ResultJson } from "@/lib/detections";
+import { Time } from "./time/TimeZone";
+
+interface Change {
+  kind: string;
+  scope?: string;
+  module?: string;
+  image?: string;
+  configuration?: string | null;
+}
+interface Failure {
+  moduleDll: string | null;
+  processorArchitecture: string | null;
+  errorName?: string;
+}
+
+const KIND_LABEL: Record<string, string> = {
+  module_added: "module added",
+  module_removed: "module removed",
+  http_logging_disabled: "HTTP logging disabled",
+  other_configuration_change: "configuration change",
+};
+
+function Enrichment({ enrichment }: { enrichment: Record<string, unknown> }) {
+  const changes = (enrichment.changes as Change[] | undefined) ?? [];
+  const failures = (enrichment.failures as Failure[] | undefined) ?? [];
+  return (
+    <ul className="plain">
+      {changes.map((c, i) => (
+        <li key={`c${i}`} className={c.kind === "other_configuration_change" ? "muted" : "status-processing"}>
+          {KIND_LABEL[c.kind] ?? c.kind}
+          {c.scope ? ` (${c.scope})` : ""}
+          {c.module ? (
+            <>
+              : <span className="mono">{c.module}</span>
+            </>
+          ) : null}
+          {c.image ? (
+            <>
+              {" "}
+              → <span className="mono wrap-anywhere">{c.image}</span>
+            </>
+          ) : null}
+        </li>
+      ))}
+      {failures.map((f, i) => (
+        <li key={`f${i}`} className="status-failed">
+          <span className="mono wrap-anywhere">{f.moduleDll}</span> ({f.processorArchitecture ?? "?"}
+          {f.errorName ? `, ${f.errorName}` : ""})
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ResultsTable({ rows, total, detectionNames }: { rows: ResultJson[]; total: number; detectionNames: Record<string, string> }) {
+  return (
+    <>
+      <table className="data" aria-label="Detection results">
+        <thead>
+          <tr>
+            <th>Detection</th>
+            <th>ESCU result row</th>
+            <th>What it means</th>
+            <th>Run</th>
+            <th>Risk</th>
+            <th>Events</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} className={r.suppressed ? "muted" : undefined} data-testid="result-row">
+              <td>
+                {detectionNames[r.detectionId] ?? r.detectionId}
+                {r.suppressed && <div className="badge">suppressed</div>}
+              </td>
+              <td>
+                <dl className="facts mono">
+                  {Object.entries(r.fields).map(([k, v]) => (
+                    <div key={k} style={{ display: "contents" }}>
+                      <dt>{k}</dt>
+                      <dd className="wrap-anywhere">{String(v)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </td>
+              <td>
+                <Enrichment enrichment={r.enrichment} />
+              </td>
+              <td>
+                <Time iso={r.runTime} />
+              </td>
+              <td>{r.suppressed ? <s>{r.riskScore}</s> : r.riskScore}</td>
+              <td>
+                <Link href={`/results/${r.id}`}>{r.count} event{r.count === 1 ? "" : "s"}</Link>
+              </td>
+            </tr>
+          ))}
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                No detection results.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {total > rows.length && <p className="muted">Showing {rows.length} of {total} results.</p>}
+    </>
+  );
+}

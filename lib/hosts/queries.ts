@@ -1,0 +1,247 @@
+// Hosts: the fleet table (risk, notables, results, modules, log coverage) and one host's timeline.
+import { z } from "zod";
+import { pgPool } from "../db/pg";
+import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
+import { suppressedSql } from "../detections/filter";
+import { EFFECTIVE_RISK_EVENTS, RESULT_SUPPRESSED } from "../risk/effective";
+
+const HOUR = 3_600_000;
+export const OPEN_NOTABLE_STATUSES = ["new", "in_progress", "pending"] as const;
+
+export const HOST_SORTS = ["host", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent", "events"] as const;
+
+export const hostListParams = z.object({
+  page: z.coerce.number().int().min(1).max(100000).catch(1),
+  size: z.coerce.number().int().min(10).max(200).catch(50),
+  sort: z.enum(HOST_SORTS).catch("risk7d"),
+  dir: z.enum(["asc", "desc"]).catch("desc"),
+  q: z.string().trim().max(255).optional().catch(undefined),
+  /** "missing": only hosts without any IIS configuration log events. */
+  coverage: z.enum(["all", "missing", "present"]).catch("all"),
+});
+export type HostListParams = z.infer<typeof hostListParams>;
+
+export interface HostRow {
+  id: string;
+  name: string;
+  priority: string;
+  risk24h: number;
+  risk7d: number;
+  openNotables: number;
+  results: number;
+  resultsByDetection: Record<string, number>;
+  firstEvent: string | null;
+  lastEvent: string | null;
+  events: number;
+  modules: string[];
+  iisConfigEvents: number;
+}
+
+const SORT_SQL: Record<(typeof HOST_SORTS)[number], string> = {
+  host: "h.id",
+  risk24h: "risk24h",
+  risk7d: "risk7d",
+  openNotables: "open_notables",
+  results: "results",
+  lastEvent: "h.last_event",
+  firstEvent: "h.first_event",
+  events: "h.event_count",
+};
+
+/**
+ * The hosts table, sorted, filtered and paginated in SQL. Risk windows end at `now`. Risk counts only what no
+ * suppression hides; results and modules likewise.
+ */
+export async function listHosts(params: HostListParams, now = new Date()): Promise<{ total: number; rows: HostRow[] }> {
+  // Filters are numbered from $1 so that the count query and the page query share them.
+  const filters: string[] = [];
+  const filterValues: unknown[] = [];
+  if (params.q) {
+    filterValues.push(`%${params.q.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+    filters.push(`h.id LIKE $${filterValues.length}`);
+  }
+  if (params.coverage === "missing") filters.push("h.iis_config_events = 0");
+  if (params.coverage === "present") filters.push("h.iis_config_events > 0");
+  const where = filters.length ? `WHERE ${filters.join(" AND ")}` : "";
+  const n = filterValues.length;
+  const values = [...filterValues, new Date(now.getTime() - 24 * HOUR), new Date(now.getTime() - 168 * HOUR), now, OPEN_NOTABLE_STATUSES, params.size, (params.page - 1) * params.size];
+  const [day, week, end, open, limit, offset] = [1, 2, 3, 4, 5, 6].map((i) => `$${n + i}`);
+  const direction = params.dir === "asc" ? "ASC" : "DESC";
+  const order = (alias: string) => `${SORT_SQL[params.sort].replace("h.", `${alias}.`)} ${direction} NULLS LAST, ${alias}.id`;
+  const sql = `
+    WITH risk AS (
+      SELECT normalized_risk_object AS id,
+             coalesce(sum(risk_score) FILTER (WHERE time >= ${day}), 0)::int AS risk24h,
+             sum(risk_score)::int AS risk7d
+      FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE time >= ${week} AND time < ${end} GROUP BY 1
+    ), notables_open AS (
+      SELECT lower(dest) AS id, count(*)::int AS n FROM notables WHERE status::text = ANY(${open}::text[]) GROUP BY 1
+    ), results AS (
+      SELECT lower(dest) AS id, sum(n)::int AS n, jsonb_object_agg(detection_id, n) AS by_detection
+      FROM (SELECT dest, detection_id, count(*)::int AS n FROM detection_results r WHERE NOT ${RESULT_SUPPRESSED} GROUP BY 1, 2) x
+      GROUP BY 1
+    ), page AS (
+      SELECT h.*, coalesce(risk.risk24h, 0) AS risk24h, coalesce(risk.risk7d, 0) AS risk7d,
+             coalesce(notables_open.n, 0) AS open_notables, coalesce(results.n, 0) AS results,
+             coalesce(results.by_detection, '{}'::jsonb) AS by_detection
+      FROM hosts h
+      LEFT JOIN risk ON risk.id = h.id
+      LEFT JOIN notables_open ON notables_open.id = h.id
+      LEFT JOIN results ON results.id = h.id
+      ${where}
+      ORDER BY ${order("h")}
+      LIMIT ${limit} OFFSET ${offset}
+    )
+    SELECT page.*, coalesce(m.modules, '{}') AS modules
+    FROM page
+    LEFT JOIN LATERAL (
+      SELECT array_agg(DISTINCT name ORDER BY name) AS modules FROM (
+        SELECT c->>'module' AS name FROM detection_results r, jsonb_array_elements(r.enrichment->'changes') c
+        WHERE lower(r.dest) = page.id AND c->>'kind' = 'module_added' AND NOT ${RESULT_SUPPRESSED}
+        UNION ALL
+        SELECT f->>'moduleDll' FROM detection_results r, jsonb_array_elements(r.enrichment->'failures') f
+        WHERE lower(r.dest) = page.id AND NOT ${RESULT_SUPPRESSED}
+      ) names WHERE name IS NOT NULL
+    ) m ON true
+    ORDER BY ${order("page")}`;
+  const [page, count] = await Promise.all([
+    pgPool().query(sql, values),
+    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM hosts h ${where}`, filterValues),
+  ]);
+  return {
+    total: count.rows[0].n,
+    rows: page.rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      priority: r.priority,
+      risk24h: r.risk24h,
+      risk7d: r.risk7d,
+      openNotables: r.open_notables,
+      results: r.results,
+      resultsByDetection: r.by_detection,
+      firstEvent: r.first_event?.toISOString() ?? null,
+      lastEvent: r.last_event?.toISOString() ?? null,
+      events: r.event_count,
+      modules: r.modules,
+      iisConfigEvents: r.iis_config_events,
+    })),
+  };
+}
+
+export interface HostDetail {
+  id: string;
+  name: string;
+  priority: string;
+  firstEvent: Date | null;
+  lastEvent: Date | null;
+  events: number;
+  iisConfigEvents: number;
+}
+
+export async function getHost(id: string): Promise<HostDetail | null> {
+  const { rows } = await pgPool().query(`SELECT * FROM hosts WHERE id = lower($1)`, [id]);
+  const h = rows[0];
+  if (!h) return null;
+  return { id: h.id, name: h.name, priority: h.priority, firstEvent: h.first_event, lastEvent: h.last_event, events: h.event_count, iisConfigEvents: h.iis_config_events };
+}
+
+export interface TimelineBucket {
+  /** Bucket start, ISO. */
+  t: string;
+  /** Events per event code in the bucket. */
+  codes: Record<string, number>;
+  results: number;
+  risk: number;
+  cumulativeRisk: number;
+}
+
+/** A host's activity in [from, to): events by code, results and risk per bucket (hour, or day past 14 days). */
+export async function hostTimeline(id: string, from: Date, to: Date): Promise<{ bucket: "hour" | "day"; buckets: TimelineBucket[]; codes: string[] }> {
+  const bucket = to.getTime() - from.getTime() > 14 * 24 * HOUR ? "day" : "hour";
+  const { rows } = await pgPool().query(
+    `WITH series AS (
+       SELECT generate_series(date_trunc($4, $2::timestamptz AT TIME ZONE 'UTC'), date_trunc($4, ($3::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'), ('1 ' || $4)::interval) AS t
+     ), ev AS (
+       SELECT t, jsonb_object_agg(code, n) AS codes FROM (
+         SELECT date_trunc($4, time AT TIME ZONE 'UTC') AS t, event_code::text AS code, count(*)::int AS n
+         FROM events WHERE host_id = $1 AND time >= $2 AND time < $3 GROUP BY 1, 2
+       ) x GROUP BY t
+     ), res AS (
+       SELECT date_trunc($4, r.last_time AT TIME ZONE 'UTC') AS t, count(*)::int AS n
+       FROM detection_results r WHERE lower(r.dest) = $1 AND r.last_time >= $2 AND r.last_time < $3 AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
+     ), risk AS (
+       SELECT date_trunc($4, time AT TIME ZONE 'UTC') AS t, sum(risk_score)::int AS score
+       FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 GROUP BY 1
+     ), before AS (
+       SELECT coalesce(sum(risk_score), 0)::int AS score FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = $1 AND time < $2
+     )
+     SELECT to_char(series.t, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t, coalesce(ev.codes, '{}') AS codes,
+            coalesce(res.n, 0) AS results, coalesce(risk.score, 0) AS risk,
+            ((SELECT score FROM before) + sum(coalesce(risk.score, 0)) OVER (ORDER BY series.t))::int AS cumulative
+     FROM series LEFT JOIN ev ON ev.t = series.t LEFT JOIN res ON res.t = series.t LEFT JOIN risk ON risk.t = series.t
+     ORDER BY series.t`,
+    [id.toLowerCase(), from, to, bucket],
+  );
+  const codes = new Set<string>();
+  const buckets = rows.map((r) => {
+    for (const c of Object.keys(r.codes)) codes.add(c);
+    return { t: r.t, codes: r.codes, results: r.results, risk: r.risk, cumulativeRisk: r.cumulative };
+  });
+  return { bucket, buckets, codes: [...codes].sort((a, b) => Number(a) - Number(b)) };
+}
+
+export interface HostModule {
+  what: "added" | "failed";
+  module: string;
+  image: string | null;
+  detail: string | null;
+  firstSeen: Date;
+  lastSeen: Date;
+  results: number;
+}
+
+/** Modules added to this host's IIS, or failing to load on it, from the detections' enrichment. */
+export async function hostModules(id: string): Promise<HostModule[]> {
+  const { rows } = await pgPool().query<HostModule>(
+    `SELECT 'added' AS what, c->>'module' AS module, max(c->>'image') AS image, string_agg(DISTINCT c->>'scope', ', ') AS detail,
+            min(r.first_time) AS "firstSeen", max(r.last_time) AS "lastSeen", count(DISTINCT r.id)::int AS results
+     FROM detection_results r, jsonb_array_elements(r.enrichment->'changes') c
+     WHERE lower(r.dest) = $1 AND c->>'kind' = 'module_added' AND c->>'module' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+     GROUP BY c->>'module'
+     UNION ALL
+     SELECT 'failed', f->>'moduleDll', NULL, string_agg(DISTINCT f->>'processorArchitecture', ', '),
+            min(r.first_time), max(r.last_time), count(DISTINCT r.id)::int
+     FROM detection_results r, jsonb_array_elements(r.enrichment->'failures') f
+     WHERE lower(r.dest) = $1 AND f->>'moduleDll' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+     GROUP BY f->>'moduleDll'
+     ORDER BY "firstSeen"`,
+    [id.toLowerCase()],
+  );
+  return rows;
+}
+
+export async function hostNotables(id: string) {
+  const { rows } = await pgPool().query<{ id: string; time: Date; title: string; severity: string; urgency: string; status: string; resultId: string }>(
+    `SELECT id::text, time, title, severity, urgency, status::text, result_id::text AS "resultId"
+     FROM notables WHERE lower(dest) = $1 ORDER BY time DESC, id DESC LIMIT 500`,
+    [id.toLowerCase()],
+  );
+  return rows;
+}
+
+/** The host's risk events in [from, to), each flagged when a suppression now hides it. */
+export async function hostRiskEvents(id: string, from: Date, to: Date) {
+  const { rows } = await pgPool().query<{ id: string; time: Date; searchName: string; riskScore: number; riskMessage: string; tactics: string[]; suppressed: boolean }>(
+    `SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
+            re.mitre_tactics AS tactics, ${suppressedSql("re.detection_id", "re.fields")} AS suppressed
+     FROM risk_events re WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 ORDER BY time DESC, id DESC`,
+    [id.toLowerCase(), from, to],
+  );
+  return rows;
+}
+
+/** How to turn on the log whose absence the coverage column flags. */
+export const ENABLE_IIS_CONFIGURATION_LOG =
+  `The ${IIS_CONFIGURATION_CHANNEL} log is disabled by default. On the server: ` +
+  `wevtutil sl "${IIS_CONFIGURATION_CHANNEL}" /e:true (or Event Viewer → Applications and Services Logs → Microsoft → IIS-Configuration → Operational → Enable Log), ` +
+  `then collect it with the Application log.`;
