@@ -216,6 +216,10 @@ export function* demoFleetRecords(options: FleetOptions): Generator<string, Demo
   const withoutIisConfigLog = hosts.filter((_, i) => i % 8 === 5);
   const compromised = [hosts[3], hosts[17], hosts[30]].map((host, i) => ({ host, ...BACKDOORS[i], module: BACKDOORS[i].name, at: at(0.55 + i * 0.12) }));
   const failing = [hosts[3], hosts[9], hosts[22], hosts[26]].map((host, i) => ({ host, dll: FAILING_DLLS[i % FAILING_DLLS.length].dll, arch: FAILING_DLLS[i % FAILING_DLLS.length].arch, at: at(0.4 + i * 0.13) }));
+  // The second backdoor was built for the wrong architecture: its DLL fails to load half an hour after the install,
+  // so that host crosses ES's 24-hour risk threshold (48 + 48 + 25 > 100).
+  const sloppy = compromised[1];
+  failing.push({ host: sloppy.host, dll: sloppy.image, arch: "x86", at: new Date(sloppy.at.getTime() + 1_800_000) });
 
   for (const host of hosts) {
     const events: DemoEvent[] = [];

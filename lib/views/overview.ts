@@ -20,7 +20,7 @@ export async function overviewCounts(now = new Date()): Promise<OverviewCounts> 
             (SELECT count(*)::int FROM hosts) AS hosts,
             (SELECT count(*)::int FROM hosts WHERE iis_config_events = 0) AS missing,
             (SELECT count(*)::int FROM notables WHERE status::text = ANY($1::text[])) AS open_notables,
-            (SELECT count(*)::int FROM detection_results r WHERE r.created_at >= $2 AND NOT ${RESULT_SUPPRESSED}) AS results24h,
+            (SELECT count(*)::int FROM detection_results r WHERE r.last_time >= $2 AND NOT ${RESULT_SUPPRESSED}) AS results24h,
             (SELECT count(*)::int FROM uploads) AS uploads,
             (SELECT min(first_event) FROM hosts) AS first_event,
             (SELECT max(last_event) FROM hosts) AS last_event`,

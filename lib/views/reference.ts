@@ -17,5 +17,5 @@ export function referenceTime(requested: string | string[] | undefined, latest: 
     return { at: now, historical: false, explanation: "now" };
   }
   // Just after the latest risk event, so that event is inside a window ending here.
-  return { at: new Date(latest.getTime() + 1000), historical: true, explanation: "the latest risk event: the data is historical" };
+  return { at: new Date(latest.getTime() + 1000), historical: true, explanation: "just after the latest risk event: there is none in the window ending now" };
 }
