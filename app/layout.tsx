@@ -14,9 +14,11 @@ export const metadata: Metadata = {
 const NAV: { href: string; label: string; permission: Permission }[] = [
   { href: "/", label: "Overview", permission: "data:read" },
   { href: "/hosts", label: "Hosts", permission: "data:read" },
+  { href: "/notables", label: "Notables", permission: "data:read" },
   { href: "/risk", label: "Risk", permission: "data:read" },
   { href: "/results", label: "Results", permission: "data:read" },
   { href: "/detections", label: "Detections", permission: "data:read" },
+  { href: "/suppressions", label: "Suppressions", permission: "data:read" },
   { href: "/events", label: "Events", permission: "data:read" },
   { href: "/uploads", label: "Uploads", permission: "data:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },

@@ -1,6 +1,7 @@
 // Detection results: the ESCU row exactly as Splunk shows it, and beside it what we add (kind of change,
 // module, image, DLL, architecture), with the contributing events one click away.
 import Link from "next/link";
+import { can, getCurrentUser } from "@/lib/auth/server";
 import type { ResultJson } from "@/lib/detections";
 import { Time } from "./time/TimeZone";
 
@@ -56,7 +57,9 @@ function Enrichment({ enrichment }: { enrichment: Record<string, unknown> }) {
   );
 }
 
-export function ResultsTable({ rows, total, detectionNames }: { rows: ResultJson[]; total: number; detectionNames: Record<string, string> }) {
+export async function ResultsTable({ rows, total, detectionNames }: { rows: ResultJson[]; total: number; detectionNames: Record<string, string> }) {
+  // "Mark as false positive" only for those who may (the page behind it checks again).
+  const canSuppress = can(await getCurrentUser(), "suppression:manage");
   return (
     <>
       <table className="data" aria-label="Detection results">
@@ -96,6 +99,16 @@ export function ResultsTable({ rows, total, detectionNames }: { rows: ResultJson
               <td>{r.suppressed ? <s>{r.riskScore}</s> : r.riskScore}</td>
               <td>
                 <Link href={`/results/${r.id}`}>{r.count} event{r.count === 1 ? "" : "s"}</Link>
+                {r.notableId && (
+                  <div>
+                    <Link href={`/notables/${r.notableId}`}>notable #{r.notableId}</Link>
+                  </div>
+                )}
+                {canSuppress && !r.suppressed && (
+                  <div>
+                    <Link href={`/suppressions/new?result=${r.id}`}>Mark as false positive</Link>
+                  </div>
+                )}
               </td>
             </tr>
           ))}

@@ -63,6 +63,8 @@ const principals: Principal[] = [];
 let uploadId = "";
 let victimId = "";
 let resultId = "";
+let notableId = "";
+let suppressionId = "";
 const NEW_MODULE_ADDED = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 
 function actAs(p: Principal, extra: Record<string, string> = {}) {
@@ -77,7 +79,7 @@ function interrupt(e: unknown): Outcome | null {
   const digest = (e as { digest?: unknown })?.digest;
   if (typeof digest !== "string") return null;
   if (digest.startsWith("NEXT_REDIRECT;")) return digest.split(";")[2].startsWith("/login") ? "login" : "allowed";
-  if (digest === "NEXT_HTTP_ERROR_FALLBACK;404") return "denied";
+  if (digest === "NEXT_HTTP_ERROR_FALLBACK;403") return "denied";
   return null;
 }
 
@@ -163,6 +165,11 @@ const surfaces: Surface[] = [
       ["/results/[id]", "app/results/[id]/page.tsx", "data:read"],
       ["/detections", "app/detections/page.tsx", "data:read"],
       ["/detections/[id]", "app/detections/[id]/page.tsx", "data:read"],
+      ["/notables", "app/notables/page.tsx", "data:read"],
+      ["/notables/[id]", "app/notables/[id]/page.tsx", "data:read"],
+      ["/suppressions", "app/suppressions/page.tsx", "data:read"],
+      ["/suppressions/new", "app/suppressions/new/page.tsx", "suppression:manage"],
+      ["/suppressions/[id]", "app/suppressions/[id]/page.tsx", "data:read"],
     ] as const
   ).map(
     ([route, file, permission]): Surface => ({
@@ -178,8 +185,14 @@ const surfaces: Surface[] = [
           "/risk/[host]": { host: "web01" },
           "/results/[id]": { id: resultId },
           "/detections/[id]": { id: NEW_MODULE_ADDED },
+          "/notables/[id]": { id: notableId },
+          "/suppressions/[id]": { id: suppressionId },
         };
-        return runPage(await import(/* @vite-ignore */ `../${file}`), route in params ? { params: Promise.resolve(params[route]) } : {});
+        const search: Record<string, Record<string, string>> = { "/suppressions/new": { result: resultId } };
+        return runPage(await import(/* @vite-ignore */ `../${file}`), {
+          ...(route in params ? { params: Promise.resolve(params[route]) } : {}),
+          ...(route in search ? { searchParams: Promise.resolve(search[route]) } : {}),
+        });
       },
     }),
   ),
@@ -296,6 +309,95 @@ const surfaces: Surface[] = [
       return runAction(adhocRunAction, { id: NEW_MODULE_ADDED, from: "2026-01-01T00:00", to: "2026-01-02T00:00" });
     },
   },
+  // Triage: notables workflow, suppressions, asset priority
+  {
+    name: "action updateNotable",
+    kind: "action",
+    file: "app/notables/actions.ts",
+    permission: "notable:triage",
+    run: async (p) => {
+      actAs(p);
+      const { updateNotableAction } = await import("../app/notables/actions");
+      return runAction(updateNotableAction, { id: notableId, status: counter++ % 2 ? "in_progress" : "new", disposition: "none" });
+    },
+  },
+  {
+    name: "action bulkUpdateNotables",
+    kind: "action",
+    file: "app/notables/actions.ts",
+    permission: "notable:triage",
+    run: async (p) => {
+      actAs(p);
+      const { bulkUpdateNotablesAction } = await import("../app/notables/actions");
+      return runAction(bulkUpdateNotablesAction, { scope: "selected", ids: notableId, status: counter++ % 2 ? "pending" : "new" });
+    },
+  },
+  {
+    name: "action commentNotable",
+    kind: "action",
+    file: "app/notables/actions.ts",
+    permission: "notable:comment",
+    run: async (p) => {
+      actAs(p);
+      const { commentNotableAction } = await import("../app/notables/actions");
+      return runAction(commentNotableAction, { id: notableId, comment: `note ${++counter}` });
+    },
+  },
+  {
+    name: "action previewSuppression",
+    kind: "action",
+    file: "app/suppressions/actions.ts",
+    permission: "suppression:manage",
+    run: async (p) => {
+      actAs(p);
+      const { previewSuppressionAction } = await import("../app/suppressions/actions");
+      return runAction(previewSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": "web01" });
+    },
+  },
+  {
+    name: "action createSuppression",
+    kind: "action",
+    file: "app/suppressions/actions.ts",
+    permission: "suppression:manage",
+    run: async (p) => {
+      actAs(p);
+      const { createSuppressionAction } = await import("../app/suppressions/actions");
+      return runAction(createSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": `elsewhere${++counter}`, reason: "matrix", resultId });
+    },
+  },
+  {
+    name: "action updateSuppression",
+    kind: "action",
+    file: "app/suppressions/actions.ts",
+    permission: "suppression:manage",
+    run: async (p) => {
+      actAs(p);
+      const { updateSuppressionAction } = await import("../app/suppressions/actions");
+      return runAction(updateSuppressionAction, { id: suppressionId, "field.dest": "on", "value.dest": "nowhere", reason: `matrix ${++counter}` });
+    },
+  },
+  {
+    name: "action setSuppressionEnabled",
+    kind: "action",
+    file: "app/suppressions/actions.ts",
+    permission: "suppression:manage",
+    run: async (p) => {
+      actAs(p);
+      const { setSuppressionEnabledAction } = await import("../app/suppressions/actions");
+      return runAction(setSuppressionEnabledAction, { id: suppressionId, enabled: counter++ % 2 ? "true" : "false" });
+    },
+  },
+  {
+    name: "action setHostPriority",
+    kind: "action",
+    file: "app/hosts/[host]/actions.ts",
+    permission: "settings:manage",
+    run: async (p) => {
+      actAs(p);
+      const { setHostPriorityAction } = await import("../app/hosts/[host]/actions");
+      return runAction(setHostPriorityAction, { host: "web01", priority: counter++ % 2 ? "high" : "medium" });
+    },
+  },
   // Route handlers
   {
     name: "GET /api/detections",
@@ -353,6 +455,20 @@ const surfaces: Surface[] = [
     run: async (p) => runRoute(await (await import("../app/api/audit/export/route")).GET(request(p, "GET", "/api/audit/export"))),
   },
   {
+    name: "GET /api/notables",
+    kind: "route",
+    file: "app/api/notables/route.ts",
+    permission: "data:read",
+    run: async (p) => runRoute(await (await import("../app/api/notables/route")).GET(request(p, "GET", "/api/notables?status=all"))),
+  },
+  {
+    name: "GET /api/suppressions",
+    kind: "route",
+    file: "app/api/suppressions/route.ts",
+    permission: "data:read",
+    run: async (p) => runRoute(await (await import("../app/api/suppressions/route")).GET(request(p, "GET", "/api/suppressions"))),
+  },
+  {
     name: "GET /api/auth/me",
     kind: "route",
     file: "app/api/auth/me/route.ts",
@@ -377,7 +493,8 @@ beforeAll(async () => {
   }
   victimId = (await createUser({ username: "victim", password: PW, role: "analyst" }, cliActor())).id;
   uploadId = (await db().upload.create({ data: { filename: "seed.xml", status: "done" } })).id;
-  await db().host.create({ data: { id: "web01", name: "WEB01" } });
+  // (eventCount: an upload's clean-up drops hosts left without events; this one must outlive the matrix.)
+  await db().host.create({ data: { id: "web01", name: "WEB01", eventCount: 1 } });
   const run = await db().detectionRun.create({
     data: { detectionId: NEW_MODULE_ADDED, kind: "replay", runTime: new Date("2026-01-01T01:00:00Z"), windowStart: new Date("2025-12-31T23:50:00Z"), windowEnd: new Date("2026-01-01T00:50:00Z"), status: "done" },
   });
@@ -388,6 +505,14 @@ beforeAll(async () => {
       })
     ).id,
   );
+  notableId = String(
+    (
+      await db().notable.create({
+        data: { resultId: BigInt(resultId), detectionId: NEW_MODULE_ADDED, time: run.runTime, title: "Windows IIS Components New Module Added", dest: "WEB01", severity: "medium", urgency: "medium" },
+      })
+    ).id,
+  );
+  suppressionId = String((await db().suppression.create({ data: { detectionId: NEW_MODULE_ADDED, match: { dest: "nowhere" }, reason: "matrix seed" } })).id);
 });
 
 afterAll(async () => {
@@ -437,6 +562,37 @@ describe("authorization matrix", () => {
     expect(await db().user.findUnique({ where: { username: "sneaky" } })).toBeNull();
     expect((await db().user.findUniqueOrThrow({ where: { id: analyst.userId! } })).role).toBe("analyst");
     expect((await db().user.findUniqueOrThrow({ where: { id: victimId } })).passwordHash).toBe(victim.passwordHash);
+  });
+
+  it("denied triage actions change nothing: an analyst cannot mark a false positive or work the queue", async () => {
+    const analyst = principals.find((p) => p.name === "analyst (session)")!;
+    const before = { suppressions: await db().suppression.count(), audit: await db().auditLog.count(), notable: await db().notable.findUniqueOrThrow({ where: { id: BigInt(notableId) } }) };
+    const { createSuppressionAction, setSuppressionEnabledAction } = await import("../app/suppressions/actions");
+    const { updateNotableAction, bulkUpdateNotablesAction } = await import("../app/notables/actions");
+    const { setHostPriorityAction } = await import("../app/hosts/[host]/actions");
+    actAs(analyst);
+    expect(await runAction(createSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": "web01", reason: "sneaky", resultId })).toBe("denied");
+    expect(await runAction(setSuppressionEnabledAction, { id: suppressionId, enabled: "false" })).toBe("denied");
+    expect(await runAction(updateNotableAction, { id: notableId, status: "closed", owner: analyst.userId! })).toBe("denied");
+    expect(await runAction(bulkUpdateNotablesAction, { scope: "filter", filter: "status=all", status: "closed" })).toBe("denied");
+    const triager = principals.find((p) => p.name === "triager (session)")!;
+    actAs(triager);
+    expect(await runAction(setHostPriorityAction, { host: "web01", priority: "critical" })).toBe("denied");
+    expect(await db().suppression.count()).toBe(before.suppressions);
+    expect(await db().auditLog.count()).toBe(before.audit);
+    expect(await db().notable.findUniqueOrThrow({ where: { id: BigInt(notableId) } })).toEqual(before.notable);
+    expect((await db().host.findUnique({ where: { id: "web01" } }))?.priority).not.toBe("critical");
+  });
+
+  it("a triager's false positive is attributed and audited from the caller's address", async () => {
+    const triager = principals.find((p) => p.name === "triager (session)")!;
+    const { createSuppressionAction } = await import("../app/suppressions/actions");
+    actAs(triager);
+    expect(await runAction(createSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": "audited-host", reason: "benign", resultId })).toBe("allowed");
+    const row = await db().suppression.findFirstOrThrow({ where: { reason: "benign" } });
+    expect(row).toMatchObject({ createdById: triager.userId, sourceResultId: BigInt(resultId) });
+    const audit = await db().auditLog.findFirstOrThrow({ where: { action: "suppression.create", targetId: String(row.id) } });
+    expect(audit).toMatchObject({ actorId: triager.userId, actorName: "triager1", address: "192.0.2.10" });
   });
 
   it("a non-admin cannot revoke someone else's token", async () => {

@@ -30,9 +30,14 @@ interface Props<Row extends RowData> {
   dir: "asc" | "desc";
   getRowId?: (row: Row) => string;
   empty?: React.ReactNode;
+  /**
+   * Optional row selection (for bulk actions): a checkbox column first, the selected row ids held by the caller.
+   * Needs getRowId. Tables that do not pass it are unchanged.
+   */
+  selection?: { selected: ReadonlySet<string>; onChange: (selected: Set<string>) => void; rowLabel?: (row: Row) => string };
 }
 
-export function DataTable<Row extends RowData>({ label, columns, data, total, page, size, sort, dir, getRowId, empty }: Props<Row>) {
+export function DataTable<Row extends RowData>({ label, columns, data, total, page, size, sort, dir, getRowId, empty, selection }: Props<Row>) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -68,12 +73,27 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
   });
 
   const pages = Math.max(1, Math.ceil(total / size));
+  const pageIds = selection && getRowId ? data.map((row) => getRowId(row)) : [];
+  const allOnPage = pageIds.length > 0 && pageIds.every((id) => selection!.selected.has(id));
+  const toggle = (ids: string[], on: boolean) => {
+    const next = new Set(selection!.selected);
+    for (const id of ids) {
+      if (on) next.add(id);
+      else next.delete(id);
+    }
+    selection!.onChange(next);
+  };
   return (
     <div aria-busy={pending}>
       <table className="data" aria-label={label}>
         <thead>
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
+              {selection && (
+                <th>
+                  <input type="checkbox" aria-label="Select all rows on this page" checked={allOnPage} onChange={(e) => toggle(pageIds, e.target.checked)} />
+                </th>
+              )}
               {group.headers.map((header) => {
                 const sorted = header.column.getIsSorted();
                 return (
@@ -95,6 +115,16 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
         <tbody>
           {table.getRowModel().rows.map((row) => (
             <tr key={row.id}>
+              {selection && (
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${selection.rowLabel ? selection.rowLabel(row.original) : row.id}`}
+                    checked={selection.selected.has(row.id)}
+                    onChange={(e) => toggle([row.id], e.target.checked)}
+                  />
+                </td>
+              )}
               {row.getAllCells().map((cell) => (
                 <td key={cell.id}>
                   <table.FlexRender cell={cell} />
@@ -104,7 +134,7 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
           ))}
           {data.length === 0 && (
             <tr>
-              <td colSpan={columns.length} className="muted">
+              <td colSpan={columns.length + (selection ? 1 : 0)} className="muted">
                 {empty ?? "Nothing to show."}
               </td>
             </tr>

@@ -6,12 +6,13 @@ import { EventsTable } from "@/components/EventsTable";
 import { RangePicker } from "@/components/RangePicker";
 import { ResultsTable } from "@/components/ResultsTable";
 import { Time } from "@/components/time/TimeZone";
-import { requireUser } from "@/lib/auth/server";
+import { can, requireUser } from "@/lib/auth/server";
 import { listResults, resultRowJson } from "@/lib/detections";
 import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
 import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
+import { HostPriority } from "./HostPriority";
 
 export const dynamic = "force-dynamic";
 
@@ -22,7 +23,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function HostPage({ params, searchParams }: Props) {
-  await requireUser("data:read");
+  const user = await requireUser("data:read");
   const id = decodeURIComponent((await params).host);
   const host = await getHost(id);
   if (!host) notFound();
@@ -50,7 +51,9 @@ export default async function HostPage({ params, searchParams }: Props) {
           {host.events.toLocaleString()} (<Time iso={host.firstEvent?.toISOString()} /> – <Time iso={host.lastEvent?.toISOString()} />)
         </dd>
         <dt>Asset priority</dt>
-        <dd>{host.priority}</dd>
+        <dd>
+          <HostPriority host={host.id} priority={host.priority} canEdit={can(user, "settings:manage")} />
+        </dd>
         <dt>IIS configuration log</dt>
         <dd>
           {host.iisConfigEvents > 0 ? (
@@ -64,6 +67,8 @@ export default async function HostPage({ params, searchParams }: Props) {
         <Link href={`/risk/${encodeURIComponent(host.id)}`}>7-day risk drilldown</Link>
         <Link href={`/results?dest=${encodeURIComponent(host.id)}`}>All detection results</Link>
         <Link href={`/events?host=${encodeURIComponent(host.id)}`}>All events</Link>
+        <Link href={`/notables?status=all&dest=${encodeURIComponent(host.id)}`}>Notables queue</Link>
+        <Link href={`/suppressions?dest=${encodeURIComponent(host.id)}`}>Suppressions for this host</Link>
       </nav>
 
       <h2>Timeline ({range.label})</h2>
@@ -134,7 +139,9 @@ export default async function HostPage({ params, searchParams }: Props) {
               <td>
                 <Time iso={n.time.toISOString()} />
               </td>
-              <td>{n.title}</td>
+              <td>
+                <Link href={`/notables/${n.id}`}>{n.title}</Link>
+              </td>
               <td>
                 <span className={`badge ${n.severity}`}>{n.severity}</span>
               </td>

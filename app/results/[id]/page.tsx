@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
-import { requireUser } from "@/lib/auth/server";
+import { can, requireUser } from "@/lib/auth/server";
 import { contributingEvents, getResult, specById } from "@/lib/detections";
 
 export const metadata: Metadata = { title: "Detection result" };
 export const dynamic = "force-dynamic";
 
 export default async function ResultPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireUser("data:read");
+  const user = await requireUser("data:read");
   const { id } = await params;
   if (!/^\d{1,18}$/.test(id)) notFound();
   const result = await getResult(id);
@@ -53,6 +53,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
           View risk events for the last 7 days for &quot;{dest}&quot;
         </Link>
         <Link href={`/hosts/${encodeURIComponent(dest.toLowerCase())}`}>Host</Link>
+        {can(user, "suppression:manage") && <Link href={`/suppressions/new?result=${id}`}>Mark as false positive</Link>}
       </nav>
       <h2>Contributing events ({events.length})</h2>
       <table className="data" aria-label="Contributing events">

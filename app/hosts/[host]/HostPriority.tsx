@@ -1,0 +1,35 @@
+"use client";
+// The host's asset priority: shown to everyone, set by admins (urgency of its open notables follows).
+import { useActionState } from "react";
+import { PRIORITIES } from "@/lib/risk/severity";
+import { setHostPriorityAction, type PriorityState } from "./actions";
+
+export function HostPriority({ host, priority, canEdit }: { host: string; priority: string; canEdit: boolean }) {
+  const [state, action, pending] = useActionState<PriorityState, FormData>(setHostPriorityAction, {});
+  if (!canEdit) return <>{priority}</>;
+  return (
+    <form action={action} style={{ display: "inline-flex", gap: 8, alignItems: "center" }} aria-label="Asset priority">
+      <input type="hidden" name="host" value={host} />
+      <select name="priority" defaultValue={priority} aria-label="Asset priority">
+        {PRIORITIES.map((p) => (
+          <option key={p} value={p}>
+            {p}
+          </option>
+        ))}
+      </select>
+      <button type="submit" disabled={pending}>
+        Set priority
+      </button>
+      {state.ok && (
+        <span className="status-done" role="status">
+          {state.ok}
+        </span>
+      )}
+      {state.error && (
+        <span className="error" role="alert">
+          {state.error}
+        </span>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,108 @@
+"use client";
+import { useActionState } from "react";
+import { DISPOSITION_LABELS, DISPOSITIONS, NOTABLE_STATUSES, STATUS_LABELS } from "@/lib/triage/fields";
+import { commentNotableAction, updateNotableAction, type NotableFormState } from "./actions";
+
+interface Current {
+  status?: string;
+  ownerId?: string | null;
+  disposition?: string | null;
+}
+
+/**
+ * Status, owner, disposition and comment inputs. Without `current` (bulk), every select starts at "leave as it
+ * is"; with it (one notable), at the notable's values.
+ */
+export function ChangeFields({ owners, current }: { owners: { id: string; username: string }[]; current?: Current }) {
+  const keep = current ? null : <option value="">(leave as it is)</option>;
+  return (
+    <>
+      <label>
+        Status
+        <select name="status" defaultValue={current?.status ?? ""}>
+          {keep}
+          {NOTABLE_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Owner
+        <select name="owner" defaultValue={current ? (current.ownerId ?? "none") : ""}>
+          {keep}
+          <option value="none">unassigned</option>
+          {owners.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.username}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Disposition
+        <select name="disposition" defaultValue={current ? (current.disposition ?? "none") : ""}>
+          {keep}
+          <option value="none">—</option>
+          {DISPOSITIONS.map((d) => (
+            <option key={d} value={d}>
+              {DISPOSITION_LABELS[d]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label style={{ flex: "1 1 260px" }}>
+        Comment (optional)
+        <textarea name="comment" rows={1} maxLength={10000} style={{ width: "100%" }} />
+      </label>
+    </>
+  );
+}
+
+function Message({ state }: { state: NotableFormState }) {
+  if (state.ok)
+    return (
+      <span className="status-done" role="status">
+        {state.ok}
+      </span>
+    );
+  if (state.error)
+    return (
+      <span className="error" role="alert">
+        {state.error}
+      </span>
+    );
+  return null;
+}
+
+export function NotableUpdateForm({ id, owners, current }: { id: string; owners: { id: string; username: string }[]; current: Current }) {
+  const [state, action, pending] = useActionState<NotableFormState, FormData>(updateNotableAction, {});
+  return (
+    <form action={action} className="panel filters" aria-label="Update notable">
+      <input type="hidden" name="id" value={id} />
+      <ChangeFields owners={owners} current={current} />
+      <button type="submit" className="primary" disabled={pending}>
+        Save
+      </button>
+      <Message state={state} />
+    </form>
+  );
+}
+
+export function CommentForm({ id }: { id: string }) {
+  const [state, action, pending] = useActionState<NotableFormState, FormData>(commentNotableAction, {});
+  return (
+    <form action={action} className="filters" aria-label="Add a comment">
+      <input type="hidden" name="id" value={id} />
+      <label style={{ flex: "1 1 400px" }}>
+        Comment
+        <textarea name="comment" required rows={2} maxLength={10000} style={{ width: "100%" }} />
+      </label>
+      <button type="submit" disabled={pending}>
+        Add comment
+      </button>
+      <Message state={state} />
+    </form>
+  );
+}

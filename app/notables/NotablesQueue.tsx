@@ -1,0 +1,120 @@
+"use client";
+// The notables queue: one page of notables (sorted and paginated on the server, state in the URL), rows that can
+// be ticked, and the bulk action bar for the ticked rows or everything the view matches.
+import { createColumnHelper } from "@tanstack/react-table";
+import Link from "next/link";
+import { useActionState, useState } from "react";
+import { DataTable, type DataTableFeatures } from "@/components/data-table/DataTable";
+import { Time } from "@/components/time/TimeZone";
+import { dispositionLabel, statusLabel } from "@/lib/triage/fields";
+import type { NotableRow } from "@/lib/triage/notables";
+import { bulkUpdateNotablesAction, type NotableFormState } from "./actions";
+import { ChangeFields } from "./NotableForms";
+
+const helper = createColumnHelper<DataTableFeatures, NotableRow>();
+
+function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean) {
+  return helper.columns([
+    helper.accessor("time", { header: "Time", cell: (c) => <Time iso={c.getValue()} /> }),
+    helper.accessor("urgency", { header: "Urgency", cell: (c) => <span className={`badge ${c.getValue()}`}>{c.getValue()}</span> }),
+    helper.accessor("title", {
+      header: "Title",
+      cell: (c) => (
+        <>
+          <Link href={`/notables/${c.row.original.id}`}>{c.getValue()}</Link>
+          {c.row.original.suppressed && <div className="badge">suppressed</div>}
+          {detectionNames[c.row.original.detectionId] && detectionNames[c.row.original.detectionId] !== c.getValue() && (
+            <div className="muted">{detectionNames[c.row.original.detectionId]}</div>
+          )}
+        </>
+      ),
+    }),
+    helper.accessor("dest", {
+      header: "dest",
+      cell: (c) => (c.getValue() ? <Link href={`/hosts/${encodeURIComponent(c.getValue()!.toLowerCase())}`}>{c.getValue()}</Link> : "—"),
+    }),
+    helper.accessor("status", { header: "Status", cell: (c) => <span data-testid="notable-status">{statusLabel(c.getValue())}</span> }),
+    helper.accessor("owner", { header: "Owner", cell: (c) => c.getValue() ?? <span className="muted">unassigned</span> }),
+    helper.accessor("disposition", { header: "Disposition", enableSorting: false, cell: (c) => dispositionLabel(c.getValue()) }),
+    helper.accessor("comments", { header: "Comments", enableSorting: false }),
+    helper.accessor("updatedAt", { id: "updated", header: "Updated", cell: (c) => <Time iso={c.getValue()} /> }),
+    helper.display({
+      id: "actions",
+      header: "",
+      cell: (c) =>
+        canSuppress && !c.row.original.suppressed ? <Link href={`/suppressions/new?notable=${c.row.original.id}`}>Mark as false positive</Link> : null,
+    }),
+  ]);
+}
+
+export function NotablesQueue(props: {
+  rows: NotableRow[];
+  total: number;
+  page: number;
+  size: number;
+  sort: string;
+  dir: "asc" | "desc";
+  /** The view's query string (filters), for "all matching". */
+  filter: string;
+  detectionNames: Record<string, string>;
+  owners: { id: string; username: string }[];
+  canTriage: boolean;
+  canSuppress: boolean;
+}) {
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [state, action, pending] = useActionState<NotableFormState, FormData>(async (prev, form) => {
+    const result = await bulkUpdateNotablesAction(prev, form);
+    if (result.ok) setSelected(new Set());
+    return result;
+  }, {});
+  const [scope, setScope] = useState<"selected" | "filter">("selected");
+  const count = scope === "filter" ? props.total : selected.size;
+  return (
+    <>
+      {props.canTriage && (
+        <form action={action} className="panel filters" aria-label="Bulk action" style={{ marginBottom: 12 }}>
+          <input type="hidden" name="ids" value={[...selected].join(",")} />
+          <input type="hidden" name="filter" value={props.filter} />
+          <fieldset style={{ border: 0, padding: 0, margin: 0, display: "flex", gap: 8, flexDirection: "column" }}>
+            <legend className="muted" style={{ fontSize: 12 }}>
+              Apply to
+            </legend>
+            <label style={{ flexDirection: "row", gap: 4 }}>
+              <input type="radio" name="scope" value="selected" checked={scope === "selected"} onChange={() => setScope("selected")} /> the {selected.size} selected
+            </label>
+            <label style={{ flexDirection: "row", gap: 4 }}>
+              <input type="radio" name="scope" value="filter" checked={scope === "filter"} onChange={() => setScope("filter")} /> all {props.total} matching this view
+            </label>
+          </fieldset>
+          <ChangeFields owners={props.owners} />
+          <button type="submit" className="primary" disabled={pending || count === 0}>
+            Apply to {count} notable{count === 1 ? "" : "s"}
+          </button>
+          {state.ok && (
+            <span className="status-done" role="status">
+              {state.ok}
+            </span>
+          )}
+          {state.error && (
+            <span className="error" role="alert">
+              {state.error}
+            </span>
+          )}
+        </form>
+      )}
+      <DataTable
+        label="Notables"
+        columns={columnsFor(props.detectionNames, props.canSuppress)}
+        data={props.rows}
+        total={props.total}
+        page={props.page}
+        size={props.size}
+        sort={props.sort}
+        dir={props.dir}
+        getRowId={(r) => r.id}
+        empty="No notables match."
+        selection={props.canTriage ? { selected, onChange: setSelected, rowLabel: (r) => `notable ${r.id} (${r.dest ?? "no dest"})` } : undefined}
+      />
+    </>
+  );
+}

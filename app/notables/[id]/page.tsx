@@ -1,0 +1,145 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Time } from "@/components/time/TimeZone";
+import { can, requireUser } from "@/lib/auth/server";
+import { assignableOwners, dispositionLabel, getNotable, statusLabel } from "@/lib/triage";
+import { CommentForm, NotableUpdateForm } from "../NotableForms";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Notable #${(await params).id}` };
+}
+
+/** A change's fields in a fixed order (the audit log stores them as jsonb, which reorders keys). */
+function describe(v: unknown): string {
+  if (!v || typeof v !== "object") return "";
+  const o = v as Record<string, unknown>;
+  return (["status", "owner", "disposition"] as const)
+    .filter((k) => k in o)
+    .map((k) => `${k}: ${k === "status" ? statusLabel(String(o[k])) : k === "disposition" ? dispositionLabel(o[k] as string | null) : String(o[k] ?? "—")}`)
+    .join(", ");
+}
+
+export default async function NotablePage({ params }: Props) {
+  const user = await requireUser("data:read");
+  const n = await getNotable((await params).id);
+  if (!n) notFound();
+  const canTriage = can(user, "notable:triage");
+  const owners = canTriage ? await assignableOwners() : [];
+  const fields = n.result.fields as Record<string, unknown>;
+  return (
+    <>
+      <h1>
+        Notable #{String(n.id)}: {n.title}
+      </h1>
+      {n.suppressed && (
+        <p className="callout">
+          A suppression now hides this notable&apos;s result (a known false positive): its risk no longer counts and it has left the open queue.{" "}
+          <Link href={`/suppressions?detection=${n.detectionId}&dest=${encodeURIComponent(n.dest ?? "")}`}>Suppressions</Link>
+        </p>
+      )}
+      <dl className="facts">
+        <dt>Time</dt>
+        <dd>
+          <Time iso={n.time.toISOString()} />
+        </dd>
+        <dt>dest</dt>
+        <dd>{n.dest ? <Link href={`/hosts/${encodeURIComponent(n.dest.toLowerCase())}`}>{n.dest}</Link> : "—"}</dd>
+        <dt>Detection</dt>
+        <dd>
+          <Link href={`/detections/${n.detectionId}`}>{n.detectionName}</Link>
+        </dd>
+        <dt>Severity / urgency</dt>
+        <dd>
+          <span className={`badge ${n.severity}`}>{n.severity}</span> / <span className={`badge ${n.urgency}`}>{n.urgency}</span>{" "}
+          <span className="muted">(urgency from severity × the host&apos;s asset priority)</span>
+        </dd>
+        <dt>Status</dt>
+        <dd data-testid="notable-status">{statusLabel(n.status)}</dd>
+        <dt>Owner</dt>
+        <dd>{n.owner?.username ?? "unassigned"}</dd>
+        <dt>Disposition</dt>
+        <dd>{dispositionLabel(n.disposition)}</dd>
+        <dt>Risk</dt>
+        <dd>{n.suppressed ? <s>{n.risk}</s> : n.risk}</dd>
+        <dt>Result</dt>
+        <dd>
+          <Link href={`/results/${String(n.resultId)}`}>
+            result #{String(n.resultId)} ({n.result.count} event{n.result.count === 1 ? "" : "s"})
+          </Link>
+          {can(user, "suppression:manage") && !n.suppressed && (
+            <>
+              {" · "}
+              <Link href={`/suppressions/new?notable=${String(n.id)}`}>Mark as false positive</Link>
+            </>
+          )}
+        </dd>
+      </dl>
+      <h2>ESCU result row</h2>
+      <dl className="facts mono">
+        {Object.entries(fields).map(([k, v]) => (
+          <div key={k} style={{ display: "contents" }}>
+            <dt>{k}</dt>
+            <dd className="wrap-anywhere">{String(v)}</dd>
+          </div>
+        ))}
+      </dl>
+      {canTriage && (
+        <>
+          <h2>Workflow</h2>
+          <NotableUpdateForm id={String(n.id)} owners={owners} current={{ status: n.status, ownerId: n.ownerId, disposition: n.disposition }} />
+        </>
+      )}
+      <h2>Comments</h2>
+      <ul className="plain">
+        {n.comments.map((c) => (
+          <li key={String(c.id)} className="panel" style={{ marginBottom: 6 }} data-testid="notable-comment">
+            <div className="muted">
+              {c.author?.username ?? "deleted user"} · <Time iso={c.createdAt.toISOString()} />
+            </div>
+            <div className="wrap-anywhere" style={{ whiteSpace: "pre-wrap" }}>
+              {c.body}
+            </div>
+          </li>
+        ))}
+        {n.comments.length === 0 && <li className="muted">No comments yet.</li>}
+      </ul>
+      {can(user, "notable:comment") && <CommentForm id={String(n.id)} />}
+      <h2>History</h2>
+      <table className="data" aria-label="Notable history">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+          </tr>
+        </thead>
+        <tbody>
+          {n.history.map((h) => (
+            <tr key={String(h.id)}>
+              <td>
+                <Time iso={h.at.toISOString()} />
+              </td>
+              <td>{h.actorName}</td>
+              <td>
+                {h.action === "notable.comment" ? "commented" : `${describe(h.before)} → ${describe(h.after)}`}
+                {(h.after as { bulk?: boolean } | null)?.bulk ? <span className="muted"> (bulk)</span> : null}
+              </td>
+            </tr>
+          ))}
+          {n.history.length === 0 && (
+            <tr>
+              <td colSpan={3} className="muted">
+                Untouched since it was created.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+"use client";
+import { useActionState } from "react";
+import { setSuppressionEnabledAction, type SuppressionFormState } from "./actions";
+
+/** Disable (everything it hid comes back) or re-enable a suppression. */
+export function SuppressionToggle({ id, enabled }: { id: string; enabled: boolean }) {
+  const [state, action, pending] = useActionState<SuppressionFormState, FormData>(setSuppressionEnabledAction, {});
+  return (
+    <form action={action} style={{ display: "inline" }}>
+      <input type="hidden" name="id" value={id} />
+      <input type="hidden" name="enabled" value={enabled ? "false" : "true"} />
+      <button type="submit" disabled={pending}>
+        {enabled ? "Disable" : "Enable"}
+      </button>{" "}
+      {state.ok && (
+        <span className="status-done" role="status">
+          {state.ok}
+        </span>
+      )}
+      {state.error && (
+        <span className="error" role="alert">
+          {state.error}
+        </span>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,121 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { z } from "zod";
+import { Time } from "@/components/time/TimeZone";
+import { can, requireUser } from "@/lib/auth/server";
+import { DETECTION_SPECS } from "@/lib/detections";
+import { filterMacros, listSuppressions } from "@/lib/triage";
+
+export const metadata: Metadata = { title: "Suppressions" };
+export const dynamic = "force-dynamic";
+
+const params = z.object({
+  detection: z.string().max(100).optional().catch(undefined),
+  state: z.enum(["all", "active", "disabled", "expired"]).catch("all"),
+  dest: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
+});
+
+const STATE_CLASS = { active: "status-done", disabled: "muted", expired: "status-failed" } as const;
+
+/** Every false-positive suppression, and each detection's `_filter` macro as it stands, ready to paste into Splunk. */
+export default async function SuppressionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser("data:read");
+  const p = params.parse(await searchParams);
+  const [rows, macros] = await Promise.all([listSuppressions({ detectionId: p.detection, state: p.state, dest: p.dest }), filterMacros()]);
+  const manage = can(user, "suppression:manage");
+  return (
+    <>
+      <h1>Suppressions{p.dest ? ` that can apply to ${p.dest}` : ""}</h1>
+      <p className="muted">
+        A suppression hides the results it matches (field names exact, values case-insensitive, <span className="mono">*</span> a wildcard), removes their
+        risk everywhere and keeps future runs from emitting them. Disabled and expired ones apply to nothing.
+        {manage && (
+          <>
+            {" "}
+            Start from a result or a notable (&quot;Mark as false positive&quot;), or <Link href="/suppressions/new">create one</Link>.
+          </>
+        )}
+      </p>
+      <h2>Filter macros</h2>
+      {macros.map((m) => (
+        <section key={m.detectionId} className="panel" style={{ marginBottom: 8 }} aria-label={`Filter macro of ${m.detectionName}`}>
+          <div>
+            <Link href={`/detections/${m.detectionId}`}>{m.detectionName}</Link> — <span className="mono">{m.macroName}</span> ({m.active} active)
+          </div>
+          <pre className="raw" data-testid="filter-macro">
+            {m.definition}
+          </pre>
+        </section>
+      ))}
+      <h2>All suppressions</h2>
+      <form className="filters" method="get" role="search" aria-label="Filter suppressions">
+        <label>
+          Detection
+          <select name="detection" defaultValue={p.detection ?? ""}>
+            <option value="">any</option>
+            {DETECTION_SPECS.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          State
+          <select name="state" defaultValue={p.state}>
+            <option value="all">any</option>
+            <option value="active">active</option>
+            <option value="disabled">disabled</option>
+            <option value="expired">expired</option>
+          </select>
+        </label>
+        <label>
+          Can apply to host
+          <input name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <table className="data" aria-label="Suppressions">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Detection</th>
+            <th>Matches (SPL)</th>
+            <th>Reason</th>
+            <th>State</th>
+            <th>Expires</th>
+            <th>Created</th>
+            <th>Last changed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((s) => (
+            <tr key={s.id} data-testid="suppression-row">
+              <td>
+                <Link href={`/suppressions/${s.id}`}>#{s.id}</Link>
+              </td>
+              <td>{s.detectionName}</td>
+              <td className="mono wrap-anywhere">{s.spl}</td>
+              <td className="wrap-anywhere">{s.reason}</td>
+              <td className={STATE_CLASS[s.state]}>{s.state}</td>
+              <td>{s.expiresAt ? <Time iso={s.expiresAt.toISOString()} /> : <span className="muted">never</span>}</td>
+              <td>
+                <Time iso={s.createdAt.toISOString()} /> {s.createdBy ?? ""}
+              </td>
+              <td>
+                <Time iso={s.updatedAt.toISOString()} /> {s.updatedBy ?? ""}
+              </td>
+            </tr>
+          ))}
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={8} className="muted">
+                No suppressions.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,289 @@
+// The notables workflow of Enterprise Security's Incident Review: status, owner, disposition, comments, one
+// notable or a filtered selection at once, and urgency from severity x asset priority. Every change is written
+// with its audit row in the same transaction.
+import { writeAudit, type Actor } from "../audit/log";
+import { roleCan } from "../auth/permissions";
+import { db, type Prisma } from "../db/client";
+import { pgPool } from "../db/pg";
+import { specById } from "../detections/specs";
+import { RESULT_SUPPRESSED } from "../risk/effective";
+import { SEVERITIES, urgencyFor, type Severity } from "../risk/severity";
+import { hostPrioritySchema, notableChangeSchema, OPEN_STATUSES, type NotableChange, type NotableListParams } from "./fields";
+import { TriageError } from "./suppressions";
+
+// ---- the queue -------------------------------------------------------------------------------------------------
+
+export interface NotableRow {
+  id: string;
+  time: string;
+  title: string;
+  detectionId: string;
+  dest: string | null;
+  severity: string;
+  urgency: string;
+  status: string;
+  owner: string | null;
+  disposition: string | null;
+  updatedAt: string;
+  comments: number;
+  resultId: string;
+  /** A suppression now hides this notable's result (a false positive). */
+  suppressed: boolean;
+}
+
+const RANK = (column: string) =>
+  `CASE ${column} WHEN 'critical' THEN 5 WHEN 'high' THEN 4 WHEN 'medium' THEN 3 WHEN 'low' THEN 2 WHEN 'informational' THEN 1 ELSE 0 END`;
+
+const SORT_SQL: Record<NotableListParams["sort"], string> = {
+  time: "n.time",
+  urgency: RANK("n.urgency"),
+  status: "n.status",
+  dest: "lower(n.dest)",
+  owner: "u.username",
+  updated: "n.updated_at",
+  title: "n.title",
+};
+
+/** The WHERE clause of a queue view, its parameters numbered from $1. `viewerId` resolves owner=me. */
+function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): { sql: string; values: unknown[] } {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const param = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const status = p.status ?? "open";
+  if (status === "open") conditions.push(`n.status::text = ANY(${param(OPEN_STATUSES)}::text[])`);
+  else if (status !== "all") conditions.push(`n.status::text = ${param(status)}`);
+  if (p.urgency) conditions.push(`n.urgency = ${param(p.urgency)}`);
+  if (p.owner === "me") conditions.push(viewerId ? `n.owner_id = ${param(viewerId)}::uuid` : "false");
+  else if (p.owner === "none") conditions.push("n.owner_id IS NULL");
+  else if (p.owner) conditions.push(`u.username = lower(${param(p.owner)})`);
+  if (p.detection) conditions.push(`n.detection_id = ${param(p.detection)}`);
+  if (p.dest) conditions.push(`lower(n.dest) = lower(${param(p.dest)})`);
+  if (p.disposition) conditions.push(`n.disposition = ${param(p.disposition)}`);
+  if ((p.suppressed ?? "hide") === "hide") conditions.push(`NOT ${RESULT_SUPPRESSED}`);
+  return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", values };
+}
+
+const QUEUE_FROM = `FROM notables n JOIN detection_results r ON r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
+
+export async function listNotables(p: NotableListParams, viewerId: string | null): Promise<{ total: number; rows: NotableRow[] }> {
+  const { sql: where, values } = queueWhere(p, viewerId);
+  const n = values.length;
+  const dir = p.dir === "asc" ? "ASC" : "DESC";
+  const [count, page] = await Promise.all([
+    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n ${QUEUE_FROM} ${where}`, values),
+    pgPool().query(
+      `SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
+              n.disposition, n.updated_at, n.result_id::text AS result_id, ${RESULT_SUPPRESSED} AS suppressed,
+              (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments
+       ${QUEUE_FROM} ${where}
+       ORDER BY ${SORT_SQL[p.sort]} ${dir} NULLS LAST, n.id ${dir}
+       LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...values, p.size, (p.page - 1) * p.size],
+    ),
+  ]);
+  return {
+    total: count.rows[0].n,
+    rows: page.rows.map((r) => ({
+      id: r.id,
+      time: r.time.toISOString(),
+      title: r.title,
+      detectionId: r.detection_id,
+      dest: r.dest,
+      severity: r.severity,
+      urgency: r.urgency,
+      status: r.status,
+      owner: r.owner,
+      disposition: r.disposition,
+      updatedAt: r.updated_at.toISOString(),
+      comments: r.comments,
+      resultId: r.result_id,
+      suppressed: r.suppressed,
+    })),
+  };
+}
+
+/** Bulk actions on "everything this view matches" are capped: past this, narrow the filter. */
+export const MAX_BULK = 2000;
+
+/** The ids of every notable a queue view matches (all pages), at most MAX_BULK + 1 (to tell that it is too many). */
+export async function notableIdsMatching(p: Partial<NotableListParams>, viewerId: string | null): Promise<string[]> {
+  const { sql: where, values } = queueWhere(p, viewerId);
+  const { rows } = await pgPool().query<{ id: string }>(`SELECT n.id::text ${QUEUE_FROM} ${where} ORDER BY n.id LIMIT ${MAX_BULK + 1}`, values);
+  return rows.map((r) => r.id);
+}
+
+// ---- one notable -----------------------------------------------------------------------------------------------
+
+export async function getNotable(id: string | bigint) {
+  let key: bigint;
+  try {
+    key = BigInt(id);
+  } catch {
+    return null;
+  }
+  const notable = await db().notable.findUnique({
+    where: { id: key },
+    include: {
+      owner: { select: { id: true, username: true } },
+      comments: { orderBy: { id: "asc" }, include: { author: { select: { username: true } } } },
+      result: { include: { run: true } },
+    },
+  });
+  if (!notable) return null;
+  const { rows } = await pgPool().query<{ suppressed: boolean; risk: number }>(
+    `SELECT ${RESULT_SUPPRESSED} AS suppressed, coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.result_id = r.id), 0)::int AS risk
+     FROM detection_results r WHERE r.id = $1`,
+    [notable.resultId],
+  );
+  const history = await db().auditLog.findMany({
+    where: { targetType: "notable", targetId: String(key), action: { in: ["notable.update", "notable.comment"] } },
+    orderBy: { id: "asc" },
+    select: { id: true, at: true, actorName: true, action: true, before: true, after: true },
+  });
+  return {
+    ...notable,
+    detectionName: specById(notable.detectionId)?.name ?? notable.detectionId,
+    suppressed: rows[0]?.suppressed ?? false,
+    risk: rows[0]?.risk ?? 0,
+    history,
+  };
+}
+
+/** Accounts a notable may be assigned to: active users whose role may work the queue. */
+export async function assignableOwners(): Promise<{ id: string; username: string }[]> {
+  const users = await db().user.findMany({ where: { disabled: false }, orderBy: { username: "asc" }, select: { id: true, username: true, role: true } });
+  return users.filter((u) => roleCan(u.role, "notable:triage")).map(({ id, username }) => ({ id, username }));
+}
+
+// ---- changes ----------------------------------------------------------------------------------------------------
+
+type Tx = Prisma.TransactionClient;
+
+interface Snapshot {
+  status: string;
+  owner: string | null;
+  disposition: string | null;
+}
+
+async function checkOwner(tx: Tx, ownerId: string | null | undefined): Promise<string | null | undefined> {
+  if (ownerId === undefined || ownerId === null) return ownerId;
+  const user = await tx.user.findUnique({ where: { id: ownerId }, select: { username: true, role: true, disabled: true } });
+  if (!user || user.disabled || !roleCan(user.role, "notable:triage")) throw new TriageError("The owner must be an active triager or admin.");
+  return user.username;
+}
+
+/**
+ * Applies one change (status, owner, disposition, and/or a comment) to notables, each audited: notable.update with
+ * the fields that changed (before and after), notable.comment with the comment. Returns how many notables changed.
+ */
+export async function updateNotables(ids: (string | bigint)[], change: NotableChange, actor: Actor, options: { bulk?: boolean } = {}): Promise<{ updated: number; commented: number }> {
+  const parsed = notableChangeSchema.safeParse(change);
+  if (!parsed.success) throw new TriageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  const c = parsed.data;
+  if (c.status === undefined && c.ownerId === undefined && c.disposition === undefined && c.comment === undefined) throw new TriageError("Nothing to change.");
+  let keys: bigint[];
+  try {
+    keys = [...new Set(ids.map((i) => BigInt(i)))];
+  } catch {
+    throw new TriageError("Bad notable id.");
+  }
+  if (keys.length === 0) throw new TriageError("No notables selected.");
+  if (keys.length > MAX_BULK) throw new TriageError(`At most ${MAX_BULK} notables at once: narrow the filter.`);
+  return db().$transaction(
+    async (tx) => {
+      const ownerName = await checkOwner(tx, c.ownerId);
+      // Lock them first, so two triagers' changes do not interleave between read and write.
+      await tx.$queryRaw`SELECT id FROM notables WHERE id = ANY(${keys.map(String)}::bigint[]) ORDER BY id FOR UPDATE`;
+      const rows = await tx.notable.findMany({ where: { id: { in: keys } }, include: { owner: { select: { username: true } } }, orderBy: { id: "asc" } });
+      if (rows.length !== keys.length) throw new TriageError(keys.length === 1 ? "No such notable." : "Some of the selected notables no longer exist.");
+      let updated = 0;
+      let commented = 0;
+      const changedIds: bigint[] = [];
+      for (const row of rows) {
+        const before: Snapshot = { status: row.status, owner: row.owner?.username ?? null, disposition: row.disposition };
+        const after: Snapshot = {
+          status: c.status ?? before.status,
+          owner: c.ownerId === undefined ? before.owner : (ownerName ?? null),
+          disposition: c.disposition === undefined ? before.disposition : c.disposition,
+        };
+        const keysChanged = (Object.keys(before) as (keyof Snapshot)[]).filter((k) => before[k] !== after[k]);
+        if (keysChanged.length) {
+          changedIds.push(row.id);
+          await writeAudit(
+            actor,
+            {
+              action: "notable.update",
+              targetType: "notable",
+              targetId: row.id,
+              before: Object.fromEntries(keysChanged.map((k) => [k, before[k]])),
+              after: { ...Object.fromEntries(keysChanged.map((k) => [k, after[k]])), ...(options.bulk ? { bulk: true } : {}) },
+            },
+            tx,
+          );
+        }
+        if (c.comment !== undefined) {
+          const comment = await tx.notableComment.create({ data: { notableId: row.id, authorId: actor.id, body: c.comment } });
+          await writeAudit(actor, { action: "notable.comment", targetType: "notable", targetId: row.id, after: { commentId: String(comment.id), body: c.comment } }, tx);
+          commented++;
+        }
+      }
+      if (changedIds.length) {
+        const data: Prisma.NotableUncheckedUpdateManyInput = {};
+        if (c.status !== undefined) data.status = c.status;
+        if (c.ownerId !== undefined) data.ownerId = c.ownerId;
+        if (c.disposition !== undefined) data.disposition = c.disposition;
+        updated = (await tx.notable.updateMany({ where: { id: { in: changedIds } }, data })).count;
+      } else if (commented) {
+        // A comment is activity too: the queue's "updated" column moves.
+        await tx.notable.updateMany({ where: { id: { in: keys } }, data: { updatedAt: new Date() } });
+      }
+      return { updated, commented };
+    },
+    { timeout: 60_000, maxWait: 10_000 },
+  );
+}
+
+/** A comment on one notable (anyone who may read may comment). */
+export async function commentOnNotable(id: string | bigint, body: string, actor: Actor) {
+  return updateNotables([id], { comment: body }, actor);
+}
+
+// ---- asset priority and urgency ----------------------------------------------------------------------------------
+
+const isSeverity = (s: string): s is Severity => (SEVERITIES as readonly string[]).includes(s);
+
+/**
+ * Sets a host's asset priority and recomputes the urgency of its open notables (severity x priority, ES's
+ * urgency lookup). Closed and resolved notables keep the urgency they were worked with. Audited as host.priority,
+ * with every urgency that moved.
+ */
+export async function setHostPriority(hostId: string, priority: string, actor: Actor): Promise<{ priority: string; notablesUpdated: number }> {
+  const parsed = hostPrioritySchema.safeParse(priority);
+  if (!parsed.success) throw new TriageError(`Priority must be one of ${hostPrioritySchema.options.join(", ")}.`);
+  const id = hostId.toLowerCase();
+  return db().$transaction(async (tx) => {
+    const [host] = await tx.$queryRaw<{ id: string; priority: string }[]>`SELECT id, priority FROM hosts WHERE id = ${id} FOR UPDATE`;
+    if (!host) throw new TriageError("No such host.");
+    if (host.priority === parsed.data) return { priority: host.priority, notablesUpdated: 0 };
+    await tx.host.update({ where: { id }, data: { priority: parsed.data } });
+    const open = await tx.$queryRaw<{ id: bigint; severity: string; urgency: string }[]>`
+      SELECT id, severity, urgency FROM notables WHERE lower(dest) = ${id} AND status::text = ANY(${[...OPEN_STATUSES]}::text[]) FOR UPDATE`;
+    const moved: { id: string; before: string; after: string }[] = [];
+    for (const n of open) {
+      if (!isSeverity(n.severity)) continue;
+      const urgency = urgencyFor(n.severity, parsed.data);
+      if (urgency === n.urgency) continue;
+      await tx.notable.update({ where: { id: n.id }, data: { urgency } });
+      moved.push({ id: String(n.id), before: n.urgency, after: urgency });
+    }
+    await writeAudit(
+      actor,
+      { action: "host.priority", targetType: "host", targetId: id, before: { priority: host.priority }, after: { priority: parsed.data, urgencyChanged: moved } },
+      tx,
+    );
+    return { priority: parsed.data, notablesUpdated: moved.length };
+  });
+}
