@@ -19,6 +19,8 @@ export default defineConfig({
           globalSetup: ["tests/db-global-setup.ts"],
           setupFiles: ["tests/db-setup.ts"],
           fileParallelism: false,
+          // What next.config.js's experimental.authInterrupts sets for the server: pages call forbidden().
+          env: { __NEXT_EXPERIMENTAL_AUTH_INTERRUPTS: "true" },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

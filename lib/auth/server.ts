@@ -5,7 +5,7 @@
 // Route handlers accept a session cookie (with an Origin check on state-changing methods: CSRF) or an API
 // token (`Authorization: Bearer …`, limited to TOKEN_PERMISSIONS).
 import { cookies, headers } from "next/headers";
-import { notFound, redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import type { Actor } from "../audit/log";
 import { authConfig, SESSION_COOKIE } from "./config";
@@ -58,12 +58,12 @@ export function loginPath(next?: string | null): string {
 
 /**
  * For pages (and layouts): the signed-in user, who must hold `permission`. Anyone else is sent to sign in; a
- * user without the permission gets "not found" (the page does not exist for them).
+ * user without the permission gets 403 Forbidden (app/forbidden.tsx).
  */
 export async function requireUser(permission: Permission): Promise<AuthUser> {
   const user = await getCurrentUser();
   if (!user) redirect(loginPath((await headers()).get(PATH_HEADER)));
-  if (!can(user, permission)) notFound();
+  if (!can(user, permission)) forbidden();
   return user;
 }
 
