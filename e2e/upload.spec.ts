@@ -46,3 +46,39 @@ test("a file that is not event XML gets a clear error and stores nothing", async
   await page.goto("/");
   await expect(page.getByTestId("count-events")).toHaveText(before);
 });
+
+const SAMPLE_EVTX = path.resolve(
+  import.meta.dirname,
+  "../../shared/samples/sbousseaden+EVTX-ATTACK-SAMPLES@4ceed2f4/Credential Access/discovery_sysmon_1_iis_pwd_and_config_discovery_appcmd.evtx",
+);
+const SAMPLE_29 = path.resolve(import.meta.dirname, "../../shared/samples/blog.sqeye.net/event29_customErrors_excerpt.txt");
+
+test("two files dropped at once each get their own report", async ({ page }) => {
+  await page.goto("/uploads");
+  await page.getByTestId("file-input").setInputFiles([
+    { name: "appcmd-discovery.evtx", mimeType: "application/octet-stream", buffer: fs.readFileSync(SAMPLE_EVTX) },
+    { name: "event29.xml", mimeType: "application/xml", buffer: fs.readFileSync(SAMPLE_29) },
+  ]);
+  const evtx = page.getByTestId("upload-item").filter({ hasText: "appcmd-discovery.evtx" });
+  const xml = page.getByTestId("upload-item").filter({ hasText: "event29.xml" });
+  // The EVTX holds 40 records (python-evtx and evtxexport agree); the real Event 29 is one.
+  await expect(evtx.getByTestId("upload-report")).toContainText("done");
+  await expect(evtx.getByTestId("upload-report")).toContainText("40 records read, 40 stored, 0 duplicate, 0 rejected");
+  await expect(xml.getByTestId("upload-report")).toContainText("done");
+  await expect(xml.getByTestId("upload-report")).toContainText("1 records read, 1 stored, 0 duplicate, 0 rejected");
+
+  // The history keeps both, with the format each was detected as.
+  await page.reload();
+  const history = page.getByRole("table", { name: "Upload history" });
+  await expect(history.getByRole("row").filter({ hasText: "appcmd-discovery.evtx" })).toContainText("evtx");
+  await expect(history.getByRole("row").filter({ hasText: "event29.xml" })).toContainText("xml");
+
+  // The Event 29 reaches the New Module Added detection with Splunk's field values (the detections run just after
+  // the upload lands).
+  const result = page.getByTestId("result-row").first();
+  await expect(async () => {
+    await page.goto("/results?dest=DESKTOP-RM9DD5S");
+    await expect(result).toContainText("Info", { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(result).toContainText(`Changes to '/system.web/customErrors/error[@statusCode="404"]' at 'MACHINE/WEBROOT/APPHOST/Default Web Site' have successfully been committed.`);
+});

@@ -6,7 +6,7 @@ import { db } from "../lib/db/client";
 import { processUpload } from "../lib/ingest/pipeline";
 import { drainUploads, receiveUpload, recoverUploads } from "../lib/ingest/uploads";
 import { resetDatabase } from "./db-setup";
-import { SAMPLE_2282_XML } from "./samples";
+import { SAMPLE_2282_XML, SAMPLE_EVTX } from "./samples";
 
 async function ingest(file: string, name = path.basename(file)) {
   const upload = await db().upload.create({ data: { filename: name } });
@@ -63,6 +63,50 @@ describe("ingesting the real 2282 sample", () => {
     expect(upload).toMatchObject({ status: "done", recordsRead: 1, stored: 0, duplicates: 1 });
     expect(await db().event.count()).toBe(1);
     expect((await db().host.findUniqueOrThrow({ where: { id: "win-dc-exch01.attackrange.local" } })).eventCount).toBe(1);
+  });
+});
+
+describe("a damaged EVTX file", () => {
+  beforeEach(resetDatabase);
+
+  it("stores every record and reports the checksum it worked around, with its file offset", async () => {
+    const evtx = Buffer.from(fs.readFileSync(SAMPLE_EVTX));
+    const chunkStart = 4096;
+    evtx[chunkStart + 52] ^= 0xff; // the first chunk's stored event-records CRC32 no longer matches
+    const { outcome, upload } = await ingest(tempFile("damaged.evtx", evtx));
+    expect(outcome).toBe("ok");
+    expect(upload).toMatchObject({ status: "done", format: "evtx", recordsRead: 40, stored: 40, rejected: 0 });
+    const notices = upload.notices as { location: string; message: string }[];
+    expect(notices.length).toBeGreaterThan(0);
+    // Reported at the checksum it concerns, in the first chunk's 512-byte header.
+    const offset = Number(/^byte (\d+) \(chunk 0\)$/.exec(notices[0].location)?.[1]);
+    expect(offset).toBeGreaterThanOrEqual(chunkStart);
+    expect(offset).toBeLessThan(chunkStart + 512);
+    expect(notices[0].message).toMatch(/CRC/i);
+  });
+});
+
+describe("hostile text in events", () => {
+  beforeEach(resetDatabase);
+
+  it("stores an event whose data holds NUL characters, with U+FFFD in their place", async () => {
+    const record = {
+      "@timestamp": "2026-11-01T10:00:00.000Z",
+      winlog: {
+        event_id: 2282,
+        channel: "Application",
+        provider_name: "Microsoft-Windows-IIS-W3SVC-WP",
+        computer_name: "web01",
+        record_id: 7,
+        event_data: { ModuleDll: "c:\\x\u0000y.dll", ProcessorArchitecture: "AMD64" },
+      },
+    };
+    const { outcome, upload } = await ingest(tempFile("nul.ndjson", JSON.stringify(record) + "\n"));
+    expect(outcome).toBe("ok");
+    expect(upload).toMatchObject({ status: "done", stored: 1 });
+    const [e] = await db().event.findMany();
+    expect((e.data as Record<string, string>).ModuleDll).toBe("c:\\x\uFFFDy.dll");
+    expect(e.fModuleDll).toBe("c:\\x\uFFFDy.dll");
   });
 });
 

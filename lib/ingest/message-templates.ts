@@ -50,20 +50,30 @@ export function renderMessage(provider: string | null, eventCode: number, data: 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
+ * A template's inverse, compiled once: a pattern matching its first placeholder-bearing sentences (values are
+ * non-greedy and may hold quotes), and the data names of its groups in order.
+ */
+function compileInverse(template: MessageTemplate): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const firstSentences = template.text.split(/(?<=\.) /).filter((s) => s.includes("{")).join(" ");
+  const source = escapeRegExp(firstSentences).replace(/\\\{(\w+)\\\}/g, (_, name: string) => {
+    names.push(name);
+    return "([\\s\\S]*?)";
+  });
+  return { pattern: new RegExp(`^${source}`), names };
+}
+
+const INVERSES = new Map(TEMPLATES.map((t) => [t, compileInverse(t)]));
+
+/**
  * The event data a rendered message carries, recovered from its template: the inverse of renderMessage.
  * Only the template's leading sentences need to match, so a message with a different trailing sentence still yields its data.
  */
 export function dataFromMessage(provider: string | null, eventCode: number, message: string | null): Record<string, string> {
   const template = find(provider, eventCode);
   if (!template || !message) return {};
-  const names: string[] = [];
-  // Match up to the end of the first placeholder-bearing sentences; values are greedy-free and may hold quotes.
-  const firstSentences = template.text.split(/(?<=\.) /).filter((s) => s.includes("{")).join(" ");
-  const pattern = escapeRegExp(firstSentences).replace(/\\\{(\w+)\\\}/g, (_, name: string) => {
-    names.push(name);
-    return "([\\s\\S]*?)";
-  });
-  const match = new RegExp(`^${pattern}`).exec(message.trim());
+  const { pattern, names } = INVERSES.get(template)!;
+  const match = pattern.exec(message.trim());
   if (!match) return {};
   return Object.fromEntries(names.map((n, i) => [n, match[i + 1]]));
 }

@@ -10,11 +10,19 @@ export interface ReaderProgress {
   total?: number;
 }
 
+export interface ReaderNotice {
+  /** Where ("byte 65536 (chunk 0)"). */
+  location: string;
+  message: string;
+}
+
 export interface ReadOptions {
   /** Largest single record accepted, in bytes; a larger one is rejected with its position. */
   maxRecordBytes: number;
   /** Called now and then with format-level progress. */
   onProgress?: (p: ReaderProgress) => void;
+  /** A problem the reader worked around without losing a record (a CRC mismatch, a damaged chunk header...). */
+  onNotice?: (notice: ReaderNotice) => void;
   /** Computer name for formats that do not carry it (Event Viewer CSV). */
   host?: string;
   /** Log name for formats that do not carry it and sources we cannot place (Event Viewer CSV). */

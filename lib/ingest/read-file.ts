@@ -3,7 +3,7 @@
 import { InputFormatError, type InputFormat, type ParsedRecord } from "./event";
 import { openInputs, sniffFormat } from "./input";
 import { ingestLimits } from "./limits";
-import type { ReaderProgress } from "./parser";
+import type { ReaderNotice, ReaderProgress } from "./parser";
 import { readerForFormat } from "./readers";
 
 export interface FileRecord {
@@ -22,6 +22,8 @@ export interface ReadFileOptions {
   /** Bytes of the file itself (compressed) consumed so far. */
   onFileBytes?: (n: number) => void;
   onReaderProgress?: (p: ReaderProgress & { member: string }) => void;
+  /** Problems a reader worked around without losing a record, located within their member. */
+  onNotice?: (notice: ReaderNotice) => void;
 }
 
 /** Reads the first bytes of a stream for sniffing and returns a stream that still yields them. */
@@ -71,6 +73,7 @@ export async function* readLogFile(filePath: string, options: ReadFileOptions = 
       host: options.host,
       channel: options.channel,
       onProgress: (p) => options.onReaderProgress?.({ ...p, member: member.name }),
+      onNotice: (n) => options.onNotice?.(member.isArchiveMember ? { ...n, location: `${member.name}: ${n.location}` } : n),
     });
     for await (const record of records$) {
       records++;

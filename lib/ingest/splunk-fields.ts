@@ -32,9 +32,11 @@ export function opcodeName(opcode: number | null | undefined, rendered?: string 
   return OPCODE_NAMES[opcode] ?? String(opcode);
 }
 
+const IIS_CONFIGURATION_CHANNEL_LOWER = IIS_CONFIGURATION_CHANNEL.toLowerCase();
+
 /** Splunk's source and sourcetype for an event of this channel, as the Windows TA would set them. */
 export function sourceAndSourcetype(channel: string, format: InputFormat): { source: string; sourcetype: string } {
-  if (channel.toLowerCase() === IIS_CONFIGURATION_CHANNEL.toLowerCase()) {
+  if (channel.toLowerCase() === IIS_CONFIGURATION_CHANNEL_LOWER) {
     return { source: IIS_CONFIGURATION_SOURCETYPE, sourcetype: IIS_CONFIGURATION_SOURCETYPE };
   }
   // Classic text keeps its classic source; every structured format is what the XML forwarder would send.
@@ -56,8 +58,10 @@ export interface SplunkFieldInput {
 const present = (v: string | null | undefined): string | null => (v === undefined || v === null || v === "" ? null : v);
 
 export function splunkFields(e: SplunkFieldInput): SplunkFields {
+  const { source, sourcetype } = sourceAndSourcetype(e.channel, e.format);
   return {
-    ...sourceAndSourcetype(e.channel, e.format),
+    source,
+    sourcetype,
     OpCode: present(e.opcodeName),
     ComputerName: present(e.computer),
     Message: present(e.message),

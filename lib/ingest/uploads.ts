@@ -97,7 +97,7 @@ export function setAfterUpload(hook: (uploadId: string) => Promise<unknown>): vo
 export function enqueueUpload(uploadId: string, format?: InputFormat, defaults: RecordDefaults = {}): Promise<void> {
   const state = queue();
   const run = async () => {
-    state.live.set(uploadId, { bytesProcessed: 0, recordsRead: 0, stored: 0, duplicates: 0, rejected: 0 });
+    state.live.set(uploadId, { bytesProcessed: 0, recordsRead: 0, stored: 0, duplicates: 0, rejected: 0, notices: [] });
     let landed = false;
     try {
       await processUpload(uploadId, spoolPath(uploadId), { format, ...defaults, onProgress: (p) => state.live.set(uploadId, p) });

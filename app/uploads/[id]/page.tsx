@@ -41,6 +41,27 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
       <p>
         <Link href={`/events?upload=${report.id}`}>Events from this upload</Link>
       </p>
+      {notices(report.notices).length > 0 && (
+        <>
+          <h2>Problems worked around (no record lost)</h2>
+          <table className="data" aria-label="Problems worked around">
+            <thead>
+              <tr>
+                <th>Where</th>
+                <th>What</th>
+              </tr>
+            </thead>
+            <tbody>
+              {notices(report.notices).map((n, i) => (
+                <tr key={i}>
+                  <td className="mono">{n.location}</td>
+                  <td className="wrap-anywhere">{n.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       {report.rejections.length > 0 && (
         <>
           <h2>Rejected records{report.rejected > report.rejections.length ? ` (first ${report.rejections.length} of ${report.rejected})` : ""}</h2>
@@ -68,4 +89,8 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
       )}
     </>
   );
+}
+
+function notices(value: unknown): { location: string; message: string }[] {
+  return Array.isArray(value) ? (value as { location: string; message: string }[]) : [];
 }

@@ -8,7 +8,7 @@
 //   * a problem that lost data (a record that could not be decoded, a cut-off record, an unreadable stretch of a
 //     chunk) becomes a rejection: {ok:false, rejected:{position, location:"byte N (chunk C)", reason}};
 //   * a problem that lost nothing (CRC32 mismatch, bad chunk signature whose records were all recovered, file cut
-//     at a chunk boundary...) goes to `onProblem` when the caller passes one (EvtxReadOptions), else is dropped;
+//     at a chunk boundary...) goes to the caller's `onNotice` (ReadOptions), and to `onProblem` (EvtxReadOptions);
 //   * input that is not EVTX at all throws InputFormatError ("not an EVTX file: bad signature", at byte 0).
 // Records are not deduplicated: both oracles (python-evtx, libevtx) yield every stored copy, and the samples hold
 // no duplicate record ids; the database's event identity (identity.ts) stores a re-read record once anyway.
@@ -35,13 +35,17 @@ export const evtxReader: FormatReader = {
   sniff: (head: Buffer) => isEvtx(head),
   async *read(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord> {
     const onProblem = (options as EvtxReadOptions).onProblem;
+    const notice = (p: EvtxProblem) => {
+      options.onNotice?.({ location: problemLocation(p), message: p.reason });
+      onProblem?.(p);
+    };
     let position = 0;
     const batches = readEvtxBatches(input, { maxRecordBytes: options.maxRecordBytes, onProgress: options.onProgress });
     for await (const batch of batches) {
       for (const item of batch) {
         if (item.kind === "problem") {
           if (item.lost) yield { ok: false, rejected: { position: ++position, location: problemLocation(item), reason: item.reason } };
-          else onProblem?.(item);
+          else notice(item);
           continue;
         }
         position++;

@@ -40,6 +40,7 @@ export function toInt(value: unknown): number | null {
   if (typeof value === "number") return Number.isSafeInteger(value) ? value : null;
   if (typeof value === "bigint") return Number(value);
   if (typeof value !== "string") return null;
+  if (isShortDecimal(value)) return Number(value); // nearly every value: skip the regexes below
   const t = value.trim().replace(/^'(.*)'$/, "$1");
   if (/^-?\d+$/.test(t)) {
     const n = Number(t);
@@ -50,6 +51,16 @@ export function toInt(value: unknown): number | null {
     return Number.isSafeInteger(n) ? n : null;
   }
   return null;
+}
+
+/** 1 to 15 ASCII digits and nothing else: always a safe integer, and what the general rules would read. */
+function isShortDecimal(s: string): boolean {
+  if (s.length === 0 || s.length > 15) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** A text value: strings as they are, numbers and booleans as text, empty and absent as null. */

@@ -29,7 +29,10 @@ export type SplitItem =
 /** Markup starts the splitter tells apart; "_" stands for the character after a name. */
 const MARKUP_STARTS = ["</Event_", "<Event_", "<![CDATA[", "<!--", "<?", "<!DOCTYPE", "<!ENTITY"];
 
-/** Whether the text at a '<' (cut by the end of the data so far) could still turn out to be any of them. */
+/**
+ * Whether the text at a '<' (cut by the end of the data so far) could still turn out to be any of them. Only
+ * worth asking near the end of the data: with LOOKAHEAD characters available the answer is always no.
+ */
 function undecided(avail: string): boolean {
   return MARKUP_STARTS.some((p) => avail.length < p.length && [...avail].every((c, i) => p[i] === "_" || p[i] === c));
 }
@@ -54,6 +57,8 @@ export class XmlEventSplitter {
   /** Scan position in buf; `line` is the line number at `pos`. */
   private pos = 0;
   private line = 1;
+  /** Index in buf of the first "\n" at or after `pos`; -1 when buf has none there; -2 when not known yet. */
+  private nextNewline = -2;
   private mode: "outside" | "record" | "skip" = "outside";
   /** Start of the current record in buf (mode "record"). */
   private recStart = 0;
@@ -73,6 +78,7 @@ export class XmlEventSplitter {
 
   push(chunk: string): SplitItem[] {
     this.buf += chunk;
+    if (this.nextNewline === -1) this.nextNewline = -2;
     this.scan(false);
     return this.take();
   }
@@ -98,8 +104,15 @@ export class XmlEventSplitter {
   }
 
   private advance(to: number): void {
+    // Line counting remembers where the next newline is, so that the many small steps through a long line
+    // (one-event-per-line files) do not each search to its end again.
     const { buf } = this;
-    for (let i = buf.indexOf("\n", this.pos); i >= 0 && i < to; i = buf.indexOf("\n", i + 1)) this.line++;
+    let nl = this.nextNewline === -2 ? buf.indexOf("\n", this.pos) : this.nextNewline;
+    while (nl >= 0 && nl < to) {
+      this.line++;
+      nl = buf.indexOf("\n", nl + 1);
+    }
+    this.nextNewline = nl;
     this.pos = to;
   }
 
@@ -160,6 +173,7 @@ export class XmlEventSplitter {
       this.buf = this.buf.slice(keepFrom);
       this.pos -= keepFrom;
       this.recStart -= keepFrom;
+      if (this.nextNewline >= 0) this.nextNewline -= keepFrom;
     }
     // Outside a record, an unterminated token (a never-ending comment or tag) must not grow without bound either.
     if (this.mode === "outside" && this.token && this.buf.length > this.maxRecordBytes) {
@@ -203,7 +217,7 @@ export class XmlEventSplitter {
           this.noteStray(this.pos, upTo);
           this.advance(upTo);
         }
-        if (lt < 0 || (!final && undecided(buf.slice(lt, lt + LOOKAHEAD)))) {
+        if (lt < 0 || (!final && buf.length - lt < LOOKAHEAD && undecided(buf.slice(lt, lt + LOOKAHEAD)))) {
           this.compact();
           return;
         }
@@ -258,11 +272,17 @@ export class XmlEventSplitter {
       }
 
       const lt = buf.indexOf("<", this.pos);
-      if (lt < 0 || (!final && undecided(buf.slice(lt, lt + LOOKAHEAD)))) {
+      if (lt < 0 || (!final && buf.length - lt < LOOKAHEAD && undecided(buf.slice(lt, lt + LOOKAHEAD)))) {
         this.advance(lt < 0 ? buf.length : lt);
         if (final) break;
         this.compact();
         return;
+      }
+      // Most tags inside a record are ordinary elements (<System>, </Data>…): step over them at once.
+      const next = buf.charCodeAt(lt + 1);
+      if (next === 47 /* / */ ? buf.charCodeAt(lt + 2) !== 69 /* E */ : next !== 69 && next !== 33 /* ! */ && next !== 63 /* ? */) {
+        this.advance(lt + 1);
+        continue;
       }
       this.advance(lt);
       const head = buf.slice(lt, lt + LOOKAHEAD);
@@ -316,50 +336,39 @@ const trimmed = (s: string | undefined | null): string | null => {
   return t ? t : null;
 };
 
-/** Maps one <Event> element's text to EventParts; throws RecordError (with the absolute line) when malformed. */
-export function xmlEventParts(text: string, line: number): EventParts {
-  const decl = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
-  if (decl) {
-    const before = text.slice(0, decl.index);
-    throw declarationError(text.slice(decl.index, decl.index + 60), line + (before.match(/\n/g)?.length ?? 0));
-  }
-  const system: SystemParts = { provider: null, eventId: null, timeCreated: null, channel: null, computer: null };
-  const data: Record<string, string | null> = {};
-  const rendering: RenderingParts = {};
-  let eventIdText: string | null = null;
-  let qualifiers: number | null = null;
-  let dataIndex = 0;
-  let sawRoot = false;
-  const stack: Frame[] = [];
+/**
+ * Collects one <Event> element into EventParts from open / text / close calls. Both record parsers below
+ * (the fast scanner and saxes) drive it, so they map elements identically. Element and attribute names are
+ * passed as local names (prefix removed).
+ */
+class EventPartsBuilder {
+  readonly system: SystemParts = { provider: null, eventId: null, timeCreated: null, channel: null, computer: null };
+  readonly data: Record<string, string | null> = {};
+  readonly rendering: RenderingParts = {};
+  private eventIdText: string | null = null;
+  private qualifiers: number | null = null;
+  private dataIndex = 0;
+  private sawRoot = false;
+  private readonly stack: Frame[] = [];
 
-  const parser = new SaxesParser({ xmlns: false, position: true });
-  let failure: string | null = null;
-  parser.on("error", (err) => {
-    // The first error is enough; saxes prefixes "line:column: ".
-    if (failure === null) {
-      const m = /^(\d+):(\d+): (.*)$/s.exec(err.message);
-      failure = m ? `malformed XML at line ${line + Number(m[1]) - 1}, column ${m[2]}: ${m[3]}` : `malformed XML: ${err.message}`;
-    }
-    throw new RecordError(failure);
-  });
-  parser.on("opentag", (tag: SaxesTagPlain) => {
-    const name = localName(tag.name);
+  open(name: string, rawName: string, attributes: Record<string, string>): void {
+    const { stack } = this;
     if (stack.length === 0) {
-      if (name !== "Event") throw new RecordError(`expected an <Event> element, found <${tag.name}>`);
-      sawRoot = true;
+      if (name !== "Event") throw new RecordError(`expected an <Event> element, found <${rawName}>`);
+      this.sawRoot = true;
     } else {
       stack[stack.length - 1].hasChild = true;
     }
-    const attributes: Record<string, string> = {};
-    for (const [k, v] of Object.entries(tag.attributes)) attributes[localName(k)] = v;
     stack.push({ name, attributes, text: "", hasChild: false });
-  });
-  const onText = (t: string) => {
+  }
+
+  text(t: string): void {
+    const { stack } = this;
     if (stack.length) stack[stack.length - 1].text += t;
-  };
-  parser.on("text", onText);
-  parser.on("cdata", onText);
-  parser.on("closetag", () => {
+  }
+
+  close(): void {
+    const { stack, system, rendering } = this;
     const frame = stack.pop()!;
     const depth = stack.length + 1; // Event = 1
     const section = stack[1]?.name ?? (depth === 2 ? frame.name : "");
@@ -372,8 +381,8 @@ export function xmlEventParts(text: string, line: number): EventParts {
           system.eventSourceName = trimmed(a.EventSourceName);
           break;
         case "EventID":
-          eventIdText = trimmed(frame.text);
-          qualifiers = toInt(a.Qualifiers);
+          this.eventIdText = trimmed(frame.text);
+          this.qualifiers = toInt(a.Qualifiers);
           break;
         case "Version":
           system.version = toInt(frame.text);
@@ -412,14 +421,14 @@ export function xmlEventParts(text: string, line: number): EventParts {
       }
     } else if (depth === 3 && section === "EventData") {
       if (frame.name === "Data") {
-        const key = a.Name !== undefined && a.Name !== "" ? a.Name : String(dataIndex);
-        dataIndex++;
-        if (!(key in data)) data[key] = frame.text;
+        const key = a.Name !== undefined && a.Name !== "" ? a.Name : String(this.dataIndex);
+        this.dataIndex++;
+        if (!(key in this.data)) this.data[key] = frame.text;
       } else if (frame.name === "Binary") {
-        data.Binary = frame.text.trim();
+        this.data.Binary = frame.text.trim();
       }
     } else if (depth >= 3 && section === "UserData" && !frame.hasChild) {
-      addUnique(data, frame.name, frame.text);
+      addUnique(this.data, frame.name, frame.text);
     } else if (depth === 3 && section === "RenderingInfo") {
       switch (frame.name) {
         case "Message":
@@ -436,15 +445,215 @@ export function xmlEventParts(text: string, line: number): EventParts {
           break;
       }
     }
-  });
+  }
 
+  finish(): EventParts {
+    if (!this.sawRoot) throw new RecordError("no <Event> element");
+    const { system, rendering } = this;
+    const code = eventCodeFrom(this.eventIdText, this.qualifiers);
+    system.eventId = code.eventId;
+    system.qualifiers = code.qualifiers;
+    const hasRendering = Object.values(rendering).some((v) => v !== null && v !== undefined);
+    return { system, data: this.data, ...(hasRendering ? { rendering } : {}) };
+  }
+}
+
+// ---- Fast path: a strict scanner for the plain XML that event records are made of --------------------------
+//
+// Splunk XmlWinEventLog records are elements, attributes (either quote), text and the predefined entities and
+// character references, nothing else. Building a saxes parser per record and walking it character by character
+// was most of the reading time, so such records are scanned here with indexOf and a few character tests. The
+// scanner accepts only a subset of well-formed XML: ASCII names, characters TAB, LF, CR and U+0020–U+D7FF, no
+// comments, CDATA, processing instructions or declarations. On anything else — and on any record that would be
+// rejected — it gives up and the record is parsed by saxes from the start, which therefore still decides every
+// error message, every rejection and every unusual construct. Where the scanner does accept a record, it
+// applies the same rules saxes does: end-of-line normalisation (CRLF and CR -> LF in text, TAB/LF/CR -> space
+// in attribute values), entities decoded after that, duplicate attributes and mismatched end tags refused.
+
+/** Characters left to saxes: controls other than TAB/LF/CR, surrogates, U+E000 and above. */
+const UNUSUAL_CHAR = /[^\t\n\r\x20-\uD7FF]/;
+const PREDEFINED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+/** Shared by every element without attributes (the builder only reads attributes). */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58; // a-z A-Z _ :
+const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46; // also 0-9 - .
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+/** XML 1.0 Char production, for character references. */
+const isXmlChar = (n: number) => n === 9 || n === 10 || n === 13 || (n >= 0x20 && n <= 0xd7ff) || (n >= 0xe000 && n <= 0xfffd) || (n >= 0x10000 && n <= 0x10ffff);
+
+/** Decodes the predefined entities and character references in `s` (as saxes does); null for anything else. */
+function decodeEntities(s: string): string | null {
+  let out = "";
+  let from = 0;
+  for (let amp = s.indexOf("&"); amp >= 0; amp = s.indexOf("&", from)) {
+    const semi = s.indexOf(";", amp + 1);
+    if (semi < 0) return null;
+    const name = s.slice(amp + 1, semi);
+    let value = PREDEFINED_ENTITIES[name];
+    if (value === undefined) {
+      // saxes takes "#x…" (lower-case x) as hex and "#digits" as decimal; anything else is malformed.
+      const n = /^#x[0-9a-fA-F]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]{1,7}$/.test(name) ? parseInt(name.slice(1), 10) : NaN;
+      if (!isXmlChar(n)) return null;
+      value = String.fromCodePoint(n);
+    }
+    out += s.slice(from, amp) + value;
+    from = semi + 1;
+  }
+  return out + s.slice(from);
+}
+
+/**
+ * Scans one record with the fast path, feeding `builder`. Returns false (having possibly fed part of the
+ * record) when the record is outside the subset described above; it is then parsed again with saxes.
+ */
+function scanSimpleXml(text: string, builder: EventPartsBuilder): boolean {
+  // Whole-record checks, so that the common one-line record needs no per-value work beyond slicing.
+  if (UNUSUAL_CHAR.test(text) || text.includes("]]>")) return false;
+  const hasCR = text.includes("\r");
+  const hasWhiteSpace = hasCR || text.includes("\n") || text.includes("\t");
+  const hasAmp = text.includes("&");
+  const n = text.length;
+  const open: string[] = [];
+  let closedRoot = false;
+  let i = 0;
+  while (i < n) {
+    const lt = text.indexOf("<", i);
+    const end = lt < 0 ? n : lt;
+    if (end > i) {
+      let t = text.slice(i, end);
+      if (open.length === 0) {
+        // Outside the root only white space is allowed.
+        if (!/^[ \t\r\n]*$/.test(t)) return false;
+      } else {
+        // Text as saxes reports it: line ends normalised (CRLF and CR -> LF), then entities decoded.
+        if (hasCR) t = t.replace(/\r\n?/g, "\n");
+        if (hasAmp && t.includes("&")) {
+          const decoded = decodeEntities(t);
+          if (decoded === null) return false;
+          t = decoded;
+        }
+        builder.text(t);
+      }
+    }
+    if (lt < 0) break;
+    if (closedRoot) return false;
+    const c = text.charCodeAt(lt + 1);
+    if (c === 47 /* / */) {
+      // An end tag must name the open element: compare in place rather than scanning and slicing the name.
+      const expected = open.length ? open[open.length - 1] : "";
+      let j = lt + 2 + expected.length;
+      if (!expected || !text.startsWith(expected, lt + 2)) return false;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 62 /* > */) return false;
+      open.pop();
+      builder.close();
+      closedRoot = open.length === 0;
+      i = j + 1;
+      continue;
+    }
+    if (!isNameStart(c)) return false; // <!…, <?…, or a stray '<'
+    let j = lt + 2;
+    while (j < n && isNameChar(text.charCodeAt(j))) j++;
+    const name = text.slice(lt + 1, j);
+    // An attribute value reaching past the next '<' holds one: saxes refuses that.
+    const nextLt = text.indexOf("<", j);
+    let attributes = NO_ATTRIBUTES;
+    let selfClosing = false;
+    for (;;) {
+      const before = j;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const ch = text.charCodeAt(j);
+      if (ch === 62 /* > */) {
+        j++;
+        break;
+      }
+      if (ch === 47 /* / */) {
+        if (text.charCodeAt(j + 1) !== 62) return false;
+        selfClosing = true;
+        j += 2;
+        break;
+      }
+      // An attribute: white space before it, name, '=', quoted value.
+      if (j === before || !isNameStart(ch)) return false;
+      const nameStart = j;
+      while (j < n && isNameChar(text.charCodeAt(j))) j++;
+      const attrName = text.slice(nameStart, j);
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 61 /* = */) return false;
+      j++;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const q = text.charCodeAt(j);
+      if (q !== 39 /* ' */ && q !== 34 /* " */) return false;
+      const close = text.indexOf(q === 39 ? "'" : '"', j + 1);
+      if (close < 0 || (nextLt >= 0 && close > nextLt)) return false;
+      // The value as saxes reports it: TAB, LF, CR and CRLF each become one space, then entities decoded.
+      let value: string | null = text.slice(j + 1, close);
+      if (hasWhiteSpace) value = value.replace(/\r\n?|[\t\n]/g, " ");
+      if (hasAmp && value.includes("&")) value = decodeEntities(value);
+      if (attributes === NO_ATTRIBUTES) attributes = {};
+      const local = localName(attrName);
+      // A repeated name is an error for saxes (a repeated local name, a:x and b:x, is not): saxes decides both.
+      if (value === null || local in attributes) return false;
+      attributes[local] = value;
+      j = close + 1;
+    }
+    builder.open(localName(name), name, attributes);
+    if (selfClosing) {
+      builder.close();
+      closedRoot = open.length === 0;
+    } else {
+      open.push(name);
+    }
+    i = j;
+  }
+  return closedRoot;
+}
+
+// ---- The general path: saxes ------------------------------------------------------------------------------
+
+/** Parses a record with saxes (which knows only the predefined entities and character references). */
+function parseWithSaxes(text: string, line: number, builder: EventPartsBuilder): void {
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  let failure: string | null = null;
+  parser.on("error", (err) => {
+    // The first error is enough; saxes prefixes "line:column: ".
+    if (failure === null) {
+      const m = /^(\d+):(\d+): (.*)$/s.exec(err.message);
+      failure = m ? `malformed XML at line ${line + Number(m[1]) - 1}, column ${m[2]}: ${m[3]}` : `malformed XML: ${err.message}`;
+    }
+    throw new RecordError(failure);
+  });
+  parser.on("opentag", (tag: SaxesTagPlain) => {
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(tag.attributes)) attributes[localName(k)] = v;
+    builder.open(localName(tag.name), tag.name, attributes);
+  });
+  const onText = (t: string) => builder.text(t);
+  parser.on("text", onText);
+  parser.on("cdata", onText);
+  parser.on("closetag", () => builder.close());
   parser.write(text).close();
-  if (!sawRoot) throw new RecordError("no <Event> element");
-  const code = eventCodeFrom(eventIdText, qualifiers);
-  system.eventId = code.eventId;
-  system.qualifiers = code.qualifiers;
-  const hasRendering = Object.values(rendering).some((v) => v !== null && v !== undefined);
-  return { system, data, ...(hasRendering ? { rendering } : {}) };
+}
+
+/** Maps one <Event> element's text to EventParts; throws RecordError (with the absolute line) when malformed. */
+export function xmlEventParts(text: string, line: number): EventParts {
+  if (text.includes("<!")) {
+    const decl = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
+    if (decl) {
+      const before = text.slice(0, decl.index);
+      throw declarationError(text.slice(decl.index, decl.index + 60), line + (before.match(/\n/g)?.length ?? 0));
+    }
+  }
+  try {
+    const fast = new EventPartsBuilder();
+    if (scanSimpleXml(text, fast)) return fast.finish();
+  } catch {
+    // Whatever the fast path objects to, saxes below decides (and words the rejection).
+  }
+  const builder = new EventPartsBuilder();
+  parseWithSaxes(text, line, builder);
+  return builder.finish();
 }
 
 /**

@@ -158,61 +158,90 @@ function countChar(text: string, ch: string): number {
 }
 
 /**
- * Splits decoded text into lines, keeping each line's terminator. A line longer than `maxLineBytes` is not
- * buffered: it is yielded once, as an excerpt flagged `tooLong`, so the reader can reject it with its line number.
+ * Splits decoded text into lines, keeping each line's terminator: `push` each chunk, then `end`; each returns the
+ * lines completed so far. A line longer than `maxLineBytes` is not buffered: it is returned once, as an excerpt
+ * flagged `tooLong`, so the reader can reject it with its line number.
  */
-export async function* readLines(chunks: AsyncIterable<string>, maxLineBytes: number): AsyncGenerator<TextLine> {
-  let pending = "";
-  let tooLong = false;
-  let excerpt = "";
-  let quotes = 0;
-  let line = 1;
+export class LineSplitter {
+  private pending = "";
+  private tooLong = false;
+  private excerpt = "";
+  private quotes = 0;
+  private line = 1;
 
-  const make = (text: string, eol: string): TextLine => {
+  constructor(private readonly maxLineBytes: number) {}
+
+  private make(text: string, eol: string): TextLine {
     let t = text;
     let e = eol;
     if (e === "\n" && t.endsWith("\r")) {
       t = t.slice(0, -1);
       e = "\r\n";
     }
-    const out: TextLine = tooLong ? { text: excerpt, eol: e, line, tooLong: true, quotes: quotes + countChar(t, '"') } : { text: t, eol: e, line, tooLong: false };
-    line++;
-    pending = "";
-    tooLong = false;
-    excerpt = "";
-    quotes = 0;
+    const out: TextLine = this.tooLong
+      ? { text: this.excerpt, eol: e, line: this.line, tooLong: true, quotes: this.quotes + countChar(t, '"') }
+      : { text: t, eol: e, line: this.line, tooLong: false };
+    this.line++;
+    this.pending = "";
+    this.tooLong = false;
+    this.excerpt = "";
+    this.quotes = 0;
     return out;
-  };
+  }
 
-  for await (const chunk of chunks) {
+  push(chunk: string): TextLine[] {
+    const out: TextLine[] = [];
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf("\n", start);
       if (nl < 0) break;
-      const text = pending + chunk.slice(start, nl);
-      if (!tooLong && exceedsBytes(text, maxLineBytes)) {
-        tooLong = true;
-        excerpt = text.slice(0, EXCERPT_CHARS);
-        quotes = countChar(text, '"');
-        pending = "";
-        yield make("", "\n");
+      const text = this.pending + chunk.slice(start, nl);
+      if (!this.tooLong && exceedsBytes(text, this.maxLineBytes)) {
+        this.tooLong = true;
+        this.excerpt = text.slice(0, EXCERPT_CHARS);
+        this.quotes = countChar(text, '"');
+        this.pending = "";
+        out.push(this.make("", "\n"));
       } else {
-        yield make(text, "\n");
+        out.push(this.make(text, "\n"));
       }
       start = nl + 1;
     }
     const rest = chunk.slice(start);
-    if (tooLong) {
-      quotes += countChar(rest, '"');
-      continue;
+    if (this.tooLong) {
+      this.quotes += countChar(rest, '"');
+      return out;
     }
-    pending += rest;
-    if (exceedsBytes(pending, maxLineBytes)) {
-      tooLong = true;
-      excerpt = pending.slice(0, EXCERPT_CHARS);
-      quotes = countChar(pending, '"');
-      pending = "";
+    this.pending += rest;
+    if (exceedsBytes(this.pending, this.maxLineBytes)) {
+      this.tooLong = true;
+      this.excerpt = this.pending.slice(0, EXCERPT_CHARS);
+      this.quotes = countChar(this.pending, '"');
+      this.pending = "";
     }
+    return out;
   }
-  if (pending !== "" || tooLong) yield make(pending, "");
+
+  end(): TextLine[] {
+    return this.pending !== "" || this.tooLong ? [this.make(this.pending, "")] : [];
+  }
+}
+
+/** The lines of decoded text, one at a time (see LineSplitter). */
+export async function* readLines(chunks: AsyncIterable<string>, maxLineBytes: number): AsyncGenerator<TextLine> {
+  for await (const lines of readLineBatches(chunks, maxLineBytes)) yield* lines;
+}
+
+/**
+ * The lines of decoded text, as the arrays each chunk completes (see LineSplitter): for readers that handle
+ * lines synchronously, one await per chunk instead of one per line.
+ */
+export async function* readLineBatches(chunks: AsyncIterable<string>, maxLineBytes: number): AsyncGenerator<TextLine[]> {
+  const splitter = new LineSplitter(maxLineBytes);
+  for await (const chunk of chunks) {
+    const lines = splitter.push(chunk);
+    if (lines.length) yield lines;
+  }
+  const last = splitter.end();
+  if (last.length) yield last;
 }

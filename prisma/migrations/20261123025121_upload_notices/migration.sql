@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "uploads" ADD COLUMN     "notices" JSONB NOT NULL DEFAULT '[]';

@@ -1,0 +1,122 @@
+// npm run bench:ingest — end-to-end ingest throughput (read, parse, normalize, dedupe, store) on large files.
+//
+// Generates (or reuses, under .bench/) a large Splunk XML file and a large classic-text file from the demo
+// fleet generator, ingests each into a scratch database on the configured server (DATABASE_URL, else the
+// embedded PGlite), and prints events/s, MB/s, this process's CPU time and peak RSS — plus, as the physical
+// limit, the time `psql \copy` needs to load the same normalized rows into an empty copy of the events table.
+//   BENCH_INGEST_MB=1000 npm run bench:ingest     size of each generated file (default 1000)
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { writeDemoFleet } from "../lib/demo/load";
+import { createScratchDatabase } from "../lib/db/scratch";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BENCH_DIR = path.join(ROOT, ".bench");
+const targetMb = Number(process.env.BENCH_INGEST_MB ?? 1000);
+
+const FLEET = { days: 30, end: new Date("2026-11-01T00:00:00Z"), seed: 7 } as const;
+
+/** Bytes the demo fleet writes per host (30 days), measured on a small fleet rather than guessed. */
+async function bytesPerHost(format: "xml" | "classic"): Promise<number> {
+  const sampleHosts = 20;
+  const sample = path.join(BENCH_DIR, `calibrate-${format}.tmp`);
+  try {
+    await writeDemoFleet(sample, { ...FLEET, format, hosts: sampleHosts });
+    return fs.statSync(sample).size / sampleHosts;
+  } finally {
+    fs.rmSync(sample, { force: true });
+  }
+}
+
+async function ensureFile(format: "xml" | "classic"): Promise<string> {
+  const file = path.join(BENCH_DIR, `ingest-${format}-${targetMb}mb.${format === "xml" ? "xml" : "log"}`);
+  // Reuse a file generated earlier, unless it is far from the size asked for (older versions of this script
+  // wrote files about half their name's size).
+  if (fs.existsSync(file) && Math.abs(fs.statSync(file).size / 1e6 / targetMb - 1) < 0.2) return file;
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  const hosts = Math.max(1, Math.round((targetMb * 1e6) / (await bytesPerHost(format))));
+  console.log(`generating ${path.relative(ROOT, file)} (${hosts} hosts × ${FLEET.days} days)…`);
+  await writeDemoFleet(file, { ...FLEET, format, hosts });
+  return file;
+}
+
+interface Row {
+  file: string;
+  mb: number;
+  events: number;
+  seconds: number;
+  /** CPU time of this process (user + system) during the ingest: Node's share of the work. */
+  cpuSeconds: number;
+  peakRssMb: number;
+  copySeconds: number | null;
+}
+
+async function benchOne(file: string): Promise<Row> {
+  const scratch = await createScratchDatabase("bench_ingest");
+  process.env.DATABASE_URL = scratch.url;
+  const { db, disconnectDb } = await import("../lib/db/client");
+  const { closePgPool, pgPool } = await import("../lib/db/pg");
+  const { processUpload } = await import("../lib/ingest/pipeline");
+  try {
+    const upload = await db().upload.create({ data: { filename: path.basename(file) } });
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const p = await processUpload(upload.id, file, { batchSize: 10_000 });
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+
+    let copySeconds: number | null = null;
+    if (scratch.kind === "postgres") {
+      // The same normalized rows, loaded by psql's \copy into an empty copy of the table: the physical limit.
+      const tsv = path.join(BENCH_DIR, "normalized-rows.tsv");
+      await pgPool().query("CREATE TABLE events_copy (LIKE events INCLUDING ALL)");
+      execFileSync("psql", [scratch.url, "-qc", `\\copy (SELECT * FROM events) TO '${tsv}'`]);
+      const t = performance.now();
+      execFileSync("psql", [scratch.url, "-qc", `\\copy events_copy FROM '${tsv}'`]);
+      copySeconds = (performance.now() - t) / 1000;
+      fs.rmSync(tsv, { force: true });
+    }
+    return {
+      file: path.basename(file),
+      mb: fs.statSync(file).size / 1e6,
+      events: p.stored,
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      copySeconds,
+    };
+  } finally {
+    await disconnectDb();
+    await closePgPool();
+    await scratch.drop();
+  }
+}
+
+async function main() {
+  const rows: Row[] = [];
+  for (const format of ["xml", "classic"] as const) rows.push(await benchOne(await ensureFile(format)));
+  console.log(`\ningest end to end on ${process.env.DATABASE_URL ? "PostgreSQL" : "the embedded PGlite"} (peak RSS is of this whole process, cumulative)`);
+  console.table(
+    rows.map((r) => ({
+      file: r.file,
+      MB: r.mb.toFixed(0),
+      events: r.events,
+      seconds: r.seconds.toFixed(1),
+      "events/s": Math.round(r.events / r.seconds),
+      "MB/s": (r.mb / r.seconds).toFixed(1),
+      "node CPU s": r.cpuSeconds.toFixed(1),
+      "peak RSS MB": r.peakRssMb.toFixed(0),
+      "psql \\copy s": r.copySeconds?.toFixed(1) ?? "n/a",
+      "\\copy events/s": r.copySeconds ? Math.round(r.events / r.copySeconds) : "n/a",
+    })),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
