@@ -46,7 +46,7 @@ export async function listResults(f: ResultFilter = {}): Promise<{ total: number
     return `$${values.length}`;
   };
   if (f.detectionId) conditions.push(`r.detection_id = ${param(f.detectionId)}`);
-  if (f.dest) conditions.push(`lower(r.dest) = lower(${param(f.dest)})`);
+  if (f.dest) conditions.push(`r.dest_id = lower(${param(f.dest)})`);
   if (f.from) conditions.push(`r.last_time >= ${param(f.from)}`);
   if (f.to) conditions.push(`r.first_time < ${param(f.to)}`);
   if (f.runId !== undefined) conditions.push(`r.run_id = ${param(BigInt(f.runId))}`);

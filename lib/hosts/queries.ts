@@ -1,4 +1,5 @@
 // Hosts: the fleet table (risk, notables, results, modules, log coverage) and one host's timeline.
+import type pg from "pg";
 import { z } from "zod";
 import { pgPool } from "../db/pg";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
@@ -51,6 +52,10 @@ const SORT_SQL: Record<(typeof HOST_SORTS)[number], string> = {
 /**
  * The hosts table, sorted, filtered and paginated in SQL. Risk windows end at `now`. Risk counts only what no
  * suppression hides; results and modules likewise.
+ *
+ * Fast at any scale: only the aggregate the table is sorted by is computed for every host (risk over the window's
+ * risk events; open notables). Results and modules — all-time figures — are looked up for the page's hosts only,
+ * by `detection_results.dest_id` (lower(dest), indexed), unless the table is sorted by results.
  */
 export async function listHosts(params: HostListParams, now = new Date()): Promise<{ total: number; rows: HostRow[] }> {
   // Filters are numbered from $1 so that the count query and the page query share them.
@@ -68,44 +73,58 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   const [day, week, end, open, limit, offset] = [1, 2, 3, 4, 5, 6].map((i) => `$${n + i}`);
   const direction = params.dir === "asc" ? "ASC" : "DESC";
   const order = (alias: string) => `${SORT_SQL[params.sort].replace("h.", `${alias}.`)} ${direction} NULLS LAST, ${alias}.id`;
+  const byRisk = params.sort === "risk24h" || params.sort === "risk7d";
+  const byResults = params.sort === "results";
+
+  // Risk of one host (`hostId`), or of every host (grouped), in the 7-day window.
+  const risk = (hostId: string | null) => `
+      SELECT ${hostId ? "" : "normalized_risk_object AS id, "}coalesce(sum(risk_score) FILTER (WHERE time >= ${day}), 0)::int AS risk24h,
+             coalesce(sum(risk_score), 0)::int AS risk7d
+      FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE ${hostId ? `normalized_risk_object = ${hostId} AND ` : ""}time >= ${week} AND time < ${end}
+      ${hostId ? "" : "GROUP BY 1"}`;
+  // Results by host and detection, of every host, or (from `page_results`) of the page's hosts.
+  const results = (from: string) => `
+      SELECT id, sum(n)::int AS results, jsonb_object_agg(detection_id, n) AS by_detection
+      FROM (SELECT r.dest_id AS id, r.detection_id, count(*)::int AS n FROM ${from} GROUP BY 1, 2) x GROUP BY id`;
+
   const sql = `
-    WITH risk AS (
-      SELECT normalized_risk_object AS id,
-             coalesce(sum(risk_score) FILTER (WHERE time >= ${day}), 0)::int AS risk24h,
-             sum(risk_score)::int AS risk7d
-      FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE time >= ${week} AND time < ${end} GROUP BY 1
-    ), notables_open AS (
-      SELECT lower(dest) AS id, count(*)::int AS n FROM notables WHERE status::text = ANY(${open}::text[]) GROUP BY 1
-    ), results AS (
-      SELECT lower(dest) AS id, sum(n)::int AS n, jsonb_object_agg(detection_id, n) AS by_detection
-      FROM (SELECT dest, detection_id, count(*)::int AS n FROM detection_results r WHERE NOT ${RESULT_SUPPRESSED} GROUP BY 1, 2) x
-      GROUP BY 1
-    ), page AS (
-      SELECT h.*, coalesce(risk.risk24h, 0) AS risk24h, coalesce(risk.risk7d, 0) AS risk7d,
-             coalesce(notables_open.n, 0) AS open_notables, coalesce(results.n, 0) AS results,
-             coalesce(results.by_detection, '{}'::jsonb) AS by_detection
+    WITH notables_open AS (
+      SELECT r.dest_id AS id, count(*)::int AS n FROM notables n JOIN detection_results r ON r.id = n.result_id
+      WHERE n.status::text = ANY(${open}::text[]) AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
+    )${byRisk ? `, risk AS (${risk(null)})` : ""}${byResults ? `, results AS (${results(`detection_results r WHERE r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}`)})` : ""},
+    page AS (
+      SELECT h.*, coalesce(notables_open.n, 0) AS open_notables
+             ${byRisk ? ", coalesce(risk.risk24h, 0) AS risk24h, coalesce(risk.risk7d, 0) AS risk7d" : ""}
+             ${byResults ? ", coalesce(results.results, 0) AS results, coalesce(results.by_detection, '{}'::jsonb) AS by_detection" : ""}
       FROM hosts h
-      LEFT JOIN risk ON risk.id = h.id
       LEFT JOIN notables_open ON notables_open.id = h.id
-      LEFT JOIN results ON results.id = h.id
+      ${byRisk ? "LEFT JOIN risk ON risk.id = h.id" : ""}
+      ${byResults ? "LEFT JOIN results ON results.id = h.id" : ""}
       ${where}
       ORDER BY ${order("h")}
       LIMIT ${limit} OFFSET ${offset}
-    )
-    SELECT page.*, coalesce(m.modules, '{}') AS modules
-    FROM page
-    LEFT JOIN LATERAL (
-      SELECT array_agg(DISTINCT name ORDER BY name) AS modules FROM (
-        SELECT c->>'module' AS name FROM detection_results r, jsonb_array_elements(r.enrichment->'changes') c
-        WHERE lower(r.dest) = page.id AND c->>'kind' = 'module_added' AND NOT ${RESULT_SUPPRESSED}
+    ),
+    -- The page's hosts' results that no suppression hides, each checked once for both the counts and the modules.
+    page_results AS MATERIALIZED (
+      SELECT r.dest_id, r.detection_id, r.enrichment FROM page JOIN detection_results r ON r.dest_id = page.id WHERE NOT ${RESULT_SUPPRESSED}
+    ),
+    page_modules AS (
+      SELECT dest_id AS id, array_agg(DISTINCT name ORDER BY name) AS modules FROM (
+        SELECT r.dest_id, c->>'module' AS name FROM page_results r, jsonb_array_elements(r.enrichment->'changes') c WHERE c->>'kind' = 'module_added'
         UNION ALL
-        SELECT f->>'moduleDll' FROM detection_results r, jsonb_array_elements(r.enrichment->'failures') f
-        WHERE lower(r.dest) = page.id AND NOT ${RESULT_SUPPRESSED}
-      ) names WHERE name IS NOT NULL
-    ) m ON true
+        SELECT r.dest_id, f->>'moduleDll' FROM page_results r, jsonb_array_elements(r.enrichment->'failures') f
+      ) names WHERE name IS NOT NULL GROUP BY 1
+    )${byResults ? "" : `, page_counts AS (${results("page_results r")})`}
+    SELECT page.*${byRisk ? "" : ", rk.risk24h, rk.risk7d"}
+           ${byResults ? "" : ", coalesce(page_counts.results, 0) AS results, coalesce(page_counts.by_detection, '{}'::jsonb) AS by_detection"},
+           coalesce(page_modules.modules, '{}') AS modules
+    FROM page
+    ${byRisk ? "" : `CROSS JOIN LATERAL (${risk("page.id")}) rk`}
+    ${byResults ? "" : "LEFT JOIN page_counts ON page_counts.id = page.id"}
+    LEFT JOIN page_modules ON page_modules.id = page.id
     ORDER BY ${order("page")}`;
   const [page, count] = await Promise.all([
-    pgPool().query(sql, values),
+    withoutJit((client) => client.query(sql, values)),
     pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM hosts h ${where}`, filterValues),
   ]);
   return {
@@ -126,6 +145,26 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       iisConfigEvents: r.iis_config_events,
     })),
   };
+}
+
+/**
+ * Runs a query with JIT compilation off. The planner over-estimates the rows of jsonb_array_elements() a hundredfold,
+ * which pushes the hosts query past jit_above_cost: compiling it then costs more (tens of ms) than running it.
+ */
+async function withoutJit<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pgPool().connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query("SET LOCAL jit = off");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
 }
 
 export interface HostDetail {
@@ -168,7 +207,7 @@ export async function hostTimeline(id: string, from: Date, to: Date): Promise<{ 
        ) x GROUP BY t
      ), res AS (
        SELECT date_trunc($4, r.last_time AT TIME ZONE 'UTC') AS t, count(*)::int AS n
-       FROM detection_results r WHERE lower(r.dest) = $1 AND r.last_time >= $2 AND r.last_time < $3 AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
+       FROM detection_results r WHERE r.dest_id = $1 AND r.last_time >= $2 AND r.last_time < $3 AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
      ), risk AS (
        SELECT date_trunc($4, time AT TIME ZONE 'UTC') AS t, sum(risk_score)::int AS score
        FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 GROUP BY 1
@@ -206,13 +245,13 @@ export async function hostModules(id: string): Promise<HostModule[]> {
     `SELECT 'added' AS what, c->>'module' AS module, max(c->>'image') AS image, string_agg(DISTINCT c->>'scope', ', ') AS detail,
             min(r.first_time) AS "firstSeen", max(r.last_time) AS "lastSeen", count(DISTINCT r.id)::int AS results
      FROM detection_results r, jsonb_array_elements(r.enrichment->'changes') c
-     WHERE lower(r.dest) = $1 AND c->>'kind' = 'module_added' AND c->>'module' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+     WHERE r.dest_id = $1 AND c->>'kind' = 'module_added' AND c->>'module' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
      GROUP BY c->>'module'
      UNION ALL
      SELECT 'failed', f->>'moduleDll', NULL, string_agg(DISTINCT f->>'processorArchitecture', ', '),
             min(r.first_time), max(r.last_time), count(DISTINCT r.id)::int
      FROM detection_results r, jsonb_array_elements(r.enrichment->'failures') f
-     WHERE lower(r.dest) = $1 AND f->>'moduleDll' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+     WHERE r.dest_id = $1 AND f->>'moduleDll' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
      GROUP BY f->>'moduleDll'
      ORDER BY "firstSeen"`,
     [id.toLowerCase()],

@@ -136,6 +136,8 @@ export async function evaluateIncidentRules(at: Date): Promise<IncidentFinding[]
 
 /** The latest risk event time overall: the reference for historical data. */
 export async function latestRiskEventTime(): Promise<Date | null> {
-  const { rows } = await pgPool().query<{ t: Date | null }>(`SELECT max(time) AS t FROM (${EFFECTIVE_RISK_EVENTS}) re`);
-  return rows[0].t;
+  // ORDER BY … LIMIT 1 rather than max(): the time index is walked backwards and the suppression check stops at
+  // the first risk event that counts, instead of checking every risk event ever recorded.
+  const { rows } = await pgPool().query<{ t: Date }>(`SELECT time AS t FROM (${EFFECTIVE_RISK_EVENTS}) re ORDER BY time DESC LIMIT 1`);
+  return rows[0]?.t ?? null;
 }
