@@ -23,6 +23,12 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
+  // One dashboard serves every spec. The views walk checks each number against the database and loads the demo
+  // fleet through the empty dashboard's own button, so it runs first, on the untouched database.
+  projects: [
+    { name: "views", testMatch: /views\.spec\.ts$/ },
+    { name: "flows", testIgnore: /views\.spec\.ts$/, dependencies: ["views"] },
+  ],
   webServer: {
     command: "node --import tsx scripts/start.ts",
     url: `http://127.0.0.1:${PORT}/api/health`,

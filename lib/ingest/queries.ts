@@ -35,7 +35,8 @@ export const eventListParams = z.object({
   sort: z.enum(EVENT_SORTS).catch("time"),
   dir: z.enum(["asc", "desc"]).catch("desc"),
   host: z.string().trim().max(255).optional().catch(undefined),
-  code: z.coerce.number().int().min(0).max(65535).optional().catch(undefined),
+  // An empty "Event code" field means any code (a bare coerce would read "" as event 0).
+  code: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()).catch(undefined),
   upload: z.uuid().optional().catch(undefined),
 });
 export type EventListParams = z.infer<typeof eventListParams>;
