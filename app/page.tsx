@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { RiskByDay } from "@/components/charts/RiskByDay";
 import { DemoDataButton } from "@/components/DemoDataButton";
+import { SimpleTable } from "@/components/SimpleTable";
 import { can, requireUser } from "@/lib/auth/server";
 import { latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
 import { overviewCounts } from "@/lib/views/overview";
@@ -26,37 +27,23 @@ function RiskiestHosts({ title, hosts }: { title: string; hosts: { host: string;
   return (
     <section aria-label={title}>
       <h2>{title}</h2>
-      <table className="data" aria-label={title}>
-        <thead>
-          <tr>
-            <th>Host</th>
-            <th>Risk</th>
-            <th>Risk events</th>
-          </tr>
-        </thead>
-        <tbody>
-          {hosts.map((h) => (
-            <tr key={h.host}>
-              <td className="wrap-anywhere">
-                <Link href={`/hosts/${encodeURIComponent(h.host)}`}>{h.host}</Link>
-              </td>
-              <td>
-                <Link href={`/risk/${encodeURIComponent(h.host)}`} className={h.score > 100 ? "error" : undefined}>
-                  {h.score}
-                </Link>
-              </td>
-              <td>{h.events}</td>
-            </tr>
-          ))}
-          {hosts.length === 0 && (
-            <tr>
-              <td colSpan={3} className="muted">
-                No risk in this period.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <SimpleTable
+        label={title}
+        headers={["Host", "Risk", "Risk events"]}
+        empty="No risk in this period."
+        rows={hosts.map((h) => ({
+          key: h.host,
+          cells: [
+            <Link key="h" href={`/hosts/${encodeURIComponent(h.host)}`} className="wrap-anywhere">
+              {h.host}
+            </Link>,
+            <Link key="r" href={`/risk/${encodeURIComponent(h.host)}`} className={h.score > 100 ? "error" : undefined}>
+              {h.score}
+            </Link>,
+            h.events,
+          ],
+        }))}
+      />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RiskByDay } from "@/components/charts/RiskByDay";
 import { RangePicker } from "@/components/RangePicker";
+import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { evaluateIncidentRules, INCIDENT_RULES, latestRiskEventTime, riskByDay, riskByDetection, riskByHost, riskByTactic } from "@/lib/risk/rollups";
@@ -46,30 +47,21 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
           <p className="muted">
             {RULE_TITLES[f.rule]} · tactics: {f.tactics.join(", ") || "—"} · sources: {f.sources}
           </p>
-          <table className="data" aria-label={`Contributing risk events for ${f.host}`}>
-            <thead>
-              <tr>
-                <th>_time</th>
-                <th>search_name</th>
-                <th>risk_score</th>
-                <th>risk_message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {f.contributing.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <Time iso={c.time.toISOString()} />
-                  </td>
-                  <td>{c.searchName}</td>
-                  <td>{c.riskScore}</td>
-                  <td className="wrap-anywhere">
-                    <Link href={`/results/${c.resultId}`}>{c.riskMessage}</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SimpleTable
+            label={`Contributing risk events for ${f.host}`}
+            headers={["_time", "search_name", "risk_score", "risk_message"]}
+            rows={f.contributing.map((c) => ({
+              key: c.id,
+              cells: [
+                <Time key="t" iso={c.time.toISOString()} />,
+                c.searchName,
+                c.riskScore,
+                <Link key="m" href={`/results/${c.resultId}`} className="wrap-anywhere">
+                  {c.riskMessage}
+                </Link>,
+              ],
+            }))}
+          />
         </section>
       ))}
 
@@ -79,97 +71,52 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
       <div className="grid-2">
         <section aria-label="Risk by host">
           <h3>By host</h3>
-          <table className="data" aria-label="Risk by host">
-            <thead>
-              <tr>
-                <th>risk_object</th>
-                <th>Score</th>
-                <th>Events</th>
-                <th>Sources</th>
-                <th>Tactics</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hosts.map((h) => (
-                <tr key={h.host}>
-                  <td className="wrap-anywhere">
-                    <Link href={`/risk/${encodeURIComponent(h.host)}`}>{h.host}</Link>
-                  </td>
-                  <td>{h.score}</td>
-                  <td>{h.events}</td>
-                  <td>{h.sources}</td>
-                  <td>{h.tactics.join(", ")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SimpleTable
+            label="Risk by host"
+            headers={["risk_object", "Score", "Events", "Sources", "Tactics"]}
+            rows={hosts.map((h) => ({
+              key: h.host,
+              cells: [
+                <Link key="h" href={`/risk/${encodeURIComponent(h.host)}`} className="wrap-anywhere">
+                  {h.host}
+                </Link>,
+                h.score,
+                h.events,
+                h.sources,
+                h.tactics.join(", "),
+              ],
+            }))}
+          />
         </section>
         <section aria-label="Risk by detection and tactic">
           <h3>By detection</h3>
-          <table className="data" aria-label="Risk by detection">
-            <thead>
-              <tr>
-                <th>search_name</th>
-                <th>Score</th>
-                <th>Events</th>
-                <th>Hosts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {detections.map((d) => (
-                <tr key={d.searchName}>
-                  <td>
-                    <Link href={`/detections/${d.detectionId}`}>{d.searchName}</Link>
-                  </td>
-                  <td>{d.score}</td>
-                  <td>{d.events}</td>
-                  <td>{d.hosts}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SimpleTable
+            label="Risk by detection"
+            headers={["search_name", "Score", "Events", "Hosts"]}
+            rows={detections.map((d) => ({
+              key: d.searchName,
+              cells: [
+                <Link key="d" href={`/detections/${d.detectionId}`}>
+                  {d.searchName}
+                </Link>,
+                d.score,
+                d.events,
+                d.hosts,
+              ],
+            }))}
+          />
           <h3>By ATT&amp;CK tactic</h3>
-          <table className="data" aria-label="Risk by tactic">
-            <thead>
-              <tr>
-                <th>Tactic</th>
-                <th>Score</th>
-                <th>Events</th>
-                <th>Hosts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tactics.map((t) => (
-                <tr key={t.tactic}>
-                  <td>{t.tactic}</td>
-                  <td>{t.score}</td>
-                  <td>{t.events}</td>
-                  <td>{t.hosts}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SimpleTable
+            label="Risk by tactic"
+            headers={["Tactic", "Score", "Events", "Hosts"]}
+            rows={tactics.map((t) => ({ key: t.tactic, cells: [t.tactic, t.score, t.events, t.hosts] }))}
+          />
           <h3>By day</h3>
-          <table className="data" aria-label="Risk by day">
-            <thead>
-              <tr>
-                <th>Day (UTC)</th>
-                <th>Score</th>
-                <th>Events</th>
-              </tr>
-            </thead>
-            <tbody>
-              {days
-                .filter((d) => d.events > 0)
-                .map((d) => (
-                  <tr key={d.day}>
-                    <td>{d.day}</td>
-                    <td>{d.score}</td>
-                    <td>{d.events}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
+          <SimpleTable
+            label="Risk by day"
+            headers={["Day (UTC)", "Score", "Events"]}
+            rows={days.filter((d) => d.events > 0).map((d) => ({ key: d.day, cells: [d.day, d.score, d.events] }))}
+          />
         </section>
       </div>
     </>

@@ -5,6 +5,7 @@ import { HostTimeline } from "@/components/charts/HostTimeline";
 import { EventsTable } from "@/components/EventsTable";
 import { RangePicker } from "@/components/RangePicker";
 import { ResultsTable } from "@/components/ResultsTable";
+import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { listResults, resultRowJson } from "@/lib/detections";
@@ -123,76 +124,49 @@ export default async function HostPage({ params, searchParams }: Props) {
       <ResultsTable rows={results.rows.map(resultRowJson)} total={results.total} detectionNames={names} />
 
       <h2>Notables</h2>
-      <table className="data" aria-label="Notables">
-        <thead>
-          <tr>
-            <th>Time</th>
-            <th>Title</th>
-            <th>Severity</th>
-            <th>Urgency</th>
-            <th>Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {notables.map((n) => (
-            <tr key={n.id}>
-              <td>
-                <Time iso={n.time.toISOString()} />
-              </td>
-              <td>
-                <Link href={`/notables/${n.id}`}>{n.title}</Link>
-              </td>
-              <td>
-                <span className={`badge ${n.severity}`}>{n.severity}</span>
-              </td>
-              <td>
-                <span className={`badge ${n.urgency}`}>{n.urgency}</span>
-              </td>
-              <td>{n.status.replace("_", " ")}</td>
-            </tr>
-          ))}
-          {notables.length === 0 && (
-            <tr>
-              <td colSpan={5} className="muted">
-                No notables.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <SimpleTable
+        label="Notables"
+        headers={["Time", "Title", "Severity", "Urgency", "Status"]}
+        empty="No notables."
+        rows={notables.map((n) => ({
+          key: n.id,
+          cells: [
+            <Time key="t" iso={n.time.toISOString()} />,
+            <Link key="n" href={`/notables/${n.id}`}>
+              {n.title}
+            </Link>,
+            <span key="s" className={`badge ${n.severity}`}>{n.severity}</span>,
+            <span key="u" className={`badge ${n.urgency}`}>{n.urgency}</span>,
+            n.status.replace("_", " "),
+          ],
+        }))}
+      />
 
       <h2>Risk events ({range.label})</h2>
-      <table className="data" aria-label="Risk events">
-        <thead>
-          <tr>
-            <th>_time</th>
-            <th>search_name</th>
-            <th>risk_score</th>
-            <th>risk_message</th>
-            <th>Tactics</th>
-          </tr>
-        </thead>
-        <tbody>
-          {risk.map((r) => (
-            <tr key={r.id} className={r.suppressed ? "muted" : undefined}>
-              <td>
-                <Time iso={r.time.toISOString()} />
-              </td>
-              <td>{r.searchName}</td>
-              <td>{r.suppressed ? <s title="Suppressed: does not count">{r.riskScore}</s> : r.riskScore}</td>
-              <td className="wrap-anywhere">{r.riskMessage}</td>
-              <td>{r.tactics.join(", ")}</td>
-            </tr>
-          ))}
-          {risk.length === 0 && (
-            <tr>
-              <td colSpan={5} className="muted">
-                No risk events in this range.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <SimpleTable
+        label="Risk events"
+        headers={["_time", "search_name", "risk_score", "risk_message", "Tactics"]}
+        empty="No risk events in this range."
+        rows={risk.map((r) => ({
+          key: r.id,
+          className: r.suppressed ? "muted" : undefined,
+          cells: [
+            <Time key="t" iso={r.time.toISOString()} />,
+            r.searchName,
+            r.suppressed ? (
+              <s key="s" title="Suppressed: does not count">
+                {r.riskScore}
+              </s>
+            ) : (
+              r.riskScore
+            ),
+            <span key="m" className="wrap-anywhere">
+              {r.riskMessage}
+            </span>,
+            r.tactics.join(", "),
+          ],
+        }))}
+      />
 
       <h2>Events ({range.label})</h2>
       <EventsTable rows={events.rows} total={events.total} page={eventParams.page} size={eventParams.size} sort={eventParams.sort} dir={eventParams.dir} />
