@@ -70,7 +70,10 @@ export async function listEvents(params: EventListParams & { from?: Date; to?: D
         position: true,
       },
     }),
-    db().event.count({ where }),
+    // Unfiltered, the total is the sum of the per-host counters the store keeps: no count(*) over every event.
+    Object.keys(where).length === 0
+      ? db().host.aggregate({ _sum: { eventCount: true } }).then((a) => a._sum.eventCount ?? 0)
+      : db().event.count({ where }),
   ]);
   return {
     total,
