@@ -6,7 +6,18 @@ import { databaseUrl } from "./client";
 const globalForPg = globalThis as unknown as { iiswatchPg?: pg.Pool; iiswatchIsPglite?: Promise<boolean> };
 
 export function pgPool(): pg.Pool {
-  return (globalForPg.iiswatchPg ??= new pg.Pool({ connectionString: databaseUrl(), max: Number(process.env.DATABASE_BULK_POOL_MAX ?? 2) }));
+  return (globalForPg.iiswatchPg ??= createPool());
+}
+
+function createPool(): pg.Pool {
+  return new pg.Pool({
+    connectionString: databaseUrl(),
+    max: Number(process.env.DATABASE_BULK_POOL_MAX ?? 2),
+    // No JIT compilation: it costs tens of milliseconds per statement, more than the dashboard's queries take to
+    // run, and the planner's row estimates for jsonb functions (a hundredfold too high) push them past
+    // jit_above_cost. A startup option, so it holds from the first query; the embedded server ignores it.
+    options: "-c jit=off",
+  });
 }
 
 /** Whether the server is the embedded PGlite (no COPY over its socket: it breaks the connection). */

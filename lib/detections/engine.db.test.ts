@@ -326,6 +326,20 @@ describe("the _filter macro (suppressions)", () => {
     expect(run).toMatchObject({ rowCount: 1, suppressedCount: 1, resultCount: 1 });
     expect((await listResults()).rows.map((r) => r.dest)).toEqual(["web02"]);
   });
+
+  it("reads %, _, \\ and quotes in a value literally: only * is a wildcard", async () => {
+    await store2282([
+      { host: "web01", time: "2024-05-01T09:10:00Z", moduleDll: "c:\\o'brien\\50%_off.dll" },
+      { host: "web02", time: "2024-05-01T09:10:00Z", moduleDll: "c:\\o'brien\\50xxoff.dll" },
+      { host: "web03", time: "2024-05-01T09:10:00Z", moduleDll: "c:/o'brien/50%_off.dll" },
+    ]);
+    await db().suppression.create({ data: { detectionId: FAILED_TO_LOAD, match: { ModuleDll: "C:\\O'Brien\\50%_off.dll" }, reason: "exact" } });
+    await db().suppression.create({ data: { detectionId: FAILED_TO_LOAD, match: { dest: "'); DROP TABLE events; --" }, reason: "hostile" } });
+    const [run] = await runScheduled(at("2024-05-01T10:00:00Z"), { detectionIds: [FAILED_TO_LOAD] });
+    expect(run).toMatchObject({ rowCount: 2, suppressedCount: 1, resultCount: 2 });
+    expect((await listResults()).rows.map((r) => r.dest).sort()).toEqual(["web02", "web03"]);
+    expect(await db().event.count()).toBe(3);
+  });
 });
 
 describe("ad-hoc runs (ES run search)", () => {

@@ -11,18 +11,16 @@ export const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /**
  * A boolean SQL expression: whether a result row (a jsonb expression of its fields) is removed by a suppression
- * of the detection. `detectionIdSql` is an SQL expression (a parameter such as `$1`).
+ * of the detection, now (other than `exceptIdSql`'s). `detectionIdSql` is an SQL expression (a parameter such as `$1`). The matching itself is
+ * the database function suppression_matches (see the suppressed_until migration), which also keeps the stored
+ * results' and risk events' suppression state: one matcher for runs and reads.
  */
-export function suppressedSql(detectionIdSql: string, rowFieldsSql: string): string {
-  const pattern = `lower(replace(replace(replace(replace(coalesce(m.value #>> '{}', ''), '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%'))`;
+export function suppressedSql(detectionIdSql: string, rowFieldsSql: string, exceptIdSql?: string): string {
   return `EXISTS (
       SELECT 1 FROM suppressions s
-      WHERE s.detection_id = ${detectionIdSql} AND s.enabled
+      WHERE s.detection_id = ${detectionIdSql} AND s.enabled${exceptIdSql ? ` AND s.id IS DISTINCT FROM ${exceptIdSql}` : ""}
         AND (s.expires_at IS NULL OR s.expires_at > now())
-        AND jsonb_typeof(s.match) = 'object' AND s.match <> '{}'::jsonb
-        AND NOT EXISTS (
-          SELECT 1 FROM jsonb_each(s.match) AS m(key, value)
-          WHERE NOT (lower(coalesce(${rowFieldsSql} ->> m.key, '')) LIKE ${pattern} ESCAPE '\\')))`;
+        AND suppression_matches(s.match, ${rowFieldsSql}))`;
 }
 
 const splQuote = (value: string) => `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;

@@ -1,10 +1,8 @@
 // Hosts: the fleet table (risk, notables, results, modules, log coverage) and one host's timeline.
-import type pg from "pg";
 import { z } from "zod";
 import { pgPool } from "../db/pg";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
-import { suppressedSql } from "../detections/filter";
-import { EFFECTIVE_RISK_EVENTS, RESULT_SUPPRESSED } from "../risk/effective";
+import { EFFECTIVE_RISK_EVENTS, RESULT_SUPPRESSED, suppressedNow } from "../risk/effective";
 
 const HOUR = 3_600_000;
 export const OPEN_NOTABLE_STATUSES = ["new", "in_progress", "pending"] as const;
@@ -124,7 +122,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     LEFT JOIN page_modules ON page_modules.id = page.id
     ORDER BY ${order("page")}`;
   const [page, count] = await Promise.all([
-    withoutJit((client) => client.query(sql, values)),
+    pgPool().query(sql, values),
     pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM hosts h ${where}`, filterValues),
   ]);
   return {
@@ -145,26 +143,6 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       iisConfigEvents: r.iis_config_events,
     })),
   };
-}
-
-/**
- * Runs a query with JIT compilation off. The planner over-estimates the rows of jsonb_array_elements() a hundredfold,
- * which pushes the hosts query past jit_above_cost: compiling it then costs more (tens of ms) than running it.
- */
-async function withoutJit<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pgPool().connect();
-  try {
-    await client.query("BEGIN READ ONLY");
-    await client.query("SET LOCAL jit = off");
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
 }
 
 export interface HostDetail {
@@ -272,7 +250,7 @@ export async function hostNotables(id: string) {
 export async function hostRiskEvents(id: string, from: Date, to: Date) {
   const { rows } = await pgPool().query<{ id: string; time: Date; searchName: string; riskScore: number; riskMessage: string; tactics: string[]; suppressed: boolean }>(
     `SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
-            re.mitre_tactics AS tactics, ${suppressedSql("re.detection_id", "re.fields")} AS suppressed
+            re.mitre_tactics AS tactics, ${suppressedNow("re")} AS suppressed
      FROM risk_events re WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 ORDER BY time DESC, id DESC`,
     [id.toLowerCase(), from, to],
   );

@@ -6,11 +6,10 @@
 import { writeAudit, type Actor } from "../audit/log";
 import { db, type Prisma } from "../db/client";
 import { pgPool } from "../db/pg";
-import { filterMacroDefinition } from "../detections/filter";
+import { filterMacroDefinition, suppressedSql } from "../detections/filter";
 import { activeSuppressionMatches } from "../detections/queries";
 import { filterMacroName, searchName } from "../detections/spec";
 import { DETECTION_SPECS, specById } from "../detections/specs";
-import { RESULT_SUPPRESSED } from "../risk/effective";
 import { groupFieldNames, prefillMatch, suppressionInputSchema, suppressionState, type SuppressionInput, type SuppressionState } from "./fields";
 
 /** A refusal whose message is fit to show to the user (bad input, unknown row). */
@@ -113,77 +112,56 @@ export interface SuppressionPreview {
   detectionResults: number;
 }
 
-const PREVIEW_ID = -1;
-
 /**
- * What saving this suppression would change, computed by the real matcher (`suppressedSql`) in a transaction that
- * is always rolled back: note which results are hidden now (without `excludeId`, the suppression being edited),
- * then switch every other suppression of the detection off, add the candidate, and ask which results the matcher
- * hides. Nothing is ever committed (and on the embedded database the transaction runs alone).
+ * What saving this suppression would change, computed by the real matcher (suppression_matches, as `suppressedSql`
+ * uses it): the detection's results the candidate matches, and of those the ones no other active suppression
+ * (other than `excludeId`, the one being edited) hides already — with their risk, open notables and hosts.
  */
 export async function previewSuppression(input: { detectionId: string; match: Record<string, string> }, options: { excludeId?: bigint | string } = {}): Promise<SuppressionPreview> {
-  const client = await pgPool().connect();
-  try {
-    await client.query("BEGIN");
-    if (options.excludeId !== undefined) await client.query(`UPDATE suppressions SET enabled = false WHERE id = $1`, [BigInt(options.excludeId)]);
-    await client.query(
-      `CREATE TEMP TABLE triage_preview_hidden ON COMMIT DROP AS
-       SELECT r.id FROM detection_results r WHERE r.detection_id = $1 AND ${RESULT_SUPPRESSED}`,
-      [input.detectionId],
-    );
-    await client.query(`UPDATE suppressions SET enabled = false WHERE detection_id = $1`, [input.detectionId]);
-    await client.query(
-      `INSERT INTO suppressions (id, detection_id, match, reason, enabled, expires_at, updated_at) VALUES ($1, $2, $3::jsonb, 'preview', true, NULL, now())`,
-      [PREVIEW_ID, input.detectionId, JSON.stringify(input.match)],
-    );
-    const { rows } = await client.query<{
-      matched: number;
-      newly: number;
-      risk_events: number;
-      risk_score: number;
-      open_notables: number;
-      hosts: { dest: string; results: number; risk: number }[] | null;
-      host_count: number;
-      total: number;
-    }>(
-      `WITH m AS (
-         SELECT r.id, lower(coalesce(r.dest, '')) AS dest, (h.id IS NULL) AS newly
-         FROM detection_results r LEFT JOIN triage_preview_hidden h ON h.id = r.id
-         WHERE r.detection_id = $1 AND ${RESULT_SUPPRESSED}
-       ), risk AS (
-         SELECT m.id, m.dest, count(re.id)::int AS events, coalesce(sum(re.risk_score), 0)::int AS score
-         FROM m LEFT JOIN risk_events re ON re.result_id = m.id WHERE m.newly GROUP BY m.id, m.dest
-       ), per_host AS (
-         SELECT dest, count(*)::int AS results, sum(score)::int AS risk FROM risk GROUP BY dest
-       )
-       SELECT (SELECT count(*)::int FROM m) AS matched,
-              (SELECT count(*)::int FROM m WHERE newly) AS newly,
-              (SELECT coalesce(sum(events), 0)::int FROM risk) AS risk_events,
-              (SELECT coalesce(sum(score), 0)::int FROM risk) AS risk_score,
-              (SELECT count(*)::int FROM notables n JOIN m ON m.id = n.result_id
-                WHERE m.newly AND n.status IN ('new', 'in_progress', 'pending')) AS open_notables,
-              (SELECT json_agg(json_build_object('dest', dest, 'results', results, 'risk', risk) ORDER BY risk DESC, dest)
-                 FROM (SELECT * FROM per_host ORDER BY risk DESC, dest LIMIT 20) x) AS hosts,
-              (SELECT count(*)::int FROM per_host) AS host_count,
-              (SELECT count(*)::int FROM detection_results WHERE detection_id = $1) AS total`,
-      [input.detectionId],
-    );
-    const r = rows[0];
-    return {
-      matched: r.matched,
-      newlyHidden: r.newly,
-      alreadyHidden: r.matched - r.newly,
-      riskEvents: r.risk_events,
-      riskScore: r.risk_score,
-      openNotables: r.open_notables,
-      hosts: r.hosts ?? [],
-      hostCount: r.host_count,
-      detectionResults: r.total,
-    };
-  } finally {
-    await client.query("ROLLBACK").catch(() => {});
-    client.release();
-  }
+  const { rows } = await pgPool().query<{
+    matched: number;
+    newly: number;
+    risk_events: number;
+    risk_score: number;
+    open_notables: number;
+    hosts: { dest: string; results: number; risk: number }[] | null;
+    host_count: number;
+    total: number;
+  }>(
+    `WITH m AS (
+       SELECT r.id, lower(coalesce(r.dest, '')) AS dest, NOT ${suppressedSql("$1", "r.fields", "$3::bigint")} AS newly
+       FROM detection_results r
+       WHERE r.detection_id = $1 AND suppression_matches($2::jsonb, r.fields)
+     ), risk AS (
+       SELECT m.id, m.dest, count(re.id)::int AS events, coalesce(sum(re.risk_score), 0)::int AS score
+       FROM m LEFT JOIN risk_events re ON re.result_id = m.id WHERE m.newly GROUP BY m.id, m.dest
+     ), per_host AS (
+       SELECT dest, count(*)::int AS results, sum(score)::int AS risk FROM risk GROUP BY dest
+     )
+     SELECT (SELECT count(*)::int FROM m) AS matched,
+            (SELECT count(*)::int FROM m WHERE newly) AS newly,
+            (SELECT coalesce(sum(events), 0)::int FROM risk) AS risk_events,
+            (SELECT coalesce(sum(score), 0)::int FROM risk) AS risk_score,
+            (SELECT count(*)::int FROM notables n JOIN m ON m.id = n.result_id
+              WHERE m.newly AND n.status IN ('new', 'in_progress', 'pending')) AS open_notables,
+            (SELECT json_agg(json_build_object('dest', dest, 'results', results, 'risk', risk) ORDER BY risk DESC, dest)
+               FROM (SELECT * FROM per_host ORDER BY risk DESC, dest LIMIT 20) x) AS hosts,
+            (SELECT count(*)::int FROM per_host) AS host_count,
+            (SELECT count(*)::int FROM detection_results WHERE detection_id = $1) AS total`,
+    [input.detectionId, JSON.stringify(input.match), options.excludeId === undefined ? null : BigInt(options.excludeId)],
+  );
+  const r = rows[0];
+  return {
+    matched: r.matched,
+    newlyHidden: r.newly,
+    alreadyHidden: r.matched - r.newly,
+    riskEvents: r.risk_events,
+    riskScore: r.risk_score,
+    openNotables: r.open_notables,
+    hosts: r.hosts ?? [],
+    hostCount: r.host_count,
+    detectionResults: r.total,
+  };
 }
 
 // ---- changes --------------------------------------------------------------------------------------------------
