@@ -57,7 +57,8 @@ function Enrichment({ enrichment }: { enrichment: Record<string, unknown> }) {
   );
 }
 
-export async function ResultsTable({ rows, total, detectionNames }: { rows: ResultJson[]; total: number; detectionNames: Record<string, string> }) {
+/** `pager`, when given, replaces the "Showing n of total" note (a page that pages the results itself). */
+export async function ResultsTable({ rows, total, detectionNames, pager }: { rows: ResultJson[]; total: number; detectionNames: Record<string, string>; pager?: React.ReactNode }) {
   // "Mark as false positive" only for those who may (the page behind it checks again).
   const canSuppress = can(await getCurrentUser(), "suppression:manage");
   return (
@@ -121,7 +122,7 @@ export async function ResultsTable({ rows, total, detectionNames }: { rows: Resu
           )}
         </tbody>
       </table>
-      {total > rows.length && <p className="muted">Showing {rows.length} of {total} results.</p>}
+      {pager ?? (total > rows.length && <p className="muted">Showing {rows.length} of {total} results.</p>)}
     </>
   );
 }

@@ -213,9 +213,24 @@ test("overview → hosts → host → 7-day drilldown → detection results, eve
       [top, from, now],
     );
     expect(hostCounts.risk).toBeGreaterThan(0);
-    await expect(page.getByRole("table", { name: "Risk events" }).locator("tbody tr")).toHaveCount(hostCounts.risk);
-    await expect(page.getByRole("table", { name: "Notables" }).locator("tbody tr")).toHaveCount(Math.max(1, Math.min(500, hostCounts.notables)));
-    await expect(page.getByRole("table", { name: "Detection results" }).locator("tbody tr")).toHaveCount(Math.max(1, Math.min(200, hostCounts.results)));
+    // Each list shows its newest 25 and pages on its own URL parameter, saying how many there are in all.
+    const sections = [
+      { table: "Risk events", pager: "Risk events pages", noun: "risk events", total: hostCounts.risk, param: "riskPage" },
+      { table: "Notables", pager: "Notables pages", noun: "notables", total: hostCounts.notables, param: "notablesPage" },
+      { table: "Detection results", pager: "Results pages", noun: "results", total: hostCounts.results, param: "resultsPage" },
+    ];
+    for (const s of sections) {
+      await expect(page.getByRole("table", { name: s.table }).locator("tbody tr")).toHaveCount(Math.max(1, Math.min(25, s.total)));
+      if (s.total > 0) await expect(page.getByRole("navigation", { name: s.pager })).toContainText(`1–${Math.min(25, s.total)} of ${s.total.toLocaleString()} ${s.noun}`);
+    }
+    const paged = sections.find((s) => s.total > 25);
+    if (paged) {
+      await page.getByRole("navigation", { name: paged.pager }).getByRole("link", { name: "Older ›" }).click();
+      await expect(page).toHaveURL(new RegExp(`${paged.param}=2`));
+      await expect(page.getByRole("table", { name: paged.table }).locator("tbody tr")).toHaveCount(Math.min(25, paged.total - 25));
+      await expect(page.getByRole("navigation", { name: paged.pager })).toContainText(`26–${Math.min(50, paged.total)} of ${paged.total.toLocaleString()}`);
+      await page.goBack();
+    }
     await expectLabelledControls(page);
     await shot(page, "host");
 

@@ -237,24 +237,43 @@ export async function hostModules(id: string): Promise<HostModule[]> {
   return rows;
 }
 
-export async function hostNotables(id: string) {
-  const { rows } = await pgPool().query<{ id: string; time: Date; title: string; severity: string; urgency: string; status: string; resultId: string }>(
-    `SELECT id::text, time, title, severity, urgency, status::text, result_id::text AS "resultId"
-     FROM notables WHERE lower(dest) = $1 ORDER BY time DESC, id DESC LIMIT 500`,
-    [id.toLowerCase()],
-  );
-  return rows;
+/** A page of one of the host page's sections: `size` rows from `offset`, and how many there are in all. */
+export interface SectionPage<T> {
+  total: number;
+  rows: T[];
 }
 
-/** The host's risk events in [from, to), each flagged when a suppression now hides it. */
-export async function hostRiskEvents(id: string, from: Date, to: Date) {
-  const { rows } = await pgPool().query<{ id: string; time: Date; searchName: string; riskScore: number; riskMessage: string; tactics: string[]; suppressed: boolean }>(
-    `SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
-            re.mitre_tactics AS tactics, ${suppressedNow("re")} AS suppressed
-     FROM risk_events re WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 ORDER BY time DESC, id DESC`,
-    [id.toLowerCase(), from, to],
-  );
-  return rows;
+/** The host's notables, newest first (a page of them). */
+export async function hostNotables(id: string, page: { limit: number; offset: number }): Promise<SectionPage<{ id: string; time: Date; title: string; severity: string; urgency: string; status: string; resultId: string }>> {
+  const [count, { rows }] = await Promise.all([
+    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM notables WHERE lower(dest) = $1`, [id.toLowerCase()]),
+    pgPool().query(
+      `SELECT id::text, time, title, severity, urgency, status::text, result_id::text AS "resultId"
+       FROM notables WHERE lower(dest) = $1 ORDER BY time DESC, id DESC LIMIT $2 OFFSET $3`,
+      [id.toLowerCase(), page.limit, page.offset],
+    ),
+  ]);
+  return { total: count.rows[0].n, rows };
+}
+
+/** The host's risk events in [from, to), newest first (a page of them), each flagged when a suppression now hides it. */
+export async function hostRiskEvents(
+  id: string,
+  from: Date,
+  to: Date,
+  page: { limit: number; offset: number },
+): Promise<SectionPage<{ id: string; time: Date; searchName: string; riskScore: number; riskMessage: string; tactics: string[]; suppressed: boolean }>> {
+  const where = `normalized_risk_object = $1 AND time >= $2 AND time < $3`;
+  const [count, { rows }] = await Promise.all([
+    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM risk_events re WHERE ${where}`, [id.toLowerCase(), from, to]),
+    pgPool().query(
+      `SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
+              re.mitre_tactics AS tactics, ${suppressedNow("re")} AS suppressed
+       FROM risk_events re WHERE ${where} ORDER BY time DESC, id DESC LIMIT $4 OFFSET $5`,
+      [id.toLowerCase(), from, to, page.limit, page.offset],
+    ),
+  ]);
+  return { total: count.rows[0].n, rows };
 }
 
 /** How to turn on the log whose absence the coverage column flags. */

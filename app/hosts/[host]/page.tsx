@@ -5,6 +5,7 @@ import { HostTimeline } from "@/components/charts/HostTimeline";
 import { EventsTable } from "@/components/EventsTable";
 import { RangePicker } from "@/components/RangePicker";
 import { ResultsTable } from "@/components/ResultsTable";
+import { SectionPager } from "@/components/SectionPager";
 import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
@@ -13,9 +14,16 @@ import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostModules, hostNotables, hostR
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
 import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
+import { z } from "zod";
 import { HostPriority } from "./HostPriority";
 
 export const dynamic = "force-dynamic";
+
+/** Rows per page of each list on the page (results, notables, risk events); each pages on its own URL parameter. */
+const SECTION_SIZE = 25;
+const sectionPage = z.coerce.number().int().min(1).max(100_000).catch(1);
+const sectionPages = z.object({ resultsPage: sectionPage, notablesPage: sectionPage, riskPage: sectionPage });
+const slice = (page: number) => ({ limit: SECTION_SIZE, offset: (page - 1) * SECTION_SIZE });
 
 type Props = { params: Promise<{ host: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -32,13 +40,14 @@ export default async function HostPage({ params, searchParams }: Props) {
   const range = resolveRange(rangeParams.parse({ range: defaultRangeFor(host.lastEvent), ...query }), { first: host.firstEvent, last: host.lastEvent });
   const eventParams = eventListParams.parse({ ...query, host: host.id });
   const showSuppressed = query.suppressed === "show";
+  const pages = sectionPages.parse(query);
 
   const [timeline, modules, results, notables, risk, events, names] = await Promise.all([
     hostTimeline(host.id, range.from, range.to),
     hostModules(host.id),
-    listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, limit: 200 }),
-    hostNotables(host.id),
-    hostRiskEvents(host.id, range.from, range.to),
+    listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, ...slice(pages.resultsPage) }),
+    hostNotables(host.id, slice(pages.notablesPage)),
+    hostRiskEvents(host.id, range.from, range.to, slice(pages.riskPage)),
     listEvents({ ...eventParams, from: range.from, to: range.to }),
     detectionNames(),
   ]);
@@ -121,14 +130,19 @@ export default async function HostPage({ params, searchParams }: Props) {
           <Link href={`?${new URLSearchParams({ ...flat(query), suppressed: "show" })}`}>Show suppressed results too</Link>
         )}
       </p>
-      <ResultsTable rows={results.rows.map(resultRowJson)} total={results.total} detectionNames={names} />
+      <ResultsTable
+        rows={results.rows.map(resultRowJson)}
+        total={results.total}
+        detectionNames={names}
+        pager={<SectionPager noun="results" param="resultsPage" page={pages.resultsPage} size={SECTION_SIZE} total={results.total} query={query} />}
+      />
 
       <h2>Notables</h2>
       <SimpleTable
         label="Notables"
         headers={["Time", "Title", "Severity", "Urgency", "Status"]}
         empty="No notables."
-        rows={notables.map((n) => ({
+        rows={notables.rows.map((n) => ({
           key: n.id,
           cells: [
             <Time key="t" iso={n.time.toISOString()} />,
@@ -141,13 +155,14 @@ export default async function HostPage({ params, searchParams }: Props) {
           ],
         }))}
       />
+      <SectionPager noun="notables" param="notablesPage" page={pages.notablesPage} size={SECTION_SIZE} total={notables.total} query={query} all={{ href: `/notables?status=all&dest=${encodeURIComponent(host.id)}`, label: "Open in the notables queue" }} />
 
       <h2>Risk events ({range.label})</h2>
       <SimpleTable
         label="Risk events"
         headers={["_time", "search_name", "risk_score", "risk_message", "Tactics"]}
         empty="No risk events in this range."
-        rows={risk.map((r) => ({
+        rows={risk.rows.map((r) => ({
           key: r.id,
           className: r.suppressed ? "muted" : undefined,
           cells: [
@@ -167,6 +182,7 @@ export default async function HostPage({ params, searchParams }: Props) {
           ],
         }))}
       />
+      <SectionPager noun="risk events" param="riskPage" page={pages.riskPage} size={SECTION_SIZE} total={risk.total} query={query} />
 
       <h2>Events ({range.label})</h2>
       <EventsTable rows={events.rows} total={events.total} page={eventParams.page} size={eventParams.size} sort={eventParams.sort} dir={eventParams.dir} />
