@@ -4,6 +4,9 @@
 // fleet generator, ingests each into a scratch database on the configured server (DATABASE_URL, else the
 // embedded PGlite), and prints events/s, MB/s, this process's CPU time and peak RSS — plus, as the physical
 // limit, the time `psql \copy` needs to load the same normalized rows into an empty copy of the events table.
+// Two more figures say where the time goes: the same \copy into a copy with no index but the primary key (what
+// the indexes the product needs cost PostgreSQL), and Node's share alone (read, parse, normalize, encode; no
+// database). On two cores the two sides run side by side, so end to end is bounded by the slower of them.
 //   BENCH_INGEST_MB=1000 npm run bench:ingest     size of each generated file (default 1000)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -50,6 +53,23 @@ interface Row {
   cpuSeconds: number;
   peakRssMb: number;
   copySeconds: number | null;
+  /** The same \copy into a copy of the table with its primary key only: what the secondary indexes cost. */
+  bareCopySeconds: number | null;
+  /** Node's side alone: reading, normalizing and encoding every event as COPY text, with no database. */
+  nodeOnlySeconds: number;
+}
+
+/** Node's whole share of the work, without the database: read, parse, normalize, key and encode each event. */
+async function nodeOnly(file: string): Promise<number> {
+  const { readLogFile } = await import("../lib/ingest/read-file");
+  const { EventBatch } = await import("../lib/ingest/store");
+  const started = performance.now();
+  let batch = new EventBatch("00000000-0000-0000-0000-000000000000", "copy");
+  for await (const { record } of readLogFile(file)) {
+    if (record.ok) batch.add(record.event);
+    if (batch.length >= 10_000) batch = new EventBatch(batch.uploadId, "copy");
+  }
+  return (performance.now() - started) / 1000;
 }
 
 async function benchOne(file: string): Promise<Row> {
@@ -67,14 +87,21 @@ async function benchOne(file: string): Promise<Row> {
     const cpu = process.cpuUsage(cpuBefore);
 
     let copySeconds: number | null = null;
+    let bareCopySeconds: number | null = null;
     if (scratch.kind === "postgres") {
       // The same normalized rows, loaded by psql's \copy into an empty copy of the table: the physical limit.
+      // Then into a copy with no index but its primary key, to show what the indexes the product needs cost.
       const tsv = path.join(BENCH_DIR, "normalized-rows.tsv");
       await pgPool().query("CREATE TABLE events_copy (LIKE events INCLUDING ALL)");
+      await pgPool().query("CREATE TABLE events_bare (LIKE events INCLUDING DEFAULTS, PRIMARY KEY (id))");
       execFileSync("psql", [scratch.url, "-qc", `\\copy (SELECT * FROM events) TO '${tsv}'`]);
-      const t = performance.now();
-      execFileSync("psql", [scratch.url, "-qc", `\\copy events_copy FROM '${tsv}'`]);
-      copySeconds = (performance.now() - t) / 1000;
+      const timeCopy = (table: string) => {
+        const t = performance.now();
+        execFileSync("psql", [scratch.url, "-qc", `\\copy ${table} FROM '${tsv}'`]);
+        return (performance.now() - t) / 1000;
+      };
+      copySeconds = timeCopy("events_copy");
+      bareCopySeconds = timeCopy("events_bare");
       fs.rmSync(tsv, { force: true });
     }
     return {
@@ -85,6 +112,8 @@ async function benchOne(file: string): Promise<Row> {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       copySeconds,
+      bareCopySeconds,
+      nodeOnlySeconds: await nodeOnly(file),
     };
   } finally {
     await disconnectDb();
@@ -106,9 +135,11 @@ async function main() {
       "events/s": Math.round(r.events / r.seconds),
       "MB/s": (r.mb / r.seconds).toFixed(1),
       "node CPU s": r.cpuSeconds.toFixed(1),
+      "node alone events/s": Math.round(r.events / r.nodeOnlySeconds),
       "peak RSS MB": r.peakRssMb.toFixed(0),
       "psql \\copy s": r.copySeconds?.toFixed(1) ?? "n/a",
       "\\copy events/s": r.copySeconds ? Math.round(r.events / r.copySeconds) : "n/a",
+      "\\copy, pkey only, events/s": r.bareCopySeconds ? Math.round(r.events / r.bareCopySeconds) : "n/a",
     })),
   );
 }
