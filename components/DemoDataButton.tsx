@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { loadDemoAction, type DemoState } from "@/app/demo-actions";
+import { FormOutcome } from "@/components/forms/fields";
 
 export function DemoDataButton() {
   const [state, action, pending] = useActionState<DemoState>(loadDemoAction, {});
@@ -10,8 +11,7 @@ export function DemoDataButton() {
         {pending ? "Loading demo data… (a few seconds)" : "Load demo data"}
       </button>{" "}
       <span className="muted">40 IIS servers over 30 days: routine changes, a few malicious module installs, DLLs failing to load, hosts without the IIS configuration log.</span>
-      {state.ok && <p role="status" className="status-done">{state.ok}</p>}
-      {state.error && <p role="alert" className="error">{state.error}</p>}
+      <FormOutcome ok={state.ok} error={state.error} />
     </form>
   );
 }

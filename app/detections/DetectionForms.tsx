@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { FormOutcome } from "@/components/forms/fields";
 import { adhocRunAction, updateSettingsAction, type AdhocState, type SettingsState } from "./actions";
 
 export function SettingsForm({ id, enabled, riskScore, defaultScore }: { id: string; enabled: boolean; riskScore: number | null; defaultScore: number }) {
@@ -21,8 +22,7 @@ export function SettingsForm({ id, enabled, riskScore, defaultScore }: { id: str
       <button type="submit" disabled={pending}>
         Save settings
       </button>
-      {state.ok && <span className="status-done" role="status">{state.ok}</span>}
-      {state.error && <span className="error" role="alert">{state.error}</span>}
+      <FormOutcome inline ok={state.ok} error={state.error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { FormOutcome, StackedField } from "@/components/forms/fields";
 import { loginAction, type LoginState } from "./actions";
 
 export function LoginForm({ next }: { next: string }) {
@@ -7,25 +8,9 @@ export function LoginForm({ next }: { next: string }) {
   return (
     <form action={action} className="auth-form" aria-label="Sign in">
       <input type="hidden" name="next" value={next} />
-      <p>
-        <label>
-          Username
-          <br />
-          <input name="username" autoComplete="username" required autoFocus defaultValue={state.username ?? ""} maxLength={100} />
-        </label>
-      </p>
-      <p>
-        <label>
-          Password
-          <br />
-          <input name="password" type="password" autoComplete="current-password" required maxLength={256} />
-        </label>
-      </p>
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <StackedField label="Username" name="username" autoComplete="username" required autoFocus defaultValue={state.username ?? ""} maxLength={100} />
+      <StackedField label="Password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
+      <FormOutcome error={state.error} />
       <button type="submit" className="primary" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>

@@ -5,6 +5,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import { useActionState, useState } from "react";
 import { DataTable, type DataTableFeatures } from "@/components/data-table/DataTable";
+import { FormOutcome } from "@/components/forms/fields";
 import { Time } from "@/components/time/TimeZone";
 import { dispositionLabel, statusLabel } from "@/lib/triage/fields";
 import type { NotableRow } from "@/lib/triage/notables";
@@ -90,16 +91,7 @@ export function NotablesQueue(props: {
           <button type="submit" className="primary" disabled={pending || count === 0}>
             Apply to {count} notable{count === 1 ? "" : "s"}
           </button>
-          {state.ok && (
-            <span className="status-done" role="status">
-              {state.ok}
-            </span>
-          )}
-          {state.error && (
-            <span className="error" role="alert">
-              {state.error}
-            </span>
-          )}
+          <FormOutcome inline ok={state.ok} error={state.error} />
         </form>
       )}
       <DataTable

@@ -4,6 +4,7 @@
 // would remove. The same form creates ("Mark as false positive") and edits.
 import Link from "next/link";
 import { useActionState, useEffect, useRef, useState, useTransition } from "react";
+import { FormOutcome } from "@/components/forms/fields";
 import { filterMacroDefinition } from "@/lib/detections/filter";
 import type { SuppressionPreview } from "@/lib/triage/suppressions";
 import { createSuppressionAction, previewSuppressionAction, updateSuppressionAction, type SuppressionFormState } from "./actions";
@@ -171,11 +172,7 @@ export function SuppressionForm(props: Props) {
           {state.ok}
         </p>
       )}
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <FormOutcome error={state.error} />
     </form>
   );
 }

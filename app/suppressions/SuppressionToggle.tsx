@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { FormOutcome } from "@/components/forms/fields";
 import { setSuppressionEnabledAction, type SuppressionFormState } from "./actions";
 
 /** Disable (everything it hid comes back) or re-enable a suppression. */
@@ -17,11 +18,7 @@ export function SuppressionToggle({ id, enabled }: { id: string; enabled: boolea
           {state.ok}
         </span>
       )}
-      {state.error && (
-        <span className="error" role="alert">
-          {state.error}
-        </span>
-      )}
+      <FormOutcome inline error={state.error} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 // The host's asset priority: shown to everyone, set by admins (urgency of its open notables follows).
 import { useActionState } from "react";
+import { FormOutcome } from "@/components/forms/fields";
 import { PRIORITIES } from "@/lib/risk/severity";
 import { setHostPriorityAction, type PriorityState } from "./actions";
 
@@ -20,16 +21,7 @@ export function HostPriority({ host, priority, canEdit }: { host: string; priori
       <button type="submit" disabled={pending}>
         Set priority
       </button>
-      {state.ok && (
-        <span className="status-done" role="status">
-          {state.ok}
-        </span>
-      )}
-      {state.error && (
-        <span className="error" role="alert">
-          {state.error}
-        </span>
-      )}
+      <FormOutcome inline ok={state.ok} error={state.error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { FormOutcome } from "@/components/forms/fields";
 import { createTokenAction, revokeTokenAction, type TokenFormState } from "./actions";
 
 export function CreateTokenForm() {
@@ -19,11 +20,7 @@ export function CreateTokenForm() {
           Create token
         </button>
       </form>
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <FormOutcome error={state.error} />
       {state.token && (
         <div role="status">
           <p>{state.ok}</p>
@@ -45,11 +42,7 @@ export function RevokeTokenForm({ id, name }: { id: string; name: string }) {
       <button type="submit" disabled={pending} aria-label={`Revoke ${name}`}>
         Revoke
       </button>{" "}
-      {state.error && (
-        <span className="error" role="alert">
-          {state.error}
-        </span>
-      )}
+      <FormOutcome inline error={state.error} />
     </form>
   );
 }
