@@ -53,7 +53,8 @@ const SORT_SQL: Record<(typeof HOST_SORTS)[number], string> = {
  *
  * Fast at any scale: only the aggregate the table is sorted by is computed for every host (risk over the window's
  * risk events; open notables). Results and modules — all-time figures — are looked up for the page's hosts only,
- * by `detection_results.dest_id` (lower(dest), indexed), unless the table is sorted by results.
+ * by `detection_results.dest_id` (lower(dest), indexed), unless the table is sorted by results; modules come from
+ * `module_names`, which the database derives from each result's enrichment.
  */
 export async function listHosts(params: HostListParams, now = new Date()): Promise<{ total: number; rows: HostRow[] }> {
   // Filters are numbered from $1 so that the count query and the page query share them.
@@ -104,14 +105,13 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     ),
     -- The page's hosts' results that no suppression hides, each checked once for both the counts and the modules.
     page_results AS MATERIALIZED (
-      SELECT r.dest_id, r.detection_id, r.enrichment FROM page JOIN detection_results r ON r.dest_id = page.id WHERE NOT ${RESULT_SUPPRESSED}
+      SELECT r.dest_id, r.detection_id, r.module_names FROM page JOIN detection_results r ON r.dest_id = page.id WHERE NOT ${RESULT_SUPPRESSED}
     ),
+    -- A busy host's results mostly name the same few modules: unpack each distinct list once.
     page_modules AS (
-      SELECT dest_id AS id, array_agg(DISTINCT name ORDER BY name) AS modules FROM (
-        SELECT r.dest_id, c->>'module' AS name FROM page_results r, jsonb_array_elements(r.enrichment->'changes') c WHERE c->>'kind' = 'module_added'
-        UNION ALL
-        SELECT r.dest_id, f->>'moduleDll' FROM page_results r, jsonb_array_elements(r.enrichment->'failures') f
-      ) names WHERE name IS NOT NULL GROUP BY 1
+      SELECT dest_id AS id, array_agg(DISTINCT name ORDER BY name) AS modules
+      FROM (SELECT DISTINCT dest_id, module_names FROM page_results) r, jsonb_array_elements_text(r.module_names) AS name
+      WHERE name IS NOT NULL GROUP BY 1
     )${byResults ? "" : `, page_counts AS (${results("page_results r")})`}
     SELECT page.*${byRisk ? "" : ", rk.risk24h, rk.risk7d"}
            ${byResults ? "" : ", coalesce(page_counts.results, 0) AS results, coalesce(page_counts.by_detection, '{}'::jsonb) AS by_detection"},

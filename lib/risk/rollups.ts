@@ -36,11 +36,16 @@ export async function riskByHost(window: RiskWindow, limit = 1000): Promise<Host
   return rows;
 }
 
+// The distinct counts are taken in two hashed steps (per group and object, then per group) rather than with
+// count(DISTINCT …), which sorts every risk event of the window: at 50,000 risk events that is most of the time.
 export async function riskByDetection(window: RiskWindow) {
   const { rows } = await pgPool().query<{ searchName: string; detectionId: string; score: number; events: number; hosts: number }>(
-    `SELECT search_name AS "searchName", detection_id AS "detectionId", sum(risk_score)::int AS score, count(*)::int AS events,
-            count(DISTINCT normalized_risk_object)::int AS hosts
-     FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE time >= $1 AND time < $2
+    `SELECT search_name AS "searchName", detection_id AS "detectionId", sum(score)::int AS score, sum(events)::int AS events, count(*)::int AS hosts
+     FROM (
+       SELECT search_name, detection_id, normalized_risk_object, sum(risk_score) AS score, count(*) AS events
+       FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE time >= $1 AND time < $2
+       GROUP BY 1, 2, 3
+     ) per_host
      GROUP BY 1, 2 ORDER BY score DESC`,
     [window.from, window.to],
   );
@@ -49,9 +54,13 @@ export async function riskByDetection(window: RiskWindow) {
 
 export async function riskByTactic(window: RiskWindow) {
   const { rows } = await pgPool().query<{ tactic: string; score: number; events: number; hosts: number }>(
-    `SELECT tactic, sum(risk_score)::int AS score, count(*)::int AS events, count(DISTINCT normalized_risk_object)::int AS hosts
-     FROM (${EFFECTIVE_RISK_EVENTS}) re, unnest(re.mitre_tactics) AS tactic
-     WHERE time >= $1 AND time < $2
+    `SELECT tactic, sum(score)::int AS score, sum(events)::int AS events, count(*)::int AS hosts
+     FROM (
+       SELECT tactic, normalized_risk_object, sum(risk_score) AS score, count(*) AS events
+       FROM (${EFFECTIVE_RISK_EVENTS}) re, unnest(re.mitre_tactics) AS tactic
+       WHERE time >= $1 AND time < $2
+       GROUP BY 1, 2
+     ) per_host
      GROUP BY 1 ORDER BY score DESC`,
     [window.from, window.to],
   );
