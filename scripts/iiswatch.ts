@@ -51,7 +51,7 @@ recordDefaultOptions(program
   .action(async (files: string[], opts: { format?: InputFormat; host?: string; channel?: string }) => {
     await withDatabase(async () => {
       const { db } = await import("../lib/db/client");
-      const { processUpload } = await import("../lib/ingest/pipeline");
+      const { processUpload, tidyEventsTable } = await import("../lib/ingest/pipeline");
       const { runForNewEvents } = await import("../lib/detections");
       let failures = 0;
       for (const file of files) {
@@ -79,6 +79,7 @@ recordDefaultOptions(program
           console.error(`${file}: failed: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
+      await tidyEventsTable();
       if (failures) process.exitCode = 1;
     });
   });

@@ -9,7 +9,7 @@ import { db } from "../db/client";
 import { pgPool } from "../db/pg";
 import { INPUT_FORMATS, type InputFormat } from "./event";
 import { ingestLimits } from "./limits";
-import { processUpload, removeUploadEvents, type UploadProgress } from "./pipeline";
+import { processUpload, removeUploadEvents, tidyEventsTable, type UploadProgress } from "./pipeline";
 
 export interface RecordDefaults {
   host?: string;
@@ -113,6 +113,7 @@ export function enqueueUpload(uploadId: string, format?: InputFormat, defaults: 
       state.live.delete(uploadId);
       fs.rmSync(spoolPath(uploadId), { force: true });
     }
+    await tidyEventsTable().catch((e: unknown) => console.error(`VACUUM after upload ${uploadId} failed:`, e));
   };
   const done = state.tail.then(run);
   state.tail = done;
