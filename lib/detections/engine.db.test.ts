@@ -3,14 +3,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { SAMPLE_2282_XML, SAMPLE_29_EXCERPT } from "../../tests/samples";
 import { db } from "../db/client";
-import type { InputFormat, NormalizedEvent } from "../ingest/event";
+import type { NormalizedEvent } from "../ingest/event";
 import { xmlReader } from "../ingest/formats";
 import { DEFAULT_READ_OPTIONS } from "../ingest/parser";
 import { riskDrilldown, riskEventsFor } from "../risk/queries";
 import { contributingEvents, listResults } from "./queries";
 import { replayHistory, runAdhoc, runForNewEvents, runScheduled } from "./runs";
 import { getDetection, updateDetectionSetting } from "./settings";
-import { event2282Parts, event29Parts, normalized, storeAsUpload, type Event2282Input, type Event29Input } from "./testing";
+import { storeAsUpload, store2282, store29, type Event2282Input, type Event29Input } from "./testing";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";
@@ -27,8 +27,6 @@ async function readXml(file: string): Promise<NormalizedEvent[]> {
   return events;
 }
 
-const store29 = (inputs: Event29Input[], format: InputFormat = "xml") => storeAsUpload(normalized(inputs.map((i) => event29Parts(i, format)), format));
-const store2282 = (inputs: Event2282Input[], format: InputFormat = "xml") => storeAsUpload(normalized(inputs.map((i) => event2282Parts(i, format)), format));
 
 const at = (iso: string) => new Date(iso);
 const MODULE_ADD = '/system.webServer/globalModules/add[@name="EvilModule"]';

@@ -111,3 +111,9 @@ export async function storeAsUpload(events: NormalizedEvent[], filename = "test"
   }
   return upload.id;
 }
+
+/** Events 29 built from `inputs`, exported as `format`, stored as one upload; returns the upload id. */
+export const store29 = (inputs: Event29Input[], format: InputFormat = "xml") => storeAsUpload(normalized(inputs.map((i) => event29Parts(i, format)), format));
+
+/** Events 2282 built from `inputs`, exported as `format`, stored as one upload; returns the upload id. */
+export const store2282 = (inputs: Event2282Input[], format: InputFormat = "xml") => storeAsUpload(normalized(inputs.map((i) => event2282Parts(i, format)), format));

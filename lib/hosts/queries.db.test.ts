@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
 import { runScheduled } from "../detections/runs";
-import { event2282Parts, event29Parts, normalized, storeAsUpload } from "../detections/testing";
+import { store2282, store29 } from "../detections/testing";
 import { hostListParams, listHosts } from "./queries";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
@@ -16,27 +16,17 @@ const t = (minutes: number) => new Date(base.getTime() + minutes * 60_000).toISO
 
 beforeEach(async () => {
   await resetDatabase();
-  await storeAsUpload(
-    normalized(
-      [
-        event2282Parts({ host: "web01", time: t(5), moduleDll: "c:\\temp\\msf.dll" }, "xml"),
-        event2282Parts({ host: "web01", time: t(6), moduleDll: "c:\\vendor\\ok.dll" }, "xml"),
-        event2282Parts({ host: "WEB01", time: t(7), moduleDll: "c:\\temp\\msf.dll" }, "xml"),
-        event2282Parts({ host: "web02", time: t(8), moduleDll: "c:\\vendor\\ok.dll" }, "xml"),
-      ],
-      "xml",
-    ),
-  );
-  await storeAsUpload(
-    normalized(
-      [
-        event29Parts({ host: "web01", time: t(9), configuration: '/system.webServer/globalModules/add[@name="EvilModule"]' }, "xml"),
-        // A configuration change that adds no module names none.
-        event29Parts({ host: "web02", time: t(10), configuration: "/system.webServer/httpErrors/@errorMode" }, "xml"),
-      ],
-      "xml",
-    ),
-  );
+  await store2282([
+    { host: "web01", time: t(5), moduleDll: "c:\\temp\\msf.dll" },
+    { host: "web01", time: t(6), moduleDll: "c:\\vendor\\ok.dll" },
+    { host: "WEB01", time: t(7), moduleDll: "c:\\temp\\msf.dll" },
+    { host: "web02", time: t(8), moduleDll: "c:\\vendor\\ok.dll" },
+  ]);
+  await store29([
+    { host: "web01", time: t(9), configuration: '/system.webServer/globalModules/add[@name="EvilModule"]' },
+    // A configuration change that adds no module: it names none.
+    { host: "web02", time: t(10), configuration: "/system.webServer/httpErrors/@errorMode" },
+  ]);
   await runScheduled(new Date(base.getTime() + HOUR));
 });
 

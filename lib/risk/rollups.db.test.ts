@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { runScheduled } from "../detections/runs";
-import { event2282Parts, event29Parts, normalized, storeAsUpload } from "../detections/testing";
+import { store2282, store29 } from "../detections/testing";
 import { riskByDetection, riskByHost, riskByTactic } from "./rollups";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
@@ -17,17 +17,12 @@ beforeEach(async () => {
   await resetDatabase();
   // web01: two DLLs failing (two results, 25 each) and a module added (48); WEB02 (the same casing rules as ES:
   // normalized to web02): one DLL failing.
-  await storeAsUpload(
-    normalized(
-      [
-        event2282Parts({ host: "web01", time: t(5), moduleDll: "c:\\a.dll" }, "xml"),
-        event2282Parts({ host: "web01", time: t(6), moduleDll: "c:\\b.dll" }, "xml"),
-        event2282Parts({ host: "WEB02", time: t(7), moduleDll: "c:\\a.dll" }, "xml"),
-      ],
-      "xml",
-    ),
-  );
-  await storeAsUpload(normalized([event29Parts({ host: "web01", time: t(8), configuration: '/system.webServer/globalModules/add[@name="Evil"]' }, "xml")], "xml"));
+  await store2282([
+    { host: "web01", time: t(5), moduleDll: "c:\\a.dll" },
+    { host: "web01", time: t(6), moduleDll: "c:\\b.dll" },
+    { host: "WEB02", time: t(7), moduleDll: "c:\\a.dll" },
+  ]);
+  await store29([{ host: "web01", time: t(8), configuration: '/system.webServer/globalModules/add[@name="Evil"]' }]);
   await runScheduled(new Date(base.getTime() + HOUR));
 });
 

@@ -8,7 +8,7 @@ import { db } from "../db/client";
 import { filterMacroDefinition } from "../detections/filter";
 import { activeSuppressionMatches, listResults } from "../detections/queries";
 import { runScheduled } from "../detections/runs";
-import { event2282Parts, event29Parts, normalized, storeAsUpload, type Event2282Input, type Event29Input } from "../detections/testing";
+import { store2282, store29 } from "../detections/testing";
 import { listHosts, hostListParams } from "../hosts/queries";
 import { riskDrilldown } from "../risk/queries";
 import { riskByDay, riskByDetection, riskByHost, riskByTactic } from "../risk/rollups";
@@ -40,8 +40,6 @@ const base = new Date(Math.floor(Date.now() / HOUR) * HOUR - 20 * HOUR);
 const t = (minutes: number) => new Date(base.getTime() + minutes * 60_000).toISOString();
 const RUN1 = new Date(base.getTime() + HOUR); // covers [base - 10m, base + 50m)
 
-const store29 = (inputs: Event29Input[]) => storeAsUpload(normalized(inputs.map((i) => event29Parts(i, "xml")), "xml"));
-const store2282 = (inputs: Event2282Input[]) => storeAsUpload(normalized(inputs.map((i) => event2282Parts(i, "xml")), "xml"));
 
 let triager: Actor;
 
