@@ -10,10 +10,11 @@ export const DEFAULT_FILTER_DEFINITION = "search *";
 export const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /**
- * A boolean SQL expression: whether a result row (a jsonb expression of its fields) is removed by a suppression
- * of the detection, now (other than `exceptIdSql`'s). `detectionIdSql` is an SQL expression (a parameter such as `$1`). The matching itself is
- * the database function suppression_matches (see the suppressed_until migration), which also keeps the stored
- * results' and risk events' suppression state: one matcher for runs and reads.
+ * A boolean SQL expression: whether a result row (a jsonb expression of its fields) is removed, now, by a
+ * suppression of the detection (other than the one `exceptIdSql` names, if given). `detectionIdSql` is an SQL
+ * expression (a parameter such as `$1`). The matching itself is the database function suppression_matches (see
+ * the suppressed_until migration), which also keeps the stored results' and risk events' suppression state: one
+ * matcher for runs and reads.
  */
 export function suppressedSql(detectionIdSql: string, rowFieldsSql: string, exceptIdSql?: string): string {
   return `EXISTS (

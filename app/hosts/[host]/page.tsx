@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { z } from "zod";
 import { HostTimeline } from "@/components/charts/HostTimeline";
 import { EventsTable } from "@/components/EventsTable";
 import { RangePicker } from "@/components/RangePicker";
@@ -14,7 +15,6 @@ import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostModules, hostNotables, hostR
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
 import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
-import { z } from "zod";
 import { HostPriority } from "./HostPriority";
 
 export const dynamic = "force-dynamic";
