@@ -251,7 +251,7 @@ async function pagesToMeasure(): Promise<Page[]> {
     `SELECT normalized_risk_object AS id FROM risk_events WHERE time >= (SELECT max(time) FROM risk_events) - interval '7 days'
      GROUP BY 1 ORDER BY sum(risk_score) DESC LIMIT 1`,
   );
-  const result = await q<{ id: string }>(`SELECT id::text FROM detection_results WHERE lower(dest) = '${busy.id}' ORDER BY last_time DESC LIMIT 1`);
+  const result = await q<{ id: string }>(`SELECT id::text FROM detection_results WHERE dest_id = '${busy.id}' ORDER BY last_time DESC LIMIT 1`);
   const detection = await q<{ id: string }>(`SELECT detection_id AS id FROM detection_results GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
   const host = encodeURIComponent(busy.id);
   return [

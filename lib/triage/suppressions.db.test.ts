@@ -6,7 +6,7 @@ import { resetDatabase } from "../../tests/db-setup";
 import type { Actor } from "../audit/log";
 import { db } from "../db/client";
 import { filterMacroDefinition } from "../detections/filter";
-import { activeSuppressionMatches, listResults } from "../detections/queries";
+import { activeSuppressionMatches, getResult, listResults } from "../detections/queries";
 import { runScheduled } from "../detections/runs";
 import { store2282, store29 } from "../detections/testing";
 import { listHosts, hostListParams } from "../hosts/queries";
@@ -147,6 +147,8 @@ describe("saving a suppression", () => {
     expect((await listResults({ dest: "web01" })).rows.map((r) => r.id)).not.toContain(msf.id);
     const shown = (await listResults({ dest: "web01", includeSuppressed: true })).rows.find((r) => r.id === msf.id)!;
     expect(shown.suppressed).toBe(true);
+    // Without an expiry it is hidden until a date every client reads (Prisma included), not 'infinity'.
+    expect((await getResult(msf.id))!.suppressedUntil!.getUTCFullYear()).toBe(9999);
 
     // Risk leaves everything at once.
     expect(await hostRisk("web01")).toBe(73);

@@ -4,8 +4,9 @@
 --     exact, values case-insensitive, `*` a wildcard, every field -> value pair must match, an empty match matches
 --     nothing). The detection engine calls it too.
 --   detection_results.suppressed_until / risk_events.suppressed_until: until when an enabled suppression hides the
---     row (its latest expiry, 'infinity' without one), null when none does. A row counts when it is null or past,
---     so expiry needs no job. A trigger recomputes them whenever a suppression is added, changed or removed.
+--     row (its latest expiry; 9999-12-31 for one without expiry, a finite date so that every client can read it),
+--     null when none does. A row counts when it is null or past, so expiry needs no job. A trigger recomputes them
+--     whenever a suppression is added or removed, or its detection, match, state or expiry changes.
 -- Prisma models the columns but not the functions and the trigger: later diffs leave them alone.
 
 -- AlterTable
@@ -31,7 +32,7 @@ BEGIN
   UPDATE "detection_results" r SET "suppressed_until" = x.until
   FROM (
     SELECT r2.id, (
-      SELECT max(coalesce(s.expires_at, 'infinity'::timestamptz)) FROM "suppressions" s
+      SELECT max(coalesce(s.expires_at, '9999-12-31T00:00:00Z'::timestamptz)) FROM "suppressions" s
       WHERE s.detection_id = "detection" AND s.enabled AND (s.expires_at IS NULL OR s.expires_at > now())
         AND suppression_matches(s.match, r2.fields)
     ) AS until
@@ -54,8 +55,9 @@ BEGIN
 END
 $$;
 
+-- Not on edits of the reason alone (or who made them): those change nothing a row's state depends on.
 CREATE TRIGGER "suppressions_changed"
-  AFTER INSERT OR UPDATE OR DELETE ON "suppressions"
+  AFTER INSERT OR DELETE OR UPDATE OF "detection_id", "match", "enabled", "expires_at" ON "suppressions"
   FOR EACH ROW EXECUTE FUNCTION "suppressions_changed"();
 
 -- Backfill: the state the suppressions already stored give.
