@@ -2,9 +2,10 @@
 // and the distinct counts (sources, hosts) an analyst reads off the Risk page.
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
+import { pgPool } from "../db/pg";
 import { runScheduled } from "../detections/runs";
 import { store2282, store29 } from "../detections/testing";
-import { riskByDetection, riskByHost, riskByTactic } from "./rollups";
+import { evaluateIncidentRules, riskByDetection, riskByHost, riskByTactic } from "./rollups";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";
@@ -44,5 +45,40 @@ describe("risk rollups", () => {
 
   it("by ATT&CK tactic: score, risk events and distinct hosts", async () => {
     expect(await riskByTactic(window)).toEqual([{ tactic: "Persistence", score: 123, events: 4, hosts: 2 }]);
+  });
+});
+
+describe("ES risk incident rules", () => {
+  // Risk from three other sources for web02 (as ES gathers it from every detection), each event with two tactics.
+  const otherSources = () =>
+    pgPool().query(
+      `INSERT INTO risk_events (time, detection_id, result_id, risk_object, risk_object_type, normalized_risk_object, risk_score,
+                                risk_message, search_name, analytic_stories, annotations, mitre_tactics, info_min_time, info_max_time, fields)
+       SELECT time, detection_id, result_id, risk_object, risk_object_type, normalized_risk_object, 30, risk_message,
+              'ESCU - Other ' || g || ' - Rule', analytic_stories, annotations, ARRAY['Execution', 'Defense Evasion'],
+              info_min_time, info_max_time, fields
+       FROM risk_events, generate_series(1, 3) AS g WHERE normalized_risk_object = 'web02'`,
+    );
+
+  it("count a risk event with several tactics once in the score and the event count", async () => {
+    await otherSources();
+    expect((await riskByHost(window)).find((h) => h.host === "web02")).toMatchObject({
+      score: 25 + 3 * 30,
+      events: 4,
+      sources: 4,
+      tactics: ["Defense Evasion", "Execution", "Persistence"],
+    });
+  });
+
+  it("find every object over 100 in 24 hours, and with 3 tactics from 4 sources in 7 days, with every contributing risk event", async () => {
+    const at = new Date(base.getTime() + 2 * HOUR);
+    expect(await evaluateIncidentRules(at)).toEqual([]); // web01: 98, one tactic, two sources
+    await otherSources();
+    const findings = await evaluateIncidentRules(at);
+    expect(findings.map((f) => [f.rule, f.host, f.score, f.sources, f.tactics.length, f.contributing.length])).toEqual([
+      ["scoreOver24h", "web02", 115, 4, 3, 4],
+      ["tacticsOver7d", "web02", 115, 4, 3, 4],
+    ]);
+    expect(findings[0].contributing.map((c) => c.riskScore).sort()).toEqual([25, 30, 30, 30]);
   });
 });

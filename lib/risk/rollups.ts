@@ -19,21 +19,36 @@ export interface HostRisk {
   lastTime: Date;
 }
 
-/** Risk per object (normalized_risk_object) in [from, to), highest first. */
-export async function riskByHost(window: RiskWindow, limit = 1000): Promise<HostRisk[]> {
+// hostRisk reads one row per risk event and tactic (so that `tactic` gives the distinct tactics): a risk event with
+// several tactics counts once, by its first row, in the score and the event count.
+const ONCE_PER_EVENT = "FILTER (WHERE tactic_n IS NULL OR tactic_n = 1)";
+/** An object's risk score, in hostRisk's `having`. */
+const HOST_SCORE = `sum(risk_score) ${ONCE_PER_EVENT}`;
+
+/**
+ * Risk per object (normalized_risk_object) in [from, to), highest first: every object, or those `having` (an SQL
+ * condition over the group, e.g. the incident rules' thresholds), up to `limit`.
+ */
+async function hostRisk(window: RiskWindow, options: { limit?: number; having?: string } = {}): Promise<HostRisk[]> {
   const { rows } = await pgPool().query<HostRisk>(
-    `SELECT normalized_risk_object AS host, sum(risk_score)::int AS score, count(*)::int AS events,
+    `SELECT normalized_risk_object AS host, (${HOST_SCORE})::int AS score, (count(*) ${ONCE_PER_EVENT})::int AS events,
             count(DISTINCT search_name)::int AS sources,
-            coalesce((SELECT array_agg(DISTINCT t ORDER BY t) FROM unnest(array_agg(tactic)) t WHERE t IS NOT NULL), '{}') AS tactics,
+            coalesce(array_agg(DISTINCT tactic ORDER BY tactic) FILTER (WHERE tactic IS NOT NULL), '{}') AS tactics,
             max(time) AS "lastTime"
-     FROM (${EFFECTIVE_RISK_EVENTS}) re LEFT JOIN LATERAL unnest(re.mitre_tactics) AS tactic ON true
+     FROM (${EFFECTIVE_RISK_EVENTS}) re LEFT JOIN LATERAL unnest(re.mitre_tactics) WITH ORDINALITY AS t(tactic, tactic_n) ON true
      WHERE time >= $1 AND time < $2
      GROUP BY normalized_risk_object
+     ${options.having ? `HAVING ${options.having}` : ""}
      ORDER BY score DESC, host
      LIMIT $3`,
-    [window.from, window.to, limit],
+    [window.from, window.to, options.limit ?? null],
   );
   return rows;
+}
+
+/** Risk per object in [from, to), highest first. */
+export async function riskByHost(window: RiskWindow, limit = 1000): Promise<HostRisk[]> {
+  return hostRisk(window, { limit });
 }
 
 // The distinct counts are taken in two hashed steps (per group and object, then per group) rather than with
@@ -113,32 +128,40 @@ export interface IncidentFinding {
   contributing: ContributingRisk[];
 }
 
-async function contributing(host: string, window: RiskWindow): Promise<ContributingRisk[]> {
-  const { rows } = await pgPool().query<ContributingRisk>(
-    `SELECT id::text, time, search_name AS "searchName", risk_score AS "riskScore", risk_message AS "riskMessage",
-            mitre_tactics AS tactics, result_id::text AS "resultId"
+/** Every risk event that counts of these objects in the window, by object. */
+async function contributing(hosts: string[], window: RiskWindow): Promise<Map<string, ContributingRisk[]>> {
+  const { rows } = await pgPool().query<ContributingRisk & { host: string }>(
+    `SELECT normalized_risk_object AS host, id::text, time, search_name AS "searchName", risk_score AS "riskScore",
+            risk_message AS "riskMessage", mitre_tactics AS tactics, result_id::text AS "resultId"
      FROM (${EFFECTIVE_RISK_EVENTS}) re
-     WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 ORDER BY time, id`,
-    [host, window.from, window.to],
+     WHERE normalized_risk_object = ANY($1::text[]) AND time >= $2 AND time < $3 ORDER BY time, id`,
+    [hosts, window.from, window.to],
   );
-  return rows;
+  const byHost = new Map<string, ContributingRisk[]>();
+  for (const { host, ...risk } of rows) byHost.set(host, [...(byHost.get(host) ?? []), risk]);
+  return byHost;
 }
 
-/** Evaluates both incident rules at `at` (their windows end there). */
+/**
+ * Evaluates both incident rules at `at` (their windows end there). The thresholds are tested in SQL over every
+ * object, so an object is found whatever its rank by score.
+ */
 export async function evaluateIncidentRules(at: Date): Promise<IncidentFinding[]> {
+  const { scoreOver24h, tacticsOver7d } = INCIDENT_RULES;
+  const rules = [
+    { rule: "scoreOver24h", hours: scoreOver24h.hours, having: `${HOST_SCORE} > ${scoreOver24h.threshold}` },
+    {
+      rule: "tacticsOver7d",
+      hours: tacticsOver7d.hours,
+      having: `count(DISTINCT tactic) >= ${tacticsOver7d.minTactics} AND count(DISTINCT search_name) >= ${tacticsOver7d.minSources}`,
+    },
+  ] as const;
   const findings: IncidentFinding[] = [];
-  const day: RiskWindow = { from: new Date(at.getTime() - INCIDENT_RULES.scoreOver24h.hours * HOUR), to: at };
-  for (const h of await riskByHost(day)) {
-    if (h.score > INCIDENT_RULES.scoreOver24h.threshold) {
-      findings.push({ rule: "scoreOver24h", host: h.host, score: h.score, tactics: h.tactics, sources: h.sources, contributing: await contributing(h.host, day) });
-    }
-  }
-  const week: RiskWindow = { from: new Date(at.getTime() - INCIDENT_RULES.tacticsOver7d.hours * HOUR), to: at };
-  const rule = INCIDENT_RULES.tacticsOver7d;
-  for (const h of await riskByHost(week)) {
-    if (h.tactics.length >= rule.minTactics && h.sources >= rule.minSources) {
-      findings.push({ rule: "tacticsOver7d", host: h.host, score: h.score, tactics: h.tactics, sources: h.sources, contributing: await contributing(h.host, week) });
-    }
+  for (const { rule, hours, having } of rules) {
+    const window: RiskWindow = { from: new Date(at.getTime() - hours * HOUR), to: at };
+    const hosts = await hostRisk(window, { having });
+    const events = await contributing(hosts.map((h) => h.host), window);
+    for (const h of hosts) findings.push({ rule, host: h.host, score: h.score, tactics: h.tactics, sources: h.sources, contributing: events.get(h.host) ?? [] });
   }
   return findings;
 }
