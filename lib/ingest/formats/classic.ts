@@ -19,7 +19,7 @@
 import { InputFormatError, type EventParts, type InputFormat, type ParsedRecord } from "../event";
 import { RecordError } from "../normalize";
 import type { FormatReader, ReadOptions } from "../parser";
-import { decodeHead, decodeText, exceedsBytes, readLineBatches, type TextLine } from "../input/text";
+import { decodeHead, decodeText, readLineBatches, RecordSize, type TextLine } from "../input/text";
 import { cleanMessage, eventCodeFrom, keywordsText, rejectRecord, toInt, toParsedRecord, usDateTimeToIso } from "./common";
 
 const TIMESTAMP_LINE = /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}:\d{2}(?: ?[AP]M)?\s*$/i;
@@ -124,7 +124,7 @@ type Item = { kind: "record"; text: string; line: number } | { kind: "rejected";
 interface OpenRecord {
   lines: TextLine[];
   line: number;
-  chars: number;
+  size: RecordSize;
   oversize: boolean;
   excerpt: string;
 }
@@ -193,7 +193,7 @@ export class ClassicSplitter {
   }
 
   private start(ts: TextLine): void {
-    this.current = { lines: [], line: ts.line, chars: 0, oversize: false, excerpt: ts.text };
+    this.current = { lines: [], line: ts.line, size: new RecordSize(this.maxRecordBytes), oversize: false, excerpt: ts.text };
     this.append(ts);
   }
 
@@ -205,9 +205,8 @@ export class ClassicSplitter {
       c.lines = [];
       return;
     }
-    c.chars += l.text.length + l.eol.length;
     c.lines.push(l);
-    if (c.chars > this.maxRecordBytes / 3 && exceedsBytes(c.lines.map((x) => x.text + x.eol).join(""), this.maxRecordBytes)) {
+    if (c.size.add(c.lines)) {
       c.oversize = true;
       c.lines = [];
     }

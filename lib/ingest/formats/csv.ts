@@ -16,7 +16,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { InputFormatError, type EventParts, type ParsedRecord } from "../event";
 import { RecordError } from "../normalize";
 import type { FormatReader, ReadOptions } from "../parser";
-import { decodeHead, decodeText, exceedsBytes, readLines, type TextLine } from "../input/text";
+import { decodeHead, decodeText, readLines, RecordSize, type TextLine } from "../input/text";
 import { cleanMessage, eventCodeFrom, knownSource, rejectRecord, toParsedRecord, usDateTimeToIso } from "./common";
 import { parseRawRecord } from "./raw";
 import { splunkRowParts } from "./splunk-row";
@@ -41,20 +41,19 @@ export async function* splitCsvRecords(lines: AsyncIterable<TextLine>, maxRecord
   let startLine = 0;
   let open = false;
   let oversize = false;
-  let chars = 0;
+  let size = new RecordSize(maxRecordBytes);
   let firstExcerpt = "";
   for await (const l of lines) {
     if (parts.length === 0 && !oversize) {
       if (!l.tooLong && l.text.trim() === "") continue;
       startLine = l.line;
-      chars = 0;
+      size = new RecordSize(maxRecordBytes);
       firstExcerpt = l.text.slice(0, 200);
     }
     if (l.tooLong) oversize = true;
     if (!oversize) {
       parts.push(l);
-      chars += l.text.length + l.eol.length;
-      if (chars > maxRecordBytes / 3 && exceedsBytes(parts.map((p) => p.text + p.eol).join(""), maxRecordBytes)) oversize = true;
+      if (size.add(parts)) oversize = true;
     }
     if (oversize) parts = [];
     if (quoteCount(l) % 2 === 1) open = !open;

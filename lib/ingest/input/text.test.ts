@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
 import { chunked, collect, utf16 } from "../formats/testing";
-import { decodeText, detectEncoding, findBinaryByte, readLines } from "./text";
+import { decodeText, detectEncoding, findBinaryByte, readLines, RecordSize, type TextLine } from "./text";
 
 const decode = async (bytes: Buffer, size = 3) => (await collect(decodeText(chunked(bytes, size)))).join("");
 
@@ -62,5 +62,28 @@ describe("line splitting", () => {
       [3, false, 5],
     ]);
     expect(lines[1].quotes).toBe(2);
+  });
+});
+
+describe("record size", () => {
+  const line = (text: string): TextLine => ({ text, eol: "\n", line: 1, tooLong: false });
+  /** Whether the record is over `max` after each line is added. */
+  const overAfterEachLine = (max: number, texts: string[]) => {
+    const size = new RecordSize(max);
+    const lines: TextLine[] = [];
+    return texts.map((t) => {
+      lines.push(line(t));
+      return size.add(lines);
+    });
+  };
+
+  it("counts UTF-8 bytes and line ends exactly, line by line, at the limit", () => {
+    // "abc\n" is 4 bytes, "ééé\n" 7 ("é" is 2): 11 in all.
+    expect(overAfterEachLine(11, ["abc", "ééé"])).toEqual([false, false]);
+    expect(overAfterEachLine(10, ["abc", "ééé"])).toEqual([false, true]);
+    // Bytes are counted from the line that takes the record past a third of the limit in characters, and then
+    // the lines before it count too: "ab\n" 3 + "éééé\n" 9 + "c\n" 2 = 14.
+    expect(overAfterEachLine(14, ["ab", "éééé", "c"])).toEqual([false, false, false]);
+    expect(overAfterEachLine(13, ["ab", "éééé", "c"])).toEqual([false, false, true]);
   });
 });

@@ -149,6 +149,32 @@ export interface TextLine {
   quotes?: number;
 }
 
+/**
+ * Whether a record built line by line is over `maxBytes` of UTF-8. Lines are measured exactly only once the record
+ * could be over (at most 3 bytes a character), and each line once: never the whole record again per line, which
+ * made a long record cost the square of its line count.
+ */
+export class RecordSize {
+  private chars = 0;
+  private bytes: number | null = null;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Adds the last line of `lines` (the record so far); true when the record is now over the limit. */
+  add(lines: readonly TextLine[]): boolean {
+    const line = lines[lines.length - 1];
+    this.chars += line.text.length + line.eol.length;
+    if (this.bytes === null) {
+      if (this.chars * 3 <= this.maxBytes) return false;
+      this.bytes = 0;
+      for (const l of lines) this.bytes += Buffer.byteLength(l.text, "utf8") + l.eol.length;
+    } else {
+      this.bytes += Buffer.byteLength(line.text, "utf8") + line.eol.length;
+    }
+    return this.bytes > this.maxBytes;
+  }
+}
+
 const EXCERPT_CHARS = 200;
 
 function countChar(text: string, ch: string): number {
