@@ -2,6 +2,7 @@
 // drops in the rollups and in the 7-day drilldown, an analyst cannot do the same, and the audit log shows it.
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { signIn } from "./auth";
+import { event2282, event29, eventsFile, hoursAgo } from "./events";
 
 const TRIAGER = { username: "e2e-triager", password: "e2e triager passphrase 1" };
 const ANALYST = { username: "e2e-analyst", password: "e2e analyst passphrase 1" };
@@ -10,16 +11,7 @@ const MSF = "c:\\temp\\msf.dll";
 const VENDOR = "C:\\Program Files\\Vendor\\agent.dll";
 
 /** Two Event 2282s ("module failed to load") on one host, a few hours ago: two results of 25 risk each. */
-function events2282(): string {
-  const hourAgo = (h: number, minute: number) => {
-    const d = new Date(Date.now() - h * 3_600_000);
-    d.setUTCMinutes(minute, 5, 0);
-    return d.toISOString();
-  };
-  const event = (time: string, record: number, dll: string) =>
-    `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-IIS-W3SVC-WP' Guid='{670080D9-742A-4187-8D16-41143D1290BD}' EventSourceName='W3SVC-WP'/><EventID Qualifiers='49152'>2282</EventID><Version>0</Version><Level>2</Level><Task>0</Task><Opcode>0</Opcode><Keywords>0x80000000000000</Keywords><TimeCreated SystemTime='${time}'/><EventRecordID>${record}</EventRecordID><Correlation/><Execution ProcessID='0' ThreadID='0'/><Channel>Application</Channel><Computer>${HOST}</Computer><Security/></System><EventData><Data Name='ModuleDll'>${dll}</Data><Data Name='ProcessorArchitecture'>AMD64</Data><Binary>C1000000</Binary></EventData></Event>`;
-  return `<?xml version="1.0" encoding="utf-8"?>\n<Events>\n${event(hourAgo(3, 10), 7001, MSF)}\n${event(hourAgo(3, 12), 7002, VENDOR)}\n</Events>\n`;
-}
+const events2282 = () => eventsFile([event2282(HOST, hoursAgo(3, 10), 7001, MSF), event2282(HOST, hoursAgo(3, 12), 7002, VENDOR)]);
 
 async function as(browser: Browser, who?: { username: string; password: string }): Promise<Page> {
   const context = await browser.newContext();
@@ -141,14 +133,7 @@ test("a triager marks a result as a false positive; risk drops everywhere; an an
 });
 
 /** Event 29s (IIS configuration changes) adding modules on one host: one New Module Added notable each. */
-function events29(host: string, modules: string[]): string {
-  const event = (i: number, name: string) => {
-    const d = new Date(Date.now() - 3 * 3_600_000);
-    d.setUTCMinutes(20 + i, 0, 0);
-    return `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-IIS-Configuration' Guid='{DC0B8E51-4863-407A-BC3C-1B479B2978AC}'/><EventID>29</EventID><Version>0</Version><Level>4</Level><Task>0</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='${d.toISOString()}'/><EventRecordID>${8000 + i}</EventRecordID><Correlation/><Execution ProcessID='4242' ThreadID='77'/><Channel>Microsoft-IIS-Configuration/Operational</Channel><Computer>${host}</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='PhysicalPath'></Data><Data Name='ConfigPath'>MACHINE/WEBROOT/APPHOST</Data><Data Name='EffectiveLocationPath'></Data><Data Name='Configuration'>/system.webServer/globalModules/add[@name="${name}"]</Data><Data Name='EditOperationType'>1</Data><Data Name='OldValue'></Data><Data Name='NewValue'></Data></EventData></Event>`;
-  };
-  return `<Events>\n${modules.map((m, i) => event(i, m)).join("\n")}\n</Events>\n`;
-}
+const events29 = (host: string, modules: string[]) => eventsFile(modules.map((m, i) => event29(host, hoursAgo(3, 20 + i), 8000 + i, m)));
 
 test("the notables workflow: status, owner, comments, bulk actions on a selection, urgency from asset priority", async ({ browser }) => {
   test.setTimeout(180_000);

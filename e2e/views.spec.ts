@@ -215,22 +215,15 @@ test("overview → hosts → host → 7-day drilldown → detection results, eve
     expect(hostCounts.risk).toBeGreaterThan(0);
     // Each list shows its newest 25 and pages on its own URL parameter, saying how many there are in all.
     const sections = [
-      { table: "Risk events", pager: "Risk events pages", noun: "risk events", total: hostCounts.risk, param: "riskPage" },
-      { table: "Notables", pager: "Notables pages", noun: "notables", total: hostCounts.notables, param: "notablesPage" },
-      { table: "Detection results", pager: "Results pages", noun: "results", total: hostCounts.results, param: "resultsPage" },
+      { table: "Risk events", pager: "Risk events pages", noun: "risk events", total: hostCounts.risk },
+      { table: "Notables", pager: "Notables pages", noun: "notables", total: hostCounts.notables },
+      { table: "Detection results", pager: "Results pages", noun: "results", total: hostCounts.results },
     ];
     for (const s of sections) {
       await expect(page.getByRole("table", { name: s.table }).locator("tbody tr")).toHaveCount(Math.max(1, Math.min(25, s.total)));
       if (s.total > 0) await expect(page.getByRole("navigation", { name: s.pager })).toContainText(`1–${Math.min(25, s.total)} of ${s.total.toLocaleString()} ${s.noun}`);
     }
-    const paged = sections.find((s) => s.total > 25);
-    if (paged) {
-      await page.getByRole("navigation", { name: paged.pager }).getByRole("link", { name: "Older ›" }).click();
-      await expect(page).toHaveURL(new RegExp(`${paged.param}=2`));
-      await expect(page.getByRole("table", { name: paged.table }).locator("tbody tr")).toHaveCount(Math.min(25, paged.total - 25));
-      await expect(page.getByRole("navigation", { name: paged.pager })).toContainText(`26–${Math.min(50, paged.total)} of ${paged.total.toLocaleString()}`);
-      await page.goBack();
-    }
+    // Paging through them: e2e/host-page.spec.ts (the demo data has no host with more than 25 in a list).
     await expectLabelledControls(page);
     await shot(page, "host");
 
