@@ -5,10 +5,9 @@
 // /api is deliberately not matched: when proxy runs, Next.js buffers the request body (10 MB by default,
 // proxyClientMaxBodySize) and would truncate large uploads. Route handlers authorize every call themselves.
 import { NextResponse, type NextRequest } from "next/server";
-import { SESSION_COOKIE } from "./lib/auth/config";
+import { PATH_HEADER, SESSION_COOKIE } from "./lib/auth/config";
 
 const PUBLIC_PAGES = new Set(["/login", "/setup"]);
-const PATH_HEADER = "x-iiswatch-path";
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;

@@ -46,7 +46,7 @@ export function AdhocRunForm({ id, from, to }: { id: string; from: string; to: s
           Run search
         </button>
       </form>
-      {state.error && <p className="error" role="alert">{state.error}</p>}
+      <FormOutcome error={state.error} />
       {state.rows && (
         <>
           <p role="status">

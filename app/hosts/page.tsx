@@ -13,7 +13,8 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 async function HostsList({ searchParams }: { searchParams: SearchParams }) {
   const params = hostListParams.parse(await searchParams);
-  const [{ rows, total }, names] = await Promise.all([listHosts(params), detectionNames()]);
+  const { rows, total } = await listHosts(params);
+  const names = detectionNames();
   return (
     <HostsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} detectionNames={names} enableLogHelp={ENABLE_IIS_CONFIGURATION_LOG} />
   );

@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { FormOutcome } from "@/components/forms/fields";
 import { DISPOSITION_LABELS, DISPOSITIONS, NOTABLE_STATUSES, STATUS_LABELS } from "@/lib/triage/fields";
 import { commentNotableAction, updateNotableAction, type NotableFormState } from "./actions";
 
@@ -60,22 +61,6 @@ export function ChangeFields({ owners, current }: { owners: { id: string; userna
   );
 }
 
-function Message({ state }: { state: NotableFormState }) {
-  if (state.ok)
-    return (
-      <span className="status-done" role="status">
-        {state.ok}
-      </span>
-    );
-  if (state.error)
-    return (
-      <span className="error" role="alert">
-        {state.error}
-      </span>
-    );
-  return null;
-}
-
 export function NotableUpdateForm({ id, owners, current }: { id: string; owners: { id: string; username: string }[]; current: Current }) {
   const [state, action, pending] = useActionState<NotableFormState, FormData>(updateNotableAction, {});
   return (
@@ -85,7 +70,7 @@ export function NotableUpdateForm({ id, owners, current }: { id: string; owners:
       <button type="submit" className="primary" disabled={pending}>
         Save
       </button>
-      <Message state={state} />
+      <FormOutcome inline ok={state.ok} error={state.error} />
     </form>
   );
 }
@@ -102,7 +87,7 @@ export function CommentForm({ id }: { id: string }) {
       <button type="submit" disabled={pending}>
         Add comment
       </button>
-      <Message state={state} />
+      <FormOutcome inline ok={state.ok} error={state.error} />
     </form>
   );
 }

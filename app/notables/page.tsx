@@ -15,7 +15,8 @@ export default async function NotablesPage({ searchParams }: { searchParams: Sea
   const user = await requireUser("data:read");
   const p = notableListParams.parse(await searchParams);
   const canTriage = can(user, "notable:triage");
-  const [{ rows, total }, names, owners] = await Promise.all([listNotables(p, user.id), detectionNames(), canTriage ? assignableOwners() : Promise.resolve([])]);
+  const [{ rows, total }, owners] = await Promise.all([listNotables(p, user.id), canTriage ? assignableOwners() : Promise.resolve([])]);
+  const names = detectionNames();
   return (
     <>
       <h1>Notables</h1>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { z } from "zod";
 import { ResultsTable } from "@/components/ResultsTable";
 import { requireUser } from "@/lib/auth/server";
-import { listDetections, listResults, resultRowJson } from "@/lib/detections";
+import { DETECTION_SPECS, listResults, resultRowJson, specById } from "@/lib/detections";
 import { detectionNames } from "@/lib/views/detection-names";
 
 export const metadata: Metadata = { title: "Detection results" };
@@ -25,18 +25,15 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
   await requireUser("data:read");
   const p = params.parse(await searchParams);
   const size = 100;
-  const [{ rows, total }, detections, names] = await Promise.all([
-    listResults({ detectionId: p.detection, dest: p.dest, from: p.earliest, to: p.latest, includeSuppressed: p.suppressed === "show", limit: size, offset: (p.page - 1) * size }),
-    listDetections(),
-    detectionNames(),
-  ]);
-  const detection = detections.find((d) => d.spec.id === p.detection);
+  const { rows, total } = await listResults({ detectionId: p.detection, dest: p.dest, from: p.earliest, to: p.latest, includeSuppressed: p.suppressed === "show", limit: size, offset: (p.page - 1) * size });
+  const names = detectionNames();
+  const detection = p.detection ? specById(p.detection) : undefined;
   return (
     <>
       <h1>Detection results{p.dest ? ` for ${p.dest}` : ""}</h1>
       {detection && p.dest && (
         <pre className="raw" aria-label="Equivalent Splunk search">
-          {`${detection.spec.search.trim()} | search  dest = "${p.dest}"`}
+          {`${detection.search.trim()} | search  dest = "${p.dest}"`}
         </pre>
       )}
       <form className="filters" method="get" role="search" aria-label="Filter results">
@@ -44,9 +41,9 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
           Detection
           <select name="detection" defaultValue={p.detection ?? ""}>
             <option value="">any</option>
-            {detections.map((d) => (
-              <option key={d.spec.id} value={d.spec.id}>
-                {d.spec.name}
+            {DETECTION_SPECS.map((spec) => (
+              <option key={spec.id} value={spec.id}>
+                {spec.name}
               </option>
             ))}
           </select>

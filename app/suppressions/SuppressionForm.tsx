@@ -167,12 +167,7 @@ export function SuppressionForm(props: Props) {
           {props.mode === "create" ? "Save suppression" : "Save changes"}
         </button>
       </div>
-      {state.ok && (
-        <p className="status-done" role="status">
-          {state.ok}
-        </p>
-      )}
-      <FormOutcome error={state.error} />
+      <FormOutcome ok={state.ok} error={state.error} />
     </form>
   );
 }

@@ -13,12 +13,7 @@ export function SuppressionToggle({ id, enabled }: { id: string; enabled: boolea
       <button type="submit" disabled={pending}>
         {enabled ? "Disable" : "Enable"}
       </button>{" "}
-      {state.ok && (
-        <span className="status-done" role="status">
-          {state.ok}
-        </span>
-      )}
-      <FormOutcome inline error={state.error} />
+      <FormOutcome inline ok={state.ok} error={state.error} />
     </form>
   );
 }

@@ -1,26 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { z } from "zod";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { DETECTION_SPECS } from "@/lib/detections";
-import { filterMacros, listSuppressions } from "@/lib/triage";
+import { filterMacros, listSuppressions, suppressionListParams } from "@/lib/triage";
 
 export const metadata: Metadata = { title: "Suppressions" };
 export const dynamic = "force-dynamic";
-
-const params = z.object({
-  detection: z.string().max(100).optional().catch(undefined),
-  state: z.enum(["all", "active", "disabled", "expired"]).catch("all"),
-  dest: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
-});
 
 const STATE_CLASS = { active: "status-done", disabled: "muted", expired: "status-failed" } as const;
 
 /** Every false-positive suppression, and each detection's `_filter` macro as it stands, ready to paste into Splunk. */
 export default async function SuppressionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser("data:read");
-  const p = params.parse(await searchParams);
+  const p = suppressionListParams.parse(await searchParams);
   const [rows, macros] = await Promise.all([listSuppressions({ detectionId: p.detection, state: p.state, dest: p.dest }), filterMacros()]);
   const manage = can(user, "suppression:manage");
   return (

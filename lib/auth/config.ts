@@ -8,6 +8,9 @@ const num = (name: string, fallback: number, min: number): number => {
 
 export const SESSION_COOKIE = "iiswatch_session";
 
+/** The header proxy.ts sets to the requested path, so a sign-in redirect can come back to it. */
+export const PATH_HEADER = "x-iiswatch-path";
+
 export interface AuthConfig {
   /** A session ends after this long without a request (IISWATCH_SESSION_IDLE_MINUTES, default 8 h). */
   sessionIdleMs: number;

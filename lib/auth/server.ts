@@ -8,7 +8,7 @@ import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import type { Actor } from "../audit/log";
-import { authConfig, SESSION_COOKIE } from "./config";
+import { authConfig, PATH_HEADER, SESSION_COOKIE } from "./config";
 import { roleCan, TOKEN_PERMISSIONS, type Permission, type Role } from "./permissions";
 import { clientAddress, isHttps, isSameOrigin, readCookie, safeNextPath, SAFE_METHODS } from "./request";
 import { validateSessionToken } from "./sessions";
@@ -35,9 +35,6 @@ export function can(user: Pick<AuthUser, "role" | "via"> | null | undefined, per
   if (user.via === "token" && !TOKEN_PERMISSIONS.includes(permission)) return false;
   return roleCan(user.role, permission);
 }
-
-/** The header proxy.ts sets to the requested path, so a sign-in redirect can come back to it. */
-export const PATH_HEADER = "x-iiswatch-path";
 
 async function userFromSessionCookie(token: string | undefined, h: Pick<Headers, "get">): Promise<AuthUser | null> {
   const session = await validateSessionToken(token);

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { pgPool } from "../db/pg";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
 import { EFFECTIVE_RISK_EVENTS, RESULT_SUPPRESSED, suppressedNow } from "../risk/effective";
+import { OPEN_STATUSES } from "../triage/fields";
 
 const HOUR = 3_600_000;
-export const OPEN_NOTABLE_STATUSES = ["new", "in_progress", "pending"] as const;
 
 export const HOST_SORTS = ["host", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent", "events"] as const;
 
@@ -68,7 +68,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   if (params.coverage === "present") filters.push("h.iis_config_events > 0");
   const where = filters.length ? `WHERE ${filters.join(" AND ")}` : "";
   const n = filterValues.length;
-  const values = [...filterValues, new Date(now.getTime() - 24 * HOUR), new Date(now.getTime() - 168 * HOUR), now, OPEN_NOTABLE_STATUSES, params.size, (params.page - 1) * params.size];
+  const values = [...filterValues, new Date(now.getTime() - 24 * HOUR), new Date(now.getTime() - 168 * HOUR), now, OPEN_STATUSES, params.size, (params.page - 1) * params.size];
   const [day, week, end, open, limit, offset] = [1, 2, 3, 4, 5, 6].map((i) => `$${n + i}`);
   const direction = params.dir === "asc" ? "ASC" : "DESC";
   const order = (alias: string) => `${SORT_SQL[params.sort].replace("h.", `${alias}.`)} ${direction} NULLS LAST, ${alias}.id`;

@@ -1,16 +1,7 @@
 // Reads of risk events (Risk.All_Risk), including the ESCU 7-day drilldown.
-import { db } from "../db/client";
 import { pgPool } from "../db/pg";
 import { ANNOTATION_ALL_EXCLUDED_KEYS } from "./annotations";
 import { EFFECTIVE_RISK_EVENTS } from "./effective";
-
-/** Risk events of a risk object (matched like normalized_risk_object: lower-cased) with _time in [from, to). */
-export async function riskEventsFor(dest: string, from: Date, to: Date) {
-  return db().riskEvent.findMany({
-    where: { normalizedRiskObject: dest.toLowerCase(), time: { gte: from, lt: to } },
-    orderBy: [{ time: "asc" }, { id: "asc" }],
-  });
-}
 
 export interface RiskDrilldownRow {
   normalized_risk_object: string;
@@ -57,10 +48,4 @@ export async function riskDrilldown(dest: string, reference: Date = new Date()):
     [dest, from, reference, ANNOTATION_ALL_EXCLUDED_KEYS],
   );
   return rows[0] ?? null;
-}
-
-/** Reference time for a host's drilldown when its data is historical: its latest risk event (else now). */
-export async function latestRiskTime(dest: string): Promise<Date | null> {
-  const latest = await db().riskEvent.findFirst({ where: { normalizedRiskObject: dest.toLowerCase() }, orderBy: { time: "desc" }, select: { time: true } });
-  return latest?.time ?? null;
 }

@@ -166,10 +166,12 @@ export async function evaluateIncidentRules(at: Date): Promise<IncidentFinding[]
   return findings;
 }
 
-/** The latest risk event time overall: the reference for historical data. */
-export async function latestRiskEventTime(): Promise<Date | null> {
-  // ORDER BY … LIMIT 1 rather than max(): the time index is walked backwards and the suppression check stops at
-  // the first risk event that counts, instead of checking every risk event ever recorded.
-  const { rows } = await pgPool().query<{ t: Date }>(`SELECT time AS t FROM (${EFFECTIVE_RISK_EVENTS}) re ORDER BY time DESC LIMIT 1`);
+/** The latest risk event that counts, overall or of one object (`dest`): the reference for historical data. */
+export async function latestRiskEventTime(dest?: string): Promise<Date | null> {
+  // ORDER BY … LIMIT 1 rather than max(): an index on time (or on the object and time) is walked backwards.
+  const { rows } = await pgPool().query<{ t: Date }>(
+    `SELECT time AS t FROM (${EFFECTIVE_RISK_EVENTS}) re ${dest === undefined ? "" : "WHERE normalized_risk_object = lower($1)"} ORDER BY time DESC LIMIT 1`,
+    dest === undefined ? [] : [dest],
+  );
   return rows[0]?.t ?? null;
 }

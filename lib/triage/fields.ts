@@ -68,6 +68,13 @@ const optionalText = (max: number) =>
     .catch(undefined)
     .transform((v) => v || undefined);
 
+/** The suppressions list's filters, from a URL (the page and GET /api/suppressions). */
+export const suppressionListParams = z.object({
+  detection: z.string().max(100).optional().catch(undefined),
+  state: z.enum(["all", "active", "disabled", "expired"]).catch("all"),
+  dest: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
+});
+
 /** The queue's filters, sort and page, as they appear in its URL (every view is a URL). */
 export const notableListParams = z.object({
   /** "open" (new, in progress, pending), "all", or one status. */

@@ -10,7 +10,7 @@ import { filterMacroDefinition, suppressedSql } from "../detections/filter";
 import { activeSuppressionMatches } from "../detections/queries";
 import { filterMacroName, searchName } from "../detections/spec";
 import { DETECTION_SPECS, specById } from "../detections/specs";
-import { groupFieldNames, prefillMatch, suppressionInputSchema, suppressionState, type SuppressionInput, type SuppressionState } from "./fields";
+import { groupFieldNames, OPEN_STATUSES, prefillMatch, suppressionInputSchema, suppressionState, type SuppressionInput, type SuppressionState } from "./fields";
 
 /** A refusal whose message is fit to show to the user (bad input, unknown row). */
 export class TriageError extends Error {
@@ -143,12 +143,12 @@ export async function previewSuppression(input: { detectionId: string; match: Re
             (SELECT coalesce(sum(events), 0)::int FROM risk) AS risk_events,
             (SELECT coalesce(sum(score), 0)::int FROM risk) AS risk_score,
             (SELECT count(*)::int FROM notables n JOIN m ON m.id = n.result_id
-              WHERE m.newly AND n.status IN ('new', 'in_progress', 'pending')) AS open_notables,
+              WHERE m.newly AND n.status::text = ANY($4::text[])) AS open_notables,
             (SELECT json_agg(json_build_object('dest', dest, 'results', results, 'risk', risk) ORDER BY risk DESC, dest)
                FROM (SELECT * FROM per_host ORDER BY risk DESC, dest LIMIT 20) x) AS hosts,
             (SELECT count(*)::int FROM per_host) AS host_count,
             (SELECT count(*)::int FROM detection_results WHERE detection_id = $1) AS total`,
-    [input.detectionId, JSON.stringify(input.match), options.excludeId === undefined ? null : BigInt(options.excludeId)],
+    [input.detectionId, JSON.stringify(input.match), options.excludeId === undefined ? null : BigInt(options.excludeId), OPEN_STATUSES],
   );
   const r = rows[0];
   return {

@@ -1,8 +1,8 @@
-// Short display names of the detections, for tables and charts.
-import { listDetections } from "../detections";
+// Short display names of the detections, for tables and charts: from the specs themselves, no query.
+import { DETECTION_SPECS } from "../detections/specs";
 
 export const shortName = (name: string) => name.replace(/^Windows IIS Components /, "");
 
-export async function detectionNames(): Promise<Record<string, string>> {
-  return Object.fromEntries((await listDetections()).map((d) => [d.spec.id, shortName(d.spec.name)]));
+export function detectionNames(): Record<string, string> {
+  return Object.fromEntries(DETECTION_SPECS.map((spec) => [spec.id, shortName(spec.name)]));
 }

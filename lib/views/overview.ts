@@ -1,7 +1,7 @@
 // The overview's figures, cheap at any scale: event counts come from the per-host counters, not a scan.
 import { pgPool } from "../db/pg";
-import { OPEN_NOTABLE_STATUSES } from "../hosts/queries";
 import { RESULT_SUPPRESSED } from "../risk/effective";
+import { OPEN_STATUSES } from "../triage/fields";
 
 export interface OverviewCounts {
   events: number;
@@ -25,7 +25,7 @@ export async function overviewCounts(now = new Date()): Promise<OverviewCounts> 
             (SELECT count(*)::int FROM uploads) AS uploads,
             (SELECT min(first_event) FROM hosts) AS first_event,
             (SELECT max(last_event) FROM hosts) AS last_event`,
-    [OPEN_NOTABLE_STATUSES, new Date(now.getTime() - 86_400_000)],
+    [OPEN_STATUSES, new Date(now.getTime() - 86_400_000)],
   );
   const r = rows[0];
   return {

@@ -1,19 +1,9 @@
 "use client";
 import { useActionState } from "react";
+import { FormOutcome } from "@/components/forms/fields";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-rules";
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from "@/lib/auth/permissions";
 import { createUserAction, endSessionsAction, resetPasswordAction, updateUserAction, type FormState } from "./actions";
-
-function Message({ state }: { state: FormState }) {
-  if (state.error)
-    return (
-      <span className="error" role="alert">
-        {state.error}
-      </span>
-    );
-  if (state.ok) return <span role="status">{state.ok}</span>;
-  return null;
-}
 
 export function CreateUserForm() {
   const [state, action, pending] = useActionState<FormState, FormData>(createUserAction, {});
@@ -40,7 +30,7 @@ export function CreateUserForm() {
       <button type="submit" className="primary" disabled={pending}>
         Create user
       </button>
-      <Message state={state} />
+      <FormOutcome inline ok={state.ok} error={state.error} />
     </form>
   );
 }
@@ -61,21 +51,21 @@ export function UserRowForms({ id, username, role, disabled }: { id: string; use
             </option>
           ))}
         </select>{" "}
-        <button type="submit">Save role</button> <Message state={roleState} />
+        <button type="submit">Save role</button> <FormOutcome inline ok={roleState.ok} error={roleState.error} />
       </form>
       <form action={flagAction}>
         <input type="hidden" name="id" value={id} />
         <input type="hidden" name="disabled" value={disabled ? "false" : "true"} />
-        <button type="submit">{disabled ? "Enable" : "Disable"}</button> <Message state={flagState} />
+        <button type="submit">{disabled ? "Enable" : "Disable"}</button> <FormOutcome inline ok={flagState.ok} error={flagState.error} />
       </form>
       <form action={pwAction} aria-label={`Reset password of ${username}`}>
         <input type="hidden" name="id" value={id} />
         <input name="password" type="password" placeholder="new password" required minLength={PASSWORD_MIN_LENGTH} maxLength={256} autoComplete="new-password" aria-label={`New password for ${username}`} />{" "}
-        <button type="submit">Set password</button> <Message state={pwState} />
+        <button type="submit">Set password</button> <FormOutcome inline ok={pwState.ok} error={pwState.error} />
       </form>
       <form action={sessAction}>
         <input type="hidden" name="id" value={id} />
-        <button type="submit">End sessions</button> <Message state={sessState} />
+        <button type="submit">End sessions</button> <FormOutcome inline ok={sessState.ok} error={sessState.error} />
       </form>
     </div>
   );

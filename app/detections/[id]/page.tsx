@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
-import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName } from "@/lib/detections";
+import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName, specById } from "@/lib/detections";
 import { lastDayInputs } from "@/lib/views/range";
 import { AdhocRunForm, SettingsForm } from "../DetectionForms";
 
@@ -12,8 +12,7 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const detection = await getDetection((await params).id);
-  return { title: detection?.spec.name ?? "Detection" };
+  return { title: specById((await params).id)?.name ?? "Detection" };
 }
 
 export default async function DetectionPage({ params }: Props) {

@@ -13,6 +13,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { listResults, resultRowJson } from "@/lib/detections";
 import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
+import { statusLabel } from "@/lib/triage/fields";
 import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
 import { HostPriority } from "./HostPriority";
@@ -42,15 +43,15 @@ export default async function HostPage({ params, searchParams }: Props) {
   const showSuppressed = query.suppressed === "show";
   const pages = sectionPages.parse(query);
 
-  const [timeline, modules, results, notables, risk, events, names] = await Promise.all([
+  const [timeline, modules, results, notables, risk, events] = await Promise.all([
     hostTimeline(host.id, range.from, range.to),
     hostModules(host.id),
     listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, ...slice(pages.resultsPage) }),
     hostNotables(host.id, slice(pages.notablesPage)),
     hostRiskEvents(host.id, range.from, range.to, slice(pages.riskPage)),
     listEvents({ ...eventParams, from: range.from, to: range.to }),
-    detectionNames(),
   ]);
+  const names = detectionNames();
 
   return (
     <>
@@ -151,7 +152,7 @@ export default async function HostPage({ params, searchParams }: Props) {
             </Link>,
             <span key="s" className={`badge ${n.severity}`}>{n.severity}</span>,
             <span key="u" className={`badge ${n.urgency}`}>{n.urgency}</span>,
-            n.status.replace("_", " "),
+            statusLabel(n.status),
           ],
         }))}
       />

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { contributingEvents, getResult, specById } from "@/lib/detections";
+import { statusLabel } from "@/lib/triage/fields";
 
 export const metadata: Metadata = { title: "Detection result" };
 export const dynamic = "force-dynamic";
@@ -45,7 +46,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
           {result.riskEvents.length === 0 && <span className="muted">none</span>}
         </dd>
         <dt>Notable</dt>
-        <dd>{result.notable ? `${result.notable.title} — ${result.notable.severity}, ${result.notable.status.replace("_", " ")}` : <span className="muted">none (risk only)</span>}</dd>
+        <dd>{result.notable ? `${result.notable.title} — ${result.notable.severity}, ${statusLabel(result.notable.status)}` : <span className="muted">none (risk only)</span>}</dd>
       </dl>
       <nav className="tabs" aria-label="Drilldowns">
         <Link href={`/results?${new URLSearchParams({ detection: result.detectionId, dest, ...window })}`}>View the detection results for &quot;{dest}&quot;</Link>

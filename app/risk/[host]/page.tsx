@@ -3,7 +3,7 @@ import Link from "next/link";
 import { RiskByDay } from "@/components/charts/RiskByDay";
 import { Time } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
-import { DRILLDOWN_HOURS, latestRiskTime, riskDrilldown } from "@/lib/risk";
+import { DRILLDOWN_HOURS, latestRiskEventTime, riskDrilldown } from "@/lib/risk";
 import { riskByDay } from "@/lib/risk/rollups";
 import { referenceTime } from "@/lib/views/reference";
 
@@ -26,7 +26,7 @@ export default async function RiskDrilldownPage({ params, searchParams }: Props)
   await requireUser("data:read");
   const dest = decodeURIComponent((await params).host);
   const query = await searchParams;
-  const reference = referenceTime(query.at, await latestRiskTime(dest), DRILLDOWN_HOURS);
+  const reference = referenceTime(query.at, await latestRiskEventTime(dest), DRILLDOWN_HOURS);
   const from = new Date(reference.at.getTime() - DRILLDOWN_HOURS * 3_600_000);
   const [row, days] = await Promise.all([riskDrilldown(dest, reference.at), riskByDay({ from, to: reference.at }, dest)]);
   return (
