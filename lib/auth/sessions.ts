@@ -81,10 +81,3 @@ export async function deleteUserSessions(userId: string, exceptSessionId?: strin
   return count;
 }
 
-export async function listUserSessions(userId: string) {
-  return db().session.findMany({
-    where: { userId, expiresAt: { gt: new Date() } },
-    select: { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, address: true, userAgent: true },
-    orderBy: { lastSeenAt: "desc" },
-  });
-}

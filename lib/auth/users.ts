@@ -46,10 +46,6 @@ export async function listUsers(): Promise<UserSummary[]> {
   return db().user.findMany({ select: summarySelect, orderBy: { username: "asc" } });
 }
 
-export async function findUser(id: string): Promise<UserSummary | null> {
-  return db().user.findUnique({ where: { id }, select: summarySelect });
-}
-
 /** For the CLI (`iiswatch users reset-password alice`): looks a user up by name, case-insensitively. */
 export async function findUserByUsername(username: string): Promise<UserSummary | null> {
   return db().user.findUnique({ where: { username: username.trim().toLowerCase() }, select: summarySelect });

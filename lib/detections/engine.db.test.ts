@@ -4,7 +4,7 @@ import { resetDatabase } from "../../tests/db-setup";
 import { SAMPLE_2282_XML, SAMPLE_29_EXCERPT } from "../../tests/samples";
 import { db } from "../db/client";
 import type { NormalizedEvent } from "../ingest/event";
-import { xmlReader } from "../ingest/formats";
+import { xmlReader } from "../ingest/formats/xml";
 import { DEFAULT_READ_OPTIONS } from "../ingest/parser";
 import { riskDrilldown } from "../risk/queries";
 import { contributingEvents, listResults } from "./queries";

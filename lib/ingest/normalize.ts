@@ -34,12 +34,6 @@ export function parseEventTime(text: string): { time: Date; timeCreated: string 
   return { time, timeCreated: fraction.length > 3 ? iso.replace(/\.\d{3}Z$/, `.${millis}${fraction.slice(3)}Z`) : iso };
 }
 
-/** Microseconds after the Date's milliseconds (Postgres timestamptz keeps microseconds). */
-export function subMillisecondMicros(timeCreated: string | null): number {
-  const m = timeCreated ? /\.\d{3}(\d{0,3})/.exec(timeCreated) : null;
-  return m ? Number((m[1] + "000").slice(0, 3)) : 0;
-}
-
 function required<T>(value: T | null | undefined, what: string): T {
   if (value === null || value === undefined || value === "") throw new RecordError(`missing ${what}`);
   return value;

@@ -13,6 +13,7 @@
 // Records are not deduplicated: both oracles (python-evtx, libevtx) yield every stored copy, and the samples hold
 // no duplicate record ids; the database's event identity (identity.ts) stores a re-read record once anyway.
 import type { ParsedRecord } from "../event";
+import { rejectRecord } from "../formats/common";
 import { normalizeEvent, RecordError } from "../normalize";
 import type { FormatReader, ReadOptions } from "../parser";
 import type { EvtxProblem } from "./reader";
@@ -44,7 +45,7 @@ export const evtxReader: FormatReader = {
     for await (const batch of batches) {
       for (const item of batch) {
         if (item.kind === "problem") {
-          if (item.lost) yield { ok: false, rejected: { position: ++position, location: problemLocation(item), reason: item.reason } };
+          if (item.lost) yield rejectRecord(++position, problemLocation(item), item.reason);
           else notice(item);
           continue;
         }
@@ -54,10 +55,7 @@ export const evtxReader: FormatReader = {
           parsed = { ok: true, event: normalizeEvent(item.parts, item.xml, "evtx", position) };
         } catch (e) {
           if (!(e instanceof RecordError)) throw e;
-          parsed = {
-            ok: false,
-            rejected: { position, location: problemLocation(item), reason: `record ${item.recordId}: ${e.message}`, excerpt: item.xml.slice(0, 200) },
-          };
+          parsed = rejectRecord(position, problemLocation(item), `record ${item.recordId}: ${e.message}`, item.xml);
         }
         yield parsed;
       }

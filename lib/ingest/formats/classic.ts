@@ -130,8 +130,8 @@ interface OpenRecord {
 }
 
 /**
- * Groups lines into classic records, bounded by `maxRecordBytes` per record: `push` each line (or `pushAll` an
- * array of them), then `end`; each returns the records (or rejections) completed so far.
+ * Groups lines into classic records, bounded by `maxRecordBytes` per record: `pushAll` each batch of lines, then
+ * `end`; each returns the records (or rejections) completed so far.
  */
 export class ClassicSplitter {
   private current: OpenRecord | null = null;
@@ -143,11 +143,6 @@ export class ClassicSplitter {
 
   pushAll(lines: TextLine[]): Item[] {
     for (const l of lines) this.add(l);
-    return this.take();
-  }
-
-  push(l: TextLine): Item[] {
-    this.add(l);
     return this.take();
   }
 
@@ -230,13 +225,6 @@ export class ClassicSplitter {
     }
     this.current = null;
   }
-}
-
-/** Groups lines into classic records; bounded by `maxRecordBytes` per record. */
-export async function* splitClassic(lines: AsyncIterable<TextLine>, maxRecordBytes: number): AsyncGenerator<Item> {
-  const splitter = new ClassicSplitter(maxRecordBytes);
-  for await (const l of lines) yield* splitter.push(l);
-  yield* splitter.end();
 }
 
 export const classicReader: FormatReader = {

@@ -2,9 +2,8 @@
 // supported layout must give the same Splunk fields, because those are what the ESCU searches group by.
 import { describe, expect, it } from "vitest";
 import type { NormalizedEvent } from "../event";
-import type { FormatReader } from "../parser";
 import { sniffFormat } from "../input/sniff";
-import { readerFor } from "./index";
+import { readerForFormat } from "../readers";
 import { fixture, readAll, utf16 } from "./testing";
 
 const EXPECTED_2282 = {
@@ -59,7 +58,7 @@ describe("cross-format equivalence of the real events", () => {
     const data = bytes();
     const format = sniffFormat(data);
     expect(format).not.toBeNull();
-    const reader = readerFor(format!) as FormatReader;
+    const reader = readerForFormat(format!);
     const { events, rejected } = await readAll(reader, data, options ?? {});
     expect(rejected).toEqual([]);
     const e2282 = events.filter((e) => e.eventCode === 2282);
@@ -85,7 +84,7 @@ describe("cross-format equivalence of the real events", () => {
     const seen = { 2282: 0, 29: 0 };
     for (const c of CASES) {
       const data = c.bytes();
-      const { events } = await readAll(readerFor(sniffFormat(data)!)!, data, c.options ?? {});
+      const { events } = await readAll(readerForFormat(sniffFormat(data)!), data, c.options ?? {});
       for (const e of events) if (e.eventCode === 2282 || isReal29(e)) seen[e.eventCode as 2282 | 29]++;
     }
     expect(seen).toEqual({ 2282: 12, 29: 12 });

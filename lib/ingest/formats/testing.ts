@@ -4,6 +4,7 @@ import path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import type { NormalizedEvent, ParsedRecord, RejectedRecord } from "../event";
 import type { FormatReader, ReadOptions } from "../parser";
+import { crc32 } from "../evtx/crc32";
 
 export const FIXTURES = path.join(import.meta.dirname, "fixtures");
 
@@ -42,22 +43,6 @@ export function utf16(text: string, endian: "le" | "be" = "le"): Buffer {
   const body = Buffer.from(text, "utf16le");
   if (endian === "be") body.swap16();
   return Buffer.concat([Buffer.from(endian === "le" ? [0xff, 0xfe] : [0xfe, 0xff]), body]);
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 export interface ZipMemberSpec {

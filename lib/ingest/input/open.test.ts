@@ -4,7 +4,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
-import { readerFor } from "../formats";
+import { readerForFormat } from "../readers";
 import { collect, fixture, makeZip, utf16 } from "../formats/testing";
 import { openInputs, type OpenInputsOptions } from "./open";
 import { detectFormat } from "./sniff";
@@ -67,7 +67,7 @@ describe("openInputs", () => {
     const dests: string[] = [];
     for (const m of members) {
       const format = detectFormat(m.bytes, m.name);
-      const reader = readerFor(format)!;
+      const reader = readerForFormat(format);
       async function* once() {
         yield m.bytes;
       }
