@@ -145,6 +145,10 @@ program
   .action(async () => {
     await withDatabase(async () => {
       const { loadDemoData } = await import("../lib/demo/load");
+      const { setAfterUpload } = await import("../lib/ingest/uploads");
+      const { runForNewEvents } = await import("../lib/detections");
+      // As the server wires it (instrumentation.ts): the detections run over each upload once it lands.
+      setAfterUpload((uploadId) => runForNewEvents(uploadId));
       const { fleet, upload } = await loadDemoData();
       console.log(`demo fleet: ${fleet.hosts.length} hosts, ${upload.stored} events stored (${upload.duplicates} already there)`);
       console.log(`planted: modules installed on ${fleet.compromised.map((c) => c.host).join(", ")}; DLLs failing on ${fleet.failing.map((f) => f.host).join(", ")}; no IIS configuration log on ${fleet.withoutIisConfigLog.join(", ")}`);

@@ -86,6 +86,28 @@ export async function receiveUpload(input: {
 }
 
 /**
+ * Ingests a file this process writes itself (the demo fleet) exactly as an upload: `write` fills its spool file,
+ * then it goes through the queue, one at a time with every other upload, followed by the after-upload step.
+ * Resolves with the upload's counters once processed; rejects with its error when it failed.
+ */
+export async function ingestOwnFile(filename: string, write: (spoolFile: string) => Promise<void>): Promise<{ uploadId: string; stored: number; duplicates: number }> {
+  const upload = await db().upload.create({ data: { filename, status: "queued" } });
+  fs.mkdirSync(spoolDir(), { recursive: true });
+  try {
+    await write(spoolPath(upload.id));
+  } catch (e) {
+    fs.rmSync(spoolPath(upload.id), { force: true });
+    await db().upload.update({ where: { id: upload.id }, data: { status: "failed", error: e instanceof Error ? e.message : String(e), finishedAt: new Date() } });
+    throw e;
+  }
+  await db().upload.update({ where: { id: upload.id }, data: { sizeBytes: fs.statSync(spoolPath(upload.id)).size } });
+  await enqueueUpload(upload.id);
+  const done = await db().upload.findUniqueOrThrow({ where: { id: upload.id } });
+  if (done.status !== "done") throw new Error(`${filename}: ${done.error ?? "the upload failed"}`);
+  return { uploadId: upload.id, stored: done.stored, duplicates: done.duplicates };
+}
+
+/**
  * What to do once an upload has landed. The server wires the detection engine here (instrumentation.ts), so that
  * ingestion does not depend on the steps that follow it.
  */
