@@ -55,7 +55,8 @@ export function UploadDropzone() {
   const poll = useCallback(
     async (key: string, uploadId: string) => {
       for (;;) {
-        const res = await fetch(`/api/uploads/${uploadId}`, { cache: "no-store" });
+        // The counters only: the rejected records are on the upload's page.
+        const res = await fetch(`/api/uploads/${uploadId}?rejections=0`, { cache: "no-store" });
         if (!res.ok) {
           patch(key, { error: `could not read the upload report (HTTP ${res.status})` });
           return;

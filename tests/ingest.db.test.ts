@@ -4,6 +4,7 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../lib/db/client";
 import { processUpload } from "../lib/ingest/pipeline";
+import { getUploadReport } from "../lib/ingest/queries";
 import { drainUploads, receiveUpload, recoverUploads } from "../lib/ingest/uploads";
 import { resetDatabase } from "./db-setup";
 import { SAMPLE_2282_XML, SAMPLE_EVTX } from "./samples";
@@ -164,5 +165,27 @@ describe("uploads received over HTTP", () => {
     expect(await db().upload.findUniqueOrThrow({ where: { id: crashed.id } })).toMatchObject({ status: "failed" });
     expect(await db().event.count()).toBe(0);
     expect(await db().host.count()).toBe(0);
+  });
+});
+
+describe("every record accounted for", () => {
+  beforeEach(resetDatabase);
+
+  it("a bad record is rejected with its position and reason in the upload's report; the others are stored", async () => {
+    const sample = fs.readFileSync(SAMPLE_2282_XML, "utf8").trim();
+    const record = (id: number) => sample.replace(/<EventRecordID>\d+<\/EventRecordID>/, `<EventRecordID>${id}</EventRecordID>`);
+    const bad = record(2).replace(/<EventID Qualifiers='49152'>2282<\/EventID>/, "<EventID>not-a-number</EventID>");
+    expect(bad).not.toBe(record(2));
+    const { outcome, upload } = await ingest(tempFile("three.xml", [record(1), bad, record(3)].join("\n") + "\n"));
+    expect(outcome).toBe("ok");
+    expect(upload).toMatchObject({ status: "done", recordsRead: 3, stored: 2, rejected: 1 });
+    const report = (await getUploadReport(upload.id))!;
+    expect(report.rejections).toHaveLength(1);
+    expect(report.rejections[0]).toMatchObject({ position: 2 });
+    expect(report.rejections[0].reason).toBe("invalid event id 'not-a-number'");
+    expect(report.rejections[0].excerpt).toBe(`${bad.slice(0, 200)}…`); // the start of the record as read
+    // A progress poll asks for the counters only.
+    expect((await getUploadReport(upload.id, 0))!.rejections).toEqual([]);
+    expect((await db().event.findMany({ orderBy: { position: "asc" } })).map((e) => e.recordId)).toEqual([1n, 3n]);
   });
 });

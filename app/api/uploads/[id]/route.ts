@@ -1,6 +1,7 @@
 // GET /api/uploads/{id}: the upload's status and report (records read, stored, duplicate, rejected, and each
-// rejected record's position and reason).
+// rejected record's position and reason: the first 500, or ?rejections=N of them — 0 for a progress poll).
 import { NextResponse } from "next/server";
+import { z } from "zod";
 import { authorize } from "@/lib/auth/server";
 import { getUploadReport, uploadJson } from "@/lib/ingest/queries";
 
@@ -9,7 +10,8 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   const user = await authorize(request, "data:read");
   if (user instanceof Response) return user;
-  const report = await getUploadReport((await params).id);
+  const rejections = z.coerce.number().int().min(0).max(500).catch(500).parse(new URL(request.url).searchParams.get("rejections") ?? undefined);
+  const report = await getUploadReport((await params).id, rejections);
   if (!report) return NextResponse.json({ error: "no such upload" }, { status: 404 });
   return NextResponse.json(uploadJson(report));
 }
