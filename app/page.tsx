@@ -3,7 +3,7 @@ import { RiskByDay } from "@/components/charts/RiskByDay";
 import { DemoDataButton } from "@/components/DemoDataButton";
 import { SimpleTable } from "@/components/SimpleTable";
 import { can, requireUser } from "@/lib/auth/server";
-import { latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
+import { INCIDENT_RULES, latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
 import { overviewCounts } from "@/lib/views/overview";
 import { referenceTime } from "@/lib/views/reference";
 
@@ -37,7 +37,7 @@ function RiskiestHosts({ title, hosts }: { title: string; hosts: { host: string;
             <Link key="h" href={`/hosts/${encodeURIComponent(h.host)}`} className="wrap-anywhere">
               {h.host}
             </Link>,
-            <Link key="r" href={`/risk/${encodeURIComponent(h.host)}`} className={h.score > 100 ? "error" : undefined}>
+            <Link key="r" href={`/risk/${encodeURIComponent(h.host)}`} className={h.score > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
               {h.score}
             </Link>,
             h.events,

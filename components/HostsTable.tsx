@@ -3,6 +3,7 @@
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import type { HostRow } from "@/lib/hosts/queries";
+import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
 import { Time } from "./time/TimeZone";
 
@@ -65,7 +66,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
 function RiskCell({ value, host }: { value: number; host: string }) {
   if (value === 0) return <span className="muted">0</span>;
   return (
-    <Link href={`/risk/${encodeURIComponent(host)}`} className={value > 100 ? "error" : undefined}>
+    <Link href={`/risk/${encodeURIComponent(host)}`} className={value > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
       {value}
     </Link>
   );

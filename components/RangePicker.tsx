@@ -1,7 +1,6 @@
 "use client";
 // The time range of a view, kept in the URL (?range=24h|7d|30d|all|custom&from=&to=) so the view is a link.
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useState } from "react";
 
 const PRESETS = [
   ["24h", "24 h"],
@@ -16,7 +15,6 @@ export function RangePicker({ range, from, to }: { range: string; from: string; 
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
-  const [custom, setCustom] = useState({ from: toInput(from), to: toInput(to) });
 
   const go = (change: Record<string, string | null>) => {
     const params = new URLSearchParams(searchParams.toString());
@@ -35,21 +33,24 @@ export function RangePicker({ range, from, to }: { range: string; from: string; 
           {label}
         </button>
       ))}
+      {/* Uncontrolled, and keyed by the range shown: a preset's new range fills the inputs again. */}
       <form
+        key={`${from}/${to}`}
         className="filters"
         style={{ margin: 0 }}
         onSubmit={(e) => {
           e.preventDefault();
-          go({ range: "custom", from: new Date(`${custom.from}Z`).toISOString(), to: new Date(`${custom.to}Z`).toISOString() });
+          const form = new FormData(e.currentTarget);
+          go({ range: "custom", from: new Date(`${form.get("from")}Z`).toISOString(), to: new Date(`${form.get("to")}Z`).toISOString() });
         }}
       >
         <label>
           From (UTC)
-          <input type="datetime-local" value={custom.from} onChange={(e) => setCustom({ ...custom, from: e.target.value })} required />
+          <input type="datetime-local" name="from" defaultValue={toInput(from)} required />
         </label>
         <label>
           To (UTC)
-          <input type="datetime-local" value={custom.to} onChange={(e) => setCustom({ ...custom, to: e.target.value })} required />
+          <input type="datetime-local" name="to" defaultValue={toInput(to)} required />
         </label>
         <button type="submit" aria-pressed={range === "custom"} className={range === "custom" ? "primary" : undefined}>
           Custom range

@@ -2,6 +2,9 @@
 // that counts (effective.ts).
 import { pgPool } from "../db/pg";
 import { EFFECTIVE_RISK_EVENTS } from "./effective";
+import { INCIDENT_RULES } from "./incident-rules";
+
+export { INCIDENT_RULES };
 
 const HOUR = 3_600_000;
 
@@ -99,14 +102,6 @@ export async function riskByDay(window: RiskWindow, host?: string) {
   );
   return rows;
 }
-
-/** Splunk ES risk incident rules, as ES ships them. */
-export const INCIDENT_RULES = {
-  /** "Risk Threshold Exceeded For Object Over 24 Hour Period": sum(risk_score) > 100 by risk_object over -24h. */
-  scoreOver24h: { hours: 24, threshold: 100 },
-  /** "ATT&CK Tactic Threshold Exceeded For Object Over Previous 7 Days": dc(tactic) >= 3 and dc(source) >= 4. */
-  tacticsOver7d: { hours: 168, minTactics: 3, minSources: 4 },
-} as const;
 
 export interface ContributingRisk {
   id: string;
