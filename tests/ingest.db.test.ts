@@ -120,6 +120,7 @@ describe("a file that is not an event log", () => {
     expect(outcome).toMatch(/not a Windows event log/);
     expect(upload.status).toBe("failed");
     expect(upload.error).toMatch(/not a Windows event log/);
+    expect(upload.error).toContain('it starts with "# My notes"');
     expect(await db().event.count()).toBe(0);
   });
 

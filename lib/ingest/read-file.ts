@@ -1,7 +1,7 @@
 // One log file (or archive) -> its records, in order, whatever the format: decompression, format sniffing
 // (or the user's override) and the matching reader. Shared by the upload pipeline and `iiswatch parse`.
 import { InputFormatError, type InputFormat, type ParsedRecord } from "./event";
-import { openInputs, sniffFormat } from "./input";
+import { detectFormat, openInputs, peek, SNIFF_BYTES } from "./input";
 import { ingestLimits } from "./limits";
 import type { ReaderNotice, ReaderProgress } from "./parser";
 import { readerForFormat } from "./readers";
@@ -26,29 +26,6 @@ export interface ReadFileOptions {
   onNotice?: (notice: ReaderNotice) => void;
 }
 
-/** Reads the first bytes of a stream for sniffing and returns a stream that still yields them. */
-export async function peek(stream: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
-  const iterator = stream[Symbol.asyncIterator]();
-  const seen: Buffer[] = [];
-  let length = 0;
-  let done = false;
-  while (length < bytes) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    seen.push(next.value);
-    length += next.value.length;
-  }
-  async function* replay() {
-    yield* seen;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  }
-  return { head: Buffer.concat(seen).subarray(0, bytes), stream: replay() };
-}
-
 export async function* readLogFile(filePath: string, options: ReadFileOptions = {}): AsyncGenerator<FileRecord> {
   const limits = ingestLimits();
   const members = openInputs(filePath, {
@@ -58,15 +35,9 @@ export async function* readLogFile(filePath: string, options: ReadFileOptions = 
   });
   let records = 0;
   for await (const member of members) {
-    const { head, stream } = await peek(member.stream, 64 * 1024);
+    const { head, stream } = await peek(member.stream, SNIFF_BYTES);
     if (head.length === 0) continue;
-    const format = options.format ?? sniffFormat(head);
-    if (!format) {
-      throw new InputFormatError(
-        `${member.name}: not a Windows event log in a format we read (EVTX, event XML, Splunk classic text, JSON, CSV)`,
-        "byte 0",
-      );
-    }
+    const format = options.format ?? detectFormat(head, member.name);
     const reader = readerForFormat(format);
     const records$ = reader.read(stream, {
       maxRecordBytes: limits.maxRecordBytes,

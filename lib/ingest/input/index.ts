@@ -1,6 +1,7 @@
 // Input layer: opening uploads (plain, gzip, zip), decoding text, and sniffing the format.
 export { openInputs, DEFAULT_OPEN_OPTIONS, type InputMember, type OpenInputsOptions } from "./open";
-export { sniffFormat, detectFormat, isEvtx, SNIFF_BYTES } from "./sniff";
+export { sniffFormat, detectFormat, SNIFF_BYTES } from "./sniff";
+export { peek } from "./open";
 export {
   decodeText,
   decodeHead,

@@ -99,7 +99,7 @@ async function* wrapErrors(source: AsyncIterable<Buffer>, member: string, what: 
 }
 
 /** First bytes of a stream, and a stream giving all of it back. */
-async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
+export async function peek(source: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
   const it = source[Symbol.asyncIterator]();
   const got: Buffer[] = [];
   let size = 0;

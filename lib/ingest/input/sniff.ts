@@ -1,18 +1,14 @@
 // Format detection from the first bytes of a file (compression already undone).
 import { InputFormatError, type InputFormat } from "../event";
+import { isEvtx } from "../evtx/reader";
 import { textReaders } from "../formats";
 import { decodeHead, findBinaryByte } from "./text";
 
 /** How many bytes of a file the sniffers want to see. */
 export const SNIFF_BYTES = 64 * 1024;
 
-const EVTX_MAGIC = Buffer.from("ElfFile\0", "latin1");
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-
-export function isEvtx(head: Uint8Array): boolean {
-  return head.length >= 8 && Buffer.from(head.buffer, head.byteOffset, 8).equals(EVTX_MAGIC);
-}
 
 /** The format of a file from its head, or null when no reader recognises it. */
 export function sniffFormat(head: Buffer): InputFormat | null {
