@@ -6,7 +6,7 @@ import { cliActor } from "../audit/log";
 import { login, logout } from "./login";
 import { createSession, deleteUserSessions, validateSessionToken } from "./sessions";
 import { createApiToken, listApiTokens, revokeApiToken, verifyApiToken } from "./tokens";
-import { createUser, setPassword, setupFirstAdmin, updateUser, UserError } from "./users";
+import { changeOwnPassword, createUser, setPassword, setupFirstAdmin, updateUser, UserError } from "./users";
 import { sha256Hex } from "./crypto";
 
 const PW = "a long passphrase 1";
@@ -144,6 +144,16 @@ describe("sign-in and sessions", () => {
     expect((await login({ username: "ann", password: "another passphrase 2", address: null })).ok).toBe(true);
     expect(await actions()).toContain("user.password_change");
     expect(await deleteUserSessions(u.id)).toBe(2);
+  });
+
+  it("changes one's own password only with the current one, which a wrong guess leaves untouched", async () => {
+    const u = await createUser({ username: "ann", password: PW, role: "analyst" }, cliActor());
+    const me = { id: u.id, username: "ann" };
+    await expect(changeOwnPassword(me, "not my password", "another passphrase 2")).rejects.toThrow("The current password is wrong.");
+    expect((await login({ username: "ann", password: PW, address: null })).ok).toBe(true);
+    await changeOwnPassword(me, PW, "another passphrase 2");
+    expect((await login({ username: "ann", password: "another passphrase 2", address: null })).ok).toBe(true);
+    expect(await actions()).toContain("user.password_change");
   });
 });
 

@@ -3,7 +3,7 @@
 // or disabled, so the installation can always be administered.
 import { db, type Prisma } from "../db/client";
 import { writeAudit, type Actor } from "../audit/log";
-import { checkPasswordPolicy, hashPassword } from "./password";
+import { checkPasswordPolicy, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./permissions";
 import { deleteUserSessions } from "./sessions";
 
@@ -126,13 +126,24 @@ export async function updateUser(userId: string, change: { role?: Role; disabled
  * `keepSessionId` (the session making the change) when given.
  */
 export async function setPassword(userId: string, password: string, actor: Actor | null, options: { keepSessionId?: string } = {}): Promise<void> {
-  const user = await db().user.findUnique({ where: { id: userId }, select: { username: true } });
+  const user = await db().user.findUnique({ where: { id: userId }, select: { id: true, username: true } });
   if (!user) throw new UserError("No such user.");
+  await replacePassword(user, password, actor, options);
+}
+
+/** Changes the actor's own password: `current` must be right. Ends the user's other sessions (not `keepSessionId`). */
+export async function changeOwnPassword(actor: Actor & { id: string }, current: string, next: string, options: { keepSessionId?: string } = {}): Promise<void> {
+  const user = await db().user.findUnique({ where: { id: actor.id }, select: { id: true, username: true, passwordHash: true } });
+  if (!user || !(await verifyPassword(user.passwordHash, current)).ok) throw new UserError("The current password is wrong.");
+  await replacePassword(user, next, actor, options);
+}
+
+async function replacePassword(user: { id: string; username: string }, password: string, actor: Actor | null, options: { keepSessionId?: string }): Promise<void> {
   checkPasswordPolicy(password, user.username);
   const passwordHash = await hashPassword(password);
   await db().$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { passwordHash } });
-    await writeAudit(actor, { action: actor?.id === userId ? "user.password_change" : "user.password_reset", targetType: "user", targetId: userId, after: { username: user.username } }, tx);
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await writeAudit(actor, { action: actor?.id === user.id ? "user.password_change" : "user.password_reset", targetType: "user", targetId: user.id, after: { username: user.username } }, tx);
   });
-  await deleteUserSessions(userId, options.keepSessionId);
+  await deleteUserSessions(user.id, options.keepSessionId);
 }

@@ -1,9 +1,8 @@
 "use server";
 // Changing one's own password: needs the current one; ends the user's other sessions.
-import { db } from "@/lib/db/client";
-import { PasswordPolicyError, verifyPassword } from "@/lib/auth/password";
+import { PasswordPolicyError } from "@/lib/auth/password";
 import { authorizeAction } from "@/lib/auth/server";
-import { setPassword, UserError } from "@/lib/auth/users";
+import { changeOwnPassword, UserError } from "@/lib/auth/users";
 
 export interface PasswordState {
   error?: string;
@@ -14,10 +13,8 @@ export async function changePasswordAction(_prev: PasswordState, form: FormData)
   const me = await authorizeAction("data:read");
   const next = String(form.get("password") ?? "");
   if (next !== String(form.get("confirm") ?? "")) return { error: "The two new passwords differ." };
-  const row = await db().user.findUnique({ where: { id: me.id }, select: { passwordHash: true } });
-  if (!row || !(await verifyPassword(row.passwordHash, String(form.get("current") ?? ""))).ok) return { error: "The current password is wrong." };
   try {
-    await setPassword(me.id, next, me, { keepSessionId: me.sessionId ?? undefined });
+    await changeOwnPassword(me, String(form.get("current") ?? ""), next, { keepSessionId: me.sessionId ?? undefined });
   } catch (e) {
     if (e instanceof PasswordPolicyError || e instanceof UserError) return { error: e.message };
     throw e;
