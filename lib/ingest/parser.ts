@@ -1,6 +1,7 @@
 // What every input-format reader implements. The pipeline (lib/ingest/pipeline.ts) opens the file, undoes
 // compression, sniffs the format (or takes the user's override) and pulls records from the matching reader.
 import type { InputFormat, ParsedRecord } from "./event";
+import { ingestLimits } from "./limits";
 
 export interface ReaderProgress {
   /** Format-specific units: "chunks" for EVTX, "records" elsewhere. */
@@ -29,7 +30,8 @@ export interface ReadOptions {
   channel?: string;
 }
 
-export const DEFAULT_READ_OPTIONS: ReadOptions = { maxRecordBytes: 4 * 1024 * 1024 };
+/** The configured record bound (limits.ts). */
+export const DEFAULT_READ_OPTIONS: ReadOptions = { maxRecordBytes: ingestLimits().maxRecordBytes };
 
 export interface FormatReader {
   format: InputFormat;

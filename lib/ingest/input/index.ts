@@ -1,5 +1,5 @@
 // Input layer: opening uploads (plain, gzip, zip), decoding text, and sniffing the format.
-export { openInputs, DEFAULT_OPEN_OPTIONS, type InputMember, type OpenInputsOptions } from "./open";
+export { openInputs, type InputMember, type OpenInputsOptions } from "./open";
 export { sniffFormat, detectFormat, SNIFF_BYTES } from "./sniff";
 export { peek } from "./open";
 export {

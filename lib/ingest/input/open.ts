@@ -12,6 +12,7 @@ import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { InputFormatError } from "../event";
+import { ingestLimits } from "../limits";
 
 export interface InputMember {
   /** File name (for a zip: the member's path inside the archive; ".gz" removed for gzip data). */
@@ -40,11 +41,11 @@ export interface OpenInputsOptions {
 
 type Limits = Required<Omit<OpenInputsOptions, "onCompressedBytes">>;
 
-export const DEFAULT_OPEN_OPTIONS: Limits = {
-  maxUncompressedBytes: 8 * 1024 ** 3,
-  maxRatio: 200,
-  ratioGraceBytes: 1024 ** 2,
-};
+/** The configured bounds (limits.ts), for callers that give none. */
+function defaultLimits(): Limits {
+  const limits = ingestLimits();
+  return { maxUncompressedBytes: limits.maxUncompressedBytes, maxRatio: limits.maxCompressionRatio, ratioGraceBytes: 1024 ** 2 };
+}
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -284,7 +285,7 @@ async function* zipMembers(filePath: string, archiveName: string, opts: Limits, 
 export async function* openInputs(filePath: string, options: OpenInputsOptions = {}): AsyncGenerator<InputMember> {
   const { onCompressedBytes, ...limits } = options;
   const given = Object.fromEntries(Object.entries(limits).filter(([, v]) => typeof v === "number" && v > 0));
-  const opts: Limits = { ...DEFAULT_OPEN_OPTIONS, ...given };
+  const opts: Limits = { ...defaultLimits(), ...given };
   const budget: Budget = { used: 0 };
   const { size: fileSize } = await stat(filePath);
   const name = path.basename(filePath);
