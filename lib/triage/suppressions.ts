@@ -1,8 +1,8 @@
 // False-positive suppressions: the `<detection>_filter` macro, filled by triagers. Creating, editing, disabling
 // and re-enabling one is a single row change, audited in the same transaction; its effect is immediate
-// everywhere because every read (results, rollups, drilldowns, the engine's filter) goes through the one matcher
-// of lib/detections/filter.ts. Nothing here matches rows itself: the preview asks that same matcher, inside a
-// transaction that is rolled back (see previewSuppression).
+// everywhere because the database's trigger on suppressions recomputes the state every read tests
+// (lib/risk/effective.ts), with the one matcher the engine's filter uses too (suppression_matches). Nothing here
+// matches rows itself: the preview and the host filter ask that same matcher.
 import { writeAudit, type Actor } from "../audit/log";
 import { db, type Prisma } from "../db/client";
 import { pgPool } from "../db/pg";
@@ -317,9 +317,6 @@ function toRow(s: Row & { createdBy: { username: string } | null; updatedBy: { u
   };
 }
 
-/** `*` wildcards of a stored dest value, as a LIKE pattern (to list the suppressions that can apply to a host). */
-const destLike = `lower(replace(replace(replace(replace(s.match ->> 'dest', '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%'))`;
-
 export async function listSuppressions(f: SuppressionFilter = {}, now: Date = new Date()): Promise<SuppressionRow[]> {
   const where: Prisma.SuppressionWhereInput = {
     ...(f.detectionId ? { detectionId: f.detectionId } : {}),
@@ -329,7 +326,9 @@ export async function listSuppressions(f: SuppressionFilter = {}, now: Date = ne
   };
   if (f.dest) {
     const { rows } = await pgPool().query<{ id: string }>(
-      `SELECT s.id::text FROM suppressions s WHERE NOT (s.match ? 'dest') OR lower($1) LIKE ${destLike} ESCAPE '\\'`,
+      // Fleet-wide (no dest), or its dest matches this host as the matcher would match a result's dest.
+      `SELECT s.id::text FROM suppressions s
+       WHERE NOT (s.match ? 'dest') OR suppression_matches(jsonb_build_object('dest', s.match -> 'dest'), jsonb_build_object('dest', $1::text))`,
       [f.dest],
     );
     where.id = { in: rows.map((r) => BigInt(r.id)) };
