@@ -5,6 +5,7 @@
 // Offsets here are chunk-relative (BinXML refers to names and templates by their offset in the 64 KiB chunk);
 // the caller adds the chunk's file offset when it reports a problem.
 import type { EventParts, RenderingParts, SystemParts } from "../event";
+import { toInt } from "../formats/common";
 import { VT, ValueError, arrayItems, scalarText } from "./values";
 
 /** A BinXML structure that cannot be decoded; `offset` is chunk-relative. */
@@ -181,12 +182,6 @@ interface Out {
   /** Raw text of the content (only collected when `wantText`). */
   text: string;
   wantText: boolean;
-}
-
-function toInt(text: string | undefined): number | null {
-  if (text === undefined || text === "") return null;
-  const n = Number(text);
-  return Number.isInteger(n) ? n : null;
 }
 
 function addData(data: Record<string, string | null>, key: string, value: string): void {
