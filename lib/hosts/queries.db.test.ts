@@ -5,7 +5,7 @@ import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
 import { runScheduled } from "../detections/runs";
 import { store2282, store29 } from "../detections/testing";
-import { hostListParams, listHosts } from "./queries";
+import { hostListParams, hostModules, hostTimeline, listHosts } from "./queries";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";
@@ -48,5 +48,29 @@ describe("hosts table: figures from detection results", () => {
     expect(sorted((await hostRow("web01")).modules)).toEqual(sorted(["EvilModule", "c:\\temp\\msf.dll"]));
     expect((await hostRow("web02")).modules).toEqual([]);
     expect((await hostRow("web02")).resultsByDetection).toEqual({ [NEW_MODULE]: 1 });
+  });
+});
+
+describe("host page: timeline and modules", () => {
+  it("buckets events by hour and code, with results when they happened and risk when it was raised, cumulated", async () => {
+    const { bucket, buckets, codes } = await hostTimeline("WEB01", base, new Date(base.getTime() + 3 * HOUR));
+    expect(bucket).toBe("hour");
+    expect(codes).toEqual(["29", "2282"]);
+    expect(buckets.map((b) => [b.t, b.codes, b.results, b.risk, b.cumulativeRisk])).toEqual([
+      // web01 and WEB01 are one host: three DLL failures and a module added, four results, in the first hour.
+      [base.toISOString().replace(".000", ""), { "29": 1, "2282": 3 }, 4, 0, 0],
+      // The run at base + 1 h raised their risk: 3 × 25 + 48.
+      [new Date(base.getTime() + HOUR).toISOString().replace(".000", ""), {}, 0, 123, 123],
+      [new Date(base.getTime() + 2 * HOUR).toISOString().replace(".000", ""), {}, 0, 0, 123],
+    ]);
+  });
+
+  it("lists the modules added to the host and the DLLs failing on it, with first and last seen", async () => {
+    const modules = await hostModules("web01");
+    expect(modules.map((m) => [m.what, m.module, m.results, m.firstSeen.toISOString(), m.lastSeen.toISOString()])).toEqual([
+      ["failed", "c:\\temp\\msf.dll", 2, t(5), t(7)],
+      ["failed", "c:\\vendor\\ok.dll", 1, t(6), t(6)],
+      ["added", "EvilModule", 1, t(9), t(9)],
+    ]);
   });
 });
