@@ -190,3 +190,23 @@ describe("every record accounted for", () => {
     expect((await db().event.findMany({ orderBy: { position: "asc" } })).map((e) => e.recordId)).toEqual([1n, 3n]);
   });
 });
+
+describe("idempotent ingest", () => {
+  beforeEach(resetDatabase);
+
+  it("two exports that overlap store each event once and report the overlap as duplicates", async () => {
+    const sample = fs.readFileSync(SAMPLE_2282_XML, "utf8").trim();
+    const record = (id: number) => sample.replace(/<EventRecordID>\d+<\/EventRecordID>/, `<EventRecordID>${id}</EventRecordID>`);
+    const file = (name: string, ids: number[]) => tempFile(name, ids.map(record).join("\n") + "\n");
+    const a = await ingest(file("monday.xml", [1, 2, 3]));
+    const b = await ingest(file("tuesday.xml", [2, 3, 4]));
+    expect(a.upload).toMatchObject({ status: "done", stored: 3, duplicates: 0 });
+    expect(b.upload).toMatchObject({ status: "done", recordsRead: 3, stored: 1, duplicates: 2 });
+    expect((await db().event.findMany({ orderBy: { recordId: "asc" } })).map((e) => [e.recordId, e.uploadId])).toEqual([
+      [1n, a.upload.id],
+      [2n, a.upload.id],
+      [3n, a.upload.id],
+      [4n, b.upload.id],
+    ]);
+  });
+});

@@ -1,0 +1,70 @@
+// The command line as an analyst runs it (issue: "iiswatch parse FILE [--format F]" prints normalized events as
+// JSON lines; "iiswatch ingest FILE…" runs the same pipeline server-side), against the test database.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "../lib/db/client";
+import { resetDatabase } from "./db-setup";
+import { SAMPLE_2282_XML } from "./samples";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const run = promisify(execFile);
+
+/** Runs `iiswatch args…`; resolves with its output and exit code, whatever the code. */
+async function iiswatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, "bin/iiswatch.js"), ...args], { cwd: ROOT, env: process.env, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const failed = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+beforeEach(resetDatabase);
+
+describe("iiswatch parse", () => {
+  it("prints each normalized event as one JSON line, with the Splunk fields the detections use", async () => {
+    const { code, stdout } = await iiswatch("parse", SAMPLE_2282_XML);
+    expect(code).toBe(0);
+    const events = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      host: "win-dc-exch01.attackrange.local",
+      channel: "Application",
+      eventCode: 2282,
+      recordId: 1001307,
+      timeCreated: "2022-12-20T15:58:25.325383600Z",
+      data: { ModuleDll: "c:\\temp\\msf.dll" },
+    });
+    expect(await db().event.count()).toBe(0); // parsing stores nothing
+  });
+
+  it("refuses a file that is not a log, saying where, with a failing exit code", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-cli-")), "notes.txt");
+    fs.writeFileSync(file, "Dear diary\n");
+    const { code, stderr } = await iiswatch("parse", file);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("not a Windows event log: 'notes.txt'");
+    expect(stderr).toContain("(at byte 0)");
+  });
+});
+
+describe("iiswatch ingest", () => {
+  it("stores through the upload pipeline, runs the detections, and stores nothing twice", async () => {
+    const first = await iiswatch("ingest", SAMPLE_2282_XML);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("1 records read, 1 stored, 0 duplicate, 0 rejected");
+    expect(first.stdout).toMatch(/detections: \d+ run\(s\), 1 new result\(s\)/);
+    expect(await db().event.count()).toBe(1);
+    expect(await db().detectionResult.count()).toBe(1);
+
+    const again = await iiswatch("ingest", SAMPLE_2282_XML);
+    expect(again.stdout).toContain("1 records read, 0 stored, 1 duplicate, 0 rejected");
+    expect(await db().event.count()).toBe(1);
+    expect(await db().upload.count()).toBe(2);
+  });
+});
