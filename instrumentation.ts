@@ -1,16 +1,5 @@
-// Runs once when the Next.js server starts: finish what a previous stop left half-done, run the detections over
-// every upload that lands, and start the detection schedule (hourly, as ES runs ESCU searches).
-export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { recoverUploads, setAfterUpload } = await import("./lib/ingest/uploads");
-  const { runForNewEvents, startDetectionScheduler } = await import("./lib/detections");
-  setAfterUpload((uploadId) => runForNewEvents(uploadId));
-  const recovered = await recoverUploads();
-  if (recovered.failed || recovered.requeued) {
-    console.log(`uploads: ${recovered.failed} interrupted upload(s) rolled back, ${recovered.requeued} re-queued`);
-  }
-  if (process.env.IISWATCH_SCHEDULER !== "off") {
-    const { mode } = await startDetectionScheduler();
-    console.log(`detections: hourly schedule running (${mode})`);
-  }
-}
+// Runs once when the Next.js server starts. The web server only receives uploads and serves pages: uploads are
+// processed, and the detections run, by worker processes (`npm start` starts them beside it; `iiswatch worker`
+// runs more), so parsing never competes with readers on this process's event loop. Nothing to start here but
+// the job queue's client, on first use (lib/jobs/boss.ts).
+export async function register() {}

@@ -1,6 +1,8 @@
 // iiswatch — the command line of IIS Module Watch.
 //   iiswatch parse FILE [--format F]     normalized events as JSON lines (rejections on stderr)
-//   iiswatch ingest FILE… [--format F]   the upload pipeline, server-side, with a progress bar
+//   iiswatch ingest FILE… [--format F]   the upload pipeline: files queued as uploads and worked by a worker
+//   iiswatch worker                      a worker process (uploads, detections, the hourly clock)
+//   iiswatch uploads list | delete ID    uploads, and deleting one with what only it brought
 //   iiswatch detect --from T --to T      ES "run search": a detection's rows over any time range (reports nothing)
 //   iiswatch detect --replay             replay stored history as the hourly schedule would have run it
 //   iiswatch demo                        load the demo fleet (and run the detections over it)
@@ -9,9 +11,9 @@
 //   iiswatch migrate                     apply pending database migrations
 // Database commands use DATABASE_URL, or the embedded database (.data/, or the running dashboard's) when unset.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import cliProgress from "cli-progress";
 import { withDatabaseUrl } from "../lib/db/embedded";
 import { deployMigrations } from "../lib/db/migrate";
 import { INPUT_FORMATS, type InputFormat } from "../lib/ingest/event";
@@ -45,42 +47,111 @@ recordDefaultOptions(program
 
 recordDefaultOptions(program
   .command("ingest"))
-  .description("ingest log files into the database (same pipeline as a browser upload)")
+  .description("ingest log files into the database (same pipeline as a browser upload: received, queued, worked by a worker)")
   .argument("<files...>")
   .addOption(formatOption())
-  .action(async (files: string[], opts: { format?: InputFormat; host?: string; channel?: string }) => {
+  .option("--no-work", "only queue the files for the dashboard's workers, do not work them in this process")
+  .action(async (files: string[], opts: { format?: InputFormat; host?: string; channel?: string; work: boolean }) => {
+    for (const file of files) if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
     await withDatabase(async () => {
-      const { db } = await import("../lib/db/client");
-      const { processUpload, tidyEventsTable } = await import("../lib/ingest/pipeline");
-      const { runForNewEvents } = await import("../lib/detections");
+      const { receiveUpload, waitForUploads } = await import("../lib/ingest/uploads");
+      const { getUploadReport } = await import("../lib/ingest/queries");
+      const uploads: { file: string; id: string }[] = [];
       let failures = 0;
       for (const file of files) {
-        const size = fs.statSync(file).size;
-        const upload = await db().upload.create({ data: { filename: path.basename(file), format: opts.format ?? null, status: "queued" } });
-        const bar = new cliProgress.SingleBar(
-          { format: `${path.basename(file)} [{bar}] {percentage}% | {records} records, {stored} stored, {duplicates} duplicate, {rejected} rejected`, hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        );
-        if (process.stderr.isTTY) bar.start(size, 0, { records: 0, stored: 0, duplicates: 0, rejected: 0 });
         try {
-          const p = await processUpload(upload.id, file, {
+          const id = await receiveUpload({
+            filename: path.basename(file),
+            body: fs.createReadStream(file),
             format: opts.format,
-            host: opts.host,
-            channel: opts.channel,
-            onProgress: (p) => bar.update(p.bytesProcessed, { records: p.recordsRead, stored: p.stored, duplicates: p.duplicates, rejected: p.rejected }),
+            defaults: { host: opts.host, channel: opts.channel },
+            expectedBytes: fs.statSync(file).size,
           });
-          bar.stop();
-          console.log(`${file}: ${p.recordsRead} records read, ${p.stored} stored, ${p.duplicates} duplicate, ${p.rejected} rejected (upload ${upload.id})`);
-          const runs = await runForNewEvents(upload.id);
-          console.log(`  detections: ${runs.length} run(s), ${runs.reduce((n, r) => n + r.resultCount, 0)} new result(s)`);
+          uploads.push({ file, id });
         } catch (e) {
-          bar.stop();
           failures++;
           console.error(`${file}: failed: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      await tidyEventsTable();
+      // The files are queued: workers anywhere (the dashboard's, or this process's own) take them. A server
+      // restart meanwhile touches none of it: whoever works an upload holds a lease on it.
+      const worker = opts.work ? await startQuietWorker() : null;
+      try {
+        await waitForUploads(
+          uploads.map((u) => u.id),
+          { onPoll: progressReporter(uploads) },
+        );
+      } finally {
+        await worker?.stop();
+      }
+      for (const { file, id } of uploads) {
+        const u = (await getUploadReport(id, 0))!;
+        if (u.status === "done") {
+          console.log(`${file}: ${u.recordsRead} records read, ${u.stored} stored, ${u.duplicates} duplicate, ${u.rejected} rejected (upload ${id}); detections run`);
+        } else {
+          failures++;
+          console.error(`${file}: failed: ${u.error ?? u.status} (upload ${id})`);
+        }
+      }
       if (failures) process.exitCode = 1;
+    });
+  });
+
+/** A worker in this process that logs only what matters on a terminal. */
+async function startQuietWorker() {
+  const { startWorker } = await import("../lib/pipeline/worker");
+  return startWorker({ scheduler: false, log: (line) => process.env.IISWATCH_VERBOSE && console.error(line) });
+}
+
+/** Prints each upload's status as it changes (stderr). */
+function progressReporter(uploads: { file: string; id: string }[]): () => void {
+  const last = new Map<string, string>();
+  let polls = 0;
+  return () => {
+    if (polls++ % 8 !== 0) return;
+    void (async () => {
+      const { pgPool } = await import("../lib/db/pg");
+      const { rows } = await pgPool().query<{ id: string; status: string; records_read: number; rejected: number }>(
+        `SELECT id, status::text, records_read, rejected FROM uploads WHERE id = ANY($1::uuid[])`,
+        [uploads.map((u) => u.id)],
+      );
+      for (const r of rows) {
+        const line = `${r.status}${r.status === "processing" ? ` (${r.records_read} records read)` : ""}`;
+        if (last.get(r.id) === line) continue;
+        last.set(r.id, line);
+        if (process.stderr.isTTY || process.env.IISWATCH_VERBOSE) console.error(`${uploads.find((u) => u.id === r.id)?.file}: ${line}`);
+      }
+    })().catch(() => {});
+  };
+}
+
+program
+  .command("worker")
+  .description("run a worker: processes queued uploads and runs the detections (several may run, here or on other machines)")
+  .option("--no-scheduler", "do not keep the hourly detection clock in this worker")
+  .action(async (opts: { scheduler: boolean }) => {
+    await withDatabase(async () => {
+      const { startWorker } = await import("../lib/pipeline/worker");
+      // Below the web server in the CPU's eyes: parsing must never slow the pages down.
+      const nice = Number(process.env.IISWATCH_WORKER_NICE ?? 10);
+      if (nice) {
+        try {
+          os.setPriority(nice);
+        } catch {
+          // not permitted here: run at normal priority
+        }
+      }
+      const worker = await startWorker({ scheduler: opts.scheduler });
+      console.log(`worker ${worker.name}: working uploads and detections`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+        // Started by `npm start`: stop when it goes away, whatever happened to it.
+        process.once("disconnect", stop);
+      });
+      console.log(`worker ${worker.name}: stopping (in-flight uploads go back to the queue)`);
+      await worker.stop();
     });
   });
 
@@ -91,9 +162,11 @@ async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
     await deployMigrations(url);
     const { disconnectDb } = await import("../lib/db/client");
     const { closePgPool } = await import("../lib/db/pg");
+    const { stopJobBoss } = await import("../lib/jobs/boss");
     try {
       return await fn();
     } finally {
+      await stopJobBoss();
       await disconnectDb();
       await closePgPool();
     }
@@ -145,13 +218,19 @@ program
   .action(async () => {
     await withDatabase(async () => {
       const { loadDemoData } = await import("../lib/demo/load");
-      const { setAfterUpload } = await import("../lib/ingest/uploads");
-      const { runForNewEvents } = await import("../lib/detections");
-      // As the server wires it (instrumentation.ts): the detections run over each upload once it lands.
-      setAfterUpload((uploadId) => runForNewEvents(uploadId));
-      const { fleet, upload } = await loadDemoData();
-      console.log(`demo fleet: ${fleet.hosts.length} hosts, ${upload.stored} events stored (${upload.duplicates} already there)`);
-      console.log(`planted: modules installed on ${fleet.compromised.map((c) => c.host).join(", ")}; DLLs failing on ${fleet.failing.map((f) => f.host).join(", ")}; no IIS configuration log on ${fleet.withoutIisConfigLog.join(", ")}`);
+      const { waitForUploads } = await import("../lib/ingest/uploads");
+      const worker = await startQuietWorker();
+      try {
+        const { fleet, uploadId } = await loadDemoData();
+        await waitForUploads([uploadId]);
+        const { getUploadReport } = await import("../lib/ingest/queries");
+        const upload = (await getUploadReport(uploadId, 0))!;
+        if (upload.status !== "done") throw new Error(`the demo upload failed: ${upload.error ?? upload.status}`);
+        console.log(`demo fleet: ${fleet.hosts.length} hosts, ${upload.stored} events stored (${upload.duplicates} already there)`);
+        console.log(`planted: modules installed on ${fleet.compromised.map((c) => c.host).join(", ")}; DLLs failing on ${fleet.failing.map((f) => f.host).join(", ")}; no IIS configuration log on ${fleet.withoutIisConfigLog.join(", ")}`);
+      } finally {
+        await worker.stop();
+      }
     });
   });
 

@@ -1,7 +1,10 @@
 // `npm start`: the dashboard on http://localhost:3000 (PORT, HOST), on DATABASE_URL or — when it is unset — on
 // the embedded database persisted under .data/ (IISWATCH_DATA_DIR). Applies pending migrations first, builds
-// the app when there is no current build, then runs `next start`. `npm run dev` runs `next dev` instead.
-import { spawn } from "node:child_process";
+// the app when there is no current build, then runs the web server (`next start`; `npm run dev`: `next dev`)
+// and IISWATCH_WORKERS worker processes (default 1) beside it, each a separate process: parsing never runs on
+// the web server's event loop. A worker that dies is started again; SIGINT or SIGTERM stops every process this
+// started (workers hand their in-flight uploads back to the queue) before this one exits.
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../lib/db/embedded";
@@ -33,6 +36,7 @@ function newestSource(): number {
   return newest;
 }
 
+/** Runs a one-off step (the build) to its end; a stop request meanwhile is passed on to it. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [nextBin, ...args], { cwd: ROOT, env, stdio: "inherit" });
@@ -45,6 +49,83 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
       resolve(code ?? 1);
     });
   });
+}
+
+/** How long the processes get to stop on their own before they are killed. */
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * The web server and the workers, supervised: a worker that exits while we are not stopping is started again
+ * (after a pause growing with quick failures); the web server exiting ends everything. Resolves with the exit code
+ * once every process has stopped.
+ */
+function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number): Promise<number> {
+  return new Promise((resolve) => {
+    const children = new Set<ChildProcess>();
+    let stopping = false;
+    let exitCode = 0;
+    const finish = () => {
+      if (children.size === 0) {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        resolve(exitCode);
+      }
+    };
+    const stopAll = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      for (const child of children) child.kill(signal);
+      const killer = setTimeout(() => {
+        for (const child of children) child.kill("SIGKILL");
+      }, STOP_GRACE_MS);
+      killer.unref();
+      finish();
+    };
+    const onSignal = (signal: NodeJS.Signals) => stopAll(signal === "SIGINT" ? "SIGINT" : "SIGTERM");
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    const web = spawn(process.execPath, [nextBin, ...webArgs], { cwd: ROOT, env, stdio: "inherit" });
+    children.add(web);
+    web.on("exit", (code, signal) => {
+      children.delete(web);
+      if (!stopping) {
+        console.error(`web server exited (${signal ?? code}); stopping the workers`);
+        exitCode = code ?? 1;
+        stopAll("SIGTERM");
+      }
+      finish();
+    });
+
+    const startWorker = (index: number, failures: number) => {
+      const started = Date.now();
+      // An IPC channel: a worker whose parent goes away, however it went, sees 'disconnect' and stops.
+      const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/iiswatch.ts"), "worker", ...(index > 0 ? ["--no-scheduler"] : [])], {
+        cwd: ROOT,
+        env: { ...env, IISWATCH_WORKER_INDEX: String(index) },
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
+      children.add(worker);
+      worker.on("exit", (code, signal) => {
+        children.delete(worker);
+        if (!stopping) {
+          const quick = Date.now() - started < 10_000;
+          const delay = quick ? Math.min(30_000, 1000 * 2 ** failures) : 1000;
+          console.error(`worker ${index} exited (${signal ?? code}); starting it again in ${delay / 1000} s`);
+          setTimeout(() => !stopping && startWorker(index, quick ? failures + 1 : 0), delay).unref();
+        }
+        finish();
+      });
+    };
+    for (let i = 0; i < workers; i++) startWorker(i, 0);
+  });
+}
+
+/** IISWATCH_WORKERS: how many worker processes `npm start` runs beside the web server. */
+function workerCount(): number {
+  const n = Number(process.env.IISWATCH_WORKERS ?? 1);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`IISWATCH_WORKERS must be a whole number from 0 to 64 (got '${process.env.IISWATCH_WORKERS}')`);
+  return n;
 }
 
 async function main() {
@@ -62,7 +143,8 @@ async function main() {
     const applied = await deployMigrations(url);
     if (applied.length) console.log(`migrations applied: ${applied.join(", ")}`);
 
-    if (dev) return await run(["dev", "-H", host, "-p", port], env);
+    const workers = workerCount();
+    if (dev) return await serve(["dev", "-H", host, "-p", port], env, workers);
 
     const buildId = path.join(ROOT, ".next/BUILD_ID");
     if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < newestSource()) {
@@ -70,8 +152,8 @@ async function main() {
       const code = await run(["build"], env);
       if (code !== 0) return code;
     }
-    console.log(`dashboard: http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
-    return await run(["start", "-H", host, "-p", port], env);
+    console.log(`dashboard: http://${host === "0.0.0.0" ? "localhost" : host}:${port} (${workers} worker process${workers === 1 ? "" : "es"})`);
+    return await serve(["start", "-H", host, "-p", port], env, workers);
   } finally {
     await embedded?.stop();
   }

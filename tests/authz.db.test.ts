@@ -44,7 +44,7 @@ const { createSession, sessionIdForToken } = await import("../lib/auth/sessions"
 const { createApiToken } = await import("../lib/auth/tokens");
 const { createUser } = await import("../lib/auth/users");
 const { cliActor } = await import("../lib/audit/log");
-const { drainUploads } = await import("../lib/ingest/uploads");
+const { drainUploads } = await import("./pipeline");
 
 const HOST = "iiswatch.test";
 const ORIGIN = `http://${HOST}`;

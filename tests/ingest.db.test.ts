@@ -3,20 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../lib/db/client";
-import { processUpload } from "../lib/ingest/pipeline";
 import { getUploadReport } from "../lib/ingest/queries";
-import { drainUploads, receiveUpload, recoverUploads } from "../lib/ingest/uploads";
+import { receiveUpload } from "../lib/ingest/uploads";
 import { resetDatabase } from "./db-setup";
+import { drainUploads, ingestFile } from "./pipeline";
 import { SAMPLE_2282_XML, SAMPLE_EVTX } from "./samples";
 
-async function ingest(file: string, name = path.basename(file)) {
-  const upload = await db().upload.create({ data: { filename: name } });
-  const outcome = await processUpload(upload.id, file).then(
-    () => "ok",
-    (e: Error) => e.message,
-  );
-  return { outcome, upload: await db().upload.findUniqueOrThrow({ where: { id: upload.id } }) };
-}
+const ingest = (file: string, name = path.basename(file)) => ingestFile(file, { name });
 
 function tempFile(name: string, content: string | Buffer) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-"));
@@ -156,16 +149,30 @@ describe("uploads received over HTTP", () => {
     expect(await db().upload.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", stored: 1 });
   });
 
-  it("after a crash mid-upload, removes what the upload had added and marks it failed", async () => {
-    await ingest(SAMPLE_2282_XML);
-    // Simulate a server that died while processing: the upload is left "processing" with events stored.
-    const crashed = await db().upload.create({ data: { filename: "crashed.xml", status: "processing" } });
-    await db().event.updateMany({ data: { uploadId: crashed.id } });
-    const result = await recoverUploads();
-    expect(result.failed).toBe(1);
-    expect(await db().upload.findUniqueOrThrow({ where: { id: crashed.id } })).toMatchObject({ status: "failed" });
+  it("a body cut off before its declared length is never processed: its partial file is removed and its row says why", async () => {
+    process.env.IISWATCH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-data-"));
+    const bytes = fs.readFileSync(SAMPLE_2282_XML);
+    const body = new Blob([bytes.subarray(0, 100)]).stream();
+    await expect(receiveUpload({ filename: "cut.xml", body, expectedBytes: bytes.length })).rejects.toThrow(/ended after 100 of/);
+    const [upload] = await db().upload.findMany();
+    expect(upload).toMatchObject({ status: "failed", sha256: null });
+    expect(upload.error).toMatch(/ended after 100 of/);
+    expect(fs.readdirSync(path.join(process.env.IISWATCH_DATA_DIR, "spool"))).toEqual([]);
+    await drainUploads();
     expect(await db().event.count()).toBe(0);
-    expect(await db().host.count()).toBe(0);
+  });
+
+  it("a received body is recorded with its size and SHA-256 before it is queued", async () => {
+    process.env.IISWATCH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-data-"));
+    const bytes = fs.readFileSync(SAMPLE_2282_XML);
+    const id = await receiveUpload({ filename: "sample.xml", body: new Blob([bytes]).stream(), expectedBytes: bytes.length });
+    const queued = await db().upload.findUniqueOrThrow({ where: { id } });
+    expect(queued).toMatchObject({ status: "queued", sizeBytes: BigInt(bytes.length) });
+    expect(queued.sha256).toBe((await import("node:crypto")).createHash("sha256").update(bytes).digest("hex"));
+    expect(fs.readdirSync(path.join(process.env.IISWATCH_DATA_DIR, "spool"))).toEqual([id]);
+    await drainUploads();
+    // The spool file goes once the upload is stored.
+    expect(fs.readdirSync(path.join(process.env.IISWATCH_DATA_DIR, "spool"))).toEqual([]);
   });
 });
 

@@ -10,8 +10,8 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
-/** Every client pool together (app, job runner, bulk writer, CLI) must stay within this. */
-export const EMBEDDED_MAX_CONNECTIONS = 12;
+/** Every client pool together (web server, workers, their job queues and leases, the CLI) must stay within this. */
+export const EMBEDDED_MAX_CONNECTIONS = 40;
 
 export function embeddedDataDir(): string {
   return path.resolve(process.env.IISWATCH_DATA_DIR ?? ".data", "pglite");

@@ -10,7 +10,7 @@ export function pgPool(): pg.Pool {
 }
 
 function createPool(): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: databaseUrl(),
     max: Number(process.env.DATABASE_BULK_POOL_MAX ?? 2),
     // No JIT compilation: it costs tens of milliseconds per statement, more than the dashboard's queries take to
@@ -18,6 +18,10 @@ function createPool(): pg.Pool {
     // jit_above_cost. A startup option, so it holds from the first query; the embedded server ignores it.
     options: "-c jit=off",
   });
+  // An idle connection the server closed (restart, pg_terminate_backend) is dropped from the pool and replaced on
+  // next use; without a listener its error would end the process.
+  pool.on("error", (e) => console.error(`database: an idle connection failed (${e.message}); it will be replaced`));
+  return pool;
 }
 
 /** Whether the server is the embedded PGlite (no COPY over its socket: it breaks the connection). */

@@ -1,9 +1,10 @@
-// "Load demo data": the demo fleet is written to a file and ingested as any upload is (the upload queue, then the
-// after-upload step: the detections run over it as the hourly schedule would have).
+// "Load demo data": the demo fleet is written to a file and received as any upload is (queued, then processed and
+// evaluated by the detections by the workers, as the hourly schedule would have). Deleting that upload removes it.
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ingestOwnFile } from "../ingest/uploads";
+import { pgPool } from "../db/pg";
+import { receiveOwnFile } from "../ingest/uploads";
 import { DEFAULT_FLEET, demoFleetRecords, type DemoFleet, type FleetOptions } from "./fleet";
 
 export const DEMO_FILENAME = "demo-fleet.xml";
@@ -25,11 +26,30 @@ export async function writeDemoFleet(file: string, options: FleetOptions): Promi
   return fleet!;
 }
 
-/** The demo fleet ending now, ingested as an upload (queue, detections after it, as for any upload). */
-export async function loadDemoData(options: Partial<FleetOptions> = {}): Promise<{ fleet: DemoFleet; upload: { stored: number; duplicates: number }; uploadId: string }> {
+export class DashboardHasDataError extends Error {
+  name = "DashboardHasDataError";
+}
+
+/** Whether the dashboard holds data of its own (any upload not failed): demo data is only for an empty one. */
+export async function hasData(): Promise<boolean> {
+  const { rows } = await pgPool().query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM uploads WHERE status <> 'failed') OR EXISTS (SELECT 1 FROM events) AS any`);
+  return rows[0].any;
+}
+
+/**
+ * Queues the demo fleet ending now as an upload (the workers store it and run the detections). Refused on a
+ * dashboard that already has data, so demo hosts never mix with real ones. Resolves once queued.
+ */
+export async function loadDemoData(options: Partial<FleetOptions> & { uploadedById?: string | null } = {}): Promise<{ fleet: DemoFleet; uploadId: string }> {
+  if (await hasData()) throw new DashboardHasDataError("this dashboard already has data: demo data is only loaded into an empty one (delete its uploads first)");
+  const { uploadedById, ...fleetOptions } = options;
   let fleet: DemoFleet | undefined;
-  const { uploadId, ...upload } = await ingestOwnFile(DEMO_FILENAME, async (file) => {
-    fleet = await writeDemoFleet(file, { ...DEFAULT_FLEET, end: new Date(), ...options });
-  });
-  return { fleet: fleet!, upload, uploadId };
+  const uploadId = await receiveOwnFile(
+    DEMO_FILENAME,
+    async (file) => {
+      fleet = await writeDemoFleet(file, { ...DEFAULT_FLEET, end: new Date(), ...fleetOptions });
+    },
+    { uploadedById },
+  );
+  return { fleet: fleet!, uploadId };
 }

@@ -8,6 +8,7 @@ import { xmlReader } from "../ingest/formats/xml";
 import { DEFAULT_READ_OPTIONS } from "../ingest/parser";
 import { riskDrilldown } from "../risk/queries";
 import { contributingEvents, listResults } from "./queries";
+import { catchUpEvaluations, evaluateUpload, uploadsNeedingEvaluation } from "./evaluate";
 import { replayHistory, runAdhoc, runForNewEvents, runScheduled } from "./runs";
 import { getDetection, updateDetectionSetting } from "./settings";
 import { storeAsUpload, store2282, store29, type Event2282Input, type Event29Input } from "./testing";
@@ -231,30 +232,49 @@ describe("ES scheduling: overlap, idempotency, late events", () => {
     await store2282([{ host: "web01", time: "2024-05-01T09:10:00Z" }]);
     await runScheduled(at("2024-05-01T10:00:00Z"));
     const late = await store2282([{ host: "web01", time: "2024-05-01T09:20:00Z" }]);
-    const runs = await runForNewEvents(late, { now: at("2024-05-01T12:00:00Z") });
+    const { runs } = await runForNewEvents(late, { now: at("2024-05-01T12:00:00Z") });
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ kind: "replay", runTime: at("2024-05-01T10:00:00Z"), resultCount: 1 });
     const { rows } = await listResults({ detectionId: FAILED_TO_LOAD });
     expect(rows.map((r) => r.fields.count)).toEqual([2, 1]);
     expect(await db().riskEvent.count()).toBe(2);
     // Again: nothing new.
-    expect((await runForNewEvents(late, { now: at("2024-05-01T12:00:00Z") }))[0].resultCount).toBe(0);
+    expect((await runForNewEvents(late, { now: at("2024-05-01T12:00:00Z") })).runs[0].resultCount).toBe(0);
     expect(await db().riskEvent.count()).toBe(2);
   });
 
   it("leaves windows whose time has not come to the scheduler", async () => {
     const upload = await store2282([{ host: "web01", time: "2024-05-01T09:55:00Z" }]);
-    expect(await runForNewEvents(upload, { now: at("2024-05-01T10:30:00Z") })).toEqual([]);
-    expect(await runForNewEvents(upload, { now: at("2024-05-01T11:00:00Z") })).toHaveLength(1);
+    // The one window holding it, [09:50, 10:50), runs at 11:00: not due at 10:30, and said so.
+    expect(await runForNewEvents(upload, { now: at("2024-05-01T10:30:00Z") })).toEqual({ runs: [], pendingUntil: at("2024-05-01T11:00:00Z") });
+    expect(await runForNewEvents(upload, { now: at("2024-05-01T11:00:00Z") })).toMatchObject({ runs: [{ resultCount: 1 }], pendingUntil: null });
   });
 
-  it("catches up on events stored after the last run without being told the upload", async () => {
-    await store2282([{ host: "web01", time: "2024-05-01T09:10:00Z" }]);
-    await runScheduled(at("2024-05-01T10:00:00Z"));
-    await store2282([{ host: "web02", time: "2024-05-01T08:55:00Z" }]);
-    const runs = await runForNewEvents(undefined, { now: at("2024-05-01T12:00:00Z") });
-    expect(runs).toMatchObject([{ detectionId: FAILED_TO_LOAD, resultCount: 1 }]);
-    expect((await listResults()).rows.map((r) => r.dest).sort()).toEqual(["web01", "web02"]);
+  it("catches up on uploads by what was evaluated, not by a high-water mark", async () => {
+    const first = await store2282([{ host: "web01", time: "2024-05-01T09:10:00Z" }]);
+    await evaluateUpload(first, { now: at("2024-05-01T12:00:00Z") });
+    // An upload stored, then a crash before its detections ran: it has no evaluation record. A later upload with
+    // newer events evaluated meanwhile (what would have raised a high-water mark past it) changes nothing.
+    const skipped = await store2282([{ host: "web02", time: "2024-05-01T06:00:00Z" }]);
+    const later = await store2282([{ host: "web03", time: "2024-05-01T09:20:00Z" }]);
+    await evaluateUpload(later, { now: at("2024-05-01T12:00:00Z") });
+    expect(await uploadsNeedingEvaluation(at("2024-05-01T12:00:00Z"))).toEqual([skipped]);
+    const runs = await catchUpEvaluations(at("2024-05-01T12:00:00Z"));
+    expect(runs.filter((r) => r.resultCount > 0)).toMatchObject([{ detectionId: FAILED_TO_LOAD, resultCount: 1 }]);
+    expect((await listResults()).rows.map((r) => r.dest).sort()).toEqual(["web01", "web02", "web03"]);
+    // Everything evaluated: the next catch-up has nothing to do, and nothing was reported twice.
+    expect(await uploadsNeedingEvaluation(at("2024-05-01T12:00:00Z"))).toEqual([]);
+    expect(await db().riskEvent.count()).toBe(3);
+  });
+
+  it("evaluates an upload again once windows that were not due at its evaluation come due", async () => {
+    const upload = await store2282([{ host: "web01", time: "2024-05-01T09:55:00Z" }]);
+    expect((await evaluateUpload(upload, { now: at("2024-05-01T10:30:00Z") })).pendingUntil).toEqual(at("2024-05-01T11:00:00Z"));
+    expect(await uploadsNeedingEvaluation(at("2024-05-01T10:59:00Z"))).toEqual([]);
+    expect(await uploadsNeedingEvaluation(at("2024-05-01T11:00:00Z"))).toEqual([upload]);
+    await catchUpEvaluations(at("2024-05-01T11:00:00Z"));
+    expect(await db().detectionResult.count()).toBe(1);
+    expect(await uploadsNeedingEvaluation(at("2024-05-01T11:00:00Z"))).toEqual([]);
   });
 
   it("replays history run by run over the hours the events cover, idempotently", async () => {

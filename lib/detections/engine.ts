@@ -194,13 +194,16 @@ export function reportingParams(detection: Detection, kind: ReportingRunKind, tr
   ];
 }
 
+/** The advisory lock that serializes a detection's runs (and anything that must not interleave with them). */
+export const detectionRunLockKey = (detectionId: string) => `iiswatch:detection:${detectionId}`;
+
 async function inTransaction<T>(detectionId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pgPool().connect();
   try {
     await client.query("BEGIN");
     // One run of a detection at a time (scheduler, catch-up after an upload, replay): each must see what the
     // previous one reported, or both could report the same events.
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`iiswatch:detection:${detectionId}`]);
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [detectionRunLockKey(detectionId)]);
     const result = await fn(client);
     await client.query("COMMIT");
     return result;

@@ -6,7 +6,7 @@ import { compileSearch } from "./search-sql";
 import { cronTimesBetween, previousCronTime, runWindowsCovering, windowForRun, type RunWindow } from "./schedule";
 import { listDetections, requireDetection, type Detection } from "./settings";
 
-async function enabledDetections(detectionIds?: string[]): Promise<Detection[]> {
+export async function enabledDetections(detectionIds?: string[]): Promise<Detection[]> {
   const all = await listDetections();
   return all.filter((d) => d.enabled && (!detectionIds || detectionIds.includes(d.spec.id)));
 }
@@ -16,9 +16,9 @@ const due = (windows: RunWindow[], now: Date) => windows.filter((w) => w.runTime
 
 /**
  * Of these windows, those holding at least one event the detection's search would count (optionally only events of
- * one upload, or stored after a given event id). One query, whatever the number of windows.
+ * one upload). One query, whatever the number of windows.
  */
-async function windowsWithEvents(detection: Detection, windows: RunWindow[], only: { uploadId?: string; afterEventId?: string } = {}): Promise<RunWindow[]> {
+async function windowsWithEvents(detection: Detection, windows: RunWindow[], only: { uploadId?: string } = {}): Promise<RunWindow[]> {
   if (windows.length === 0) return [];
   const search = compileSearch(detection.spec.structuredSearch);
   const { rows } = await pgPool().query<{ i: string }>(
@@ -27,27 +27,25 @@ async function windowsWithEvents(detection: Detection, windows: RunWindow[], onl
        SELECT 1 FROM events e
        WHERE e.time >= w.window_start AND e.time < w.window_end
          AND ($3::uuid IS NULL OR e.upload_id = $3::uuid)
-         AND ($4::bigint IS NULL OR e.id > $4::bigint)
          AND ${search.eventPredicate})`,
-    [windows.map((w) => w.start), windows.map((w) => w.end), only.uploadId ?? null, only.afterEventId ?? null],
+    [windows.map((w) => w.start), windows.map((w) => w.end), only.uploadId ?? null],
   );
   return rows.map((r) => windows[Number(r.i) - 1]);
 }
 
-/** Event-time span of the events the detection's search would count (optionally of one upload or newer ones). */
+/** Event-time span of the events the detection's search would count (optionally of one upload, or in a range). */
 async function eventSpan(
   detection: Detection,
-  only: { uploadId?: string; afterEventId?: string; from?: Date; to?: Date } = {},
+  only: { uploadId?: string; from?: Date; to?: Date } = {},
 ): Promise<{ first: Date; last: Date } | null> {
   const search = compileSearch(detection.spec.structuredSearch);
   const { rows } = await pgPool().query<{ first: Date | null; last: Date | null }>(
     `SELECT min(e.time) AS first, max(e.time) AS last FROM events e
      WHERE ($1::uuid IS NULL OR e.upload_id = $1::uuid)
-       AND ($2::bigint IS NULL OR e.id > $2::bigint)
-       AND ($3::timestamptz IS NULL OR e.time >= $3::timestamptz)
-       AND ($4::timestamptz IS NULL OR e.time < $4::timestamptz)
+       AND ($2::timestamptz IS NULL OR e.time >= $2::timestamptz)
+       AND ($3::timestamptz IS NULL OR e.time < $3::timestamptz)
        AND ${search.eventPredicate}`,
-    [only.uploadId ?? null, only.afterEventId ?? null, only.from ?? null, only.to ?? null],
+    [only.uploadId ?? null, only.from ?? null, only.to ?? null],
   );
   const { first, last } = rows[0];
   return first && last ? { first, last } : null;
@@ -93,41 +91,39 @@ export async function replayHistory(options: ReplayOptions = {}): Promise<RunSum
   return runs;
 }
 
+export interface UploadEvaluation {
+  runs: RunSummary[];
+  /** The latest scheduled time of a window holding this upload's events that is not due yet, if any. */
+  pendingUntil: Date | null;
+}
+
 /**
- * Late events: re-runs the scheduled windows that events of this upload fall in (windows whose time has come;
- * later ones are the scheduler's). Without an upload id, re-runs the windows holding events stored after each
- * detection's last reporting run (a catch-up the scheduler also does every hour). Only events no earlier result
- * counted are reported. The ingest pipeline calls this after an upload completes.
+ * Late events: runs the scheduled windows that the events this upload stored fall in (windows whose time has
+ * come; later ones are the scheduler's, and are reported in `pendingUntil`). Only events no earlier result
+ * counted are reported, so running it again reports nothing new. The detection job runs this for every upload.
  */
-export async function runForNewEvents(uploadId?: string, options: { now?: Date } = {}): Promise<RunSummary[]> {
+export async function runForNewEvents(uploadId: string, options: { now?: Date; detectionIds?: string[] } = {}): Promise<UploadEvaluation> {
   const now = options.now ?? new Date();
   const runs: RunSummary[] = [];
-  for (const detection of await enabledDetections()) {
-    let afterEventId: string | undefined;
-    if (!uploadId) {
-      const { rows } = await pgPool().query<{ hwm: string | null }>(
-        `SELECT max(max_event_id)::text AS hwm FROM detection_runs WHERE detection_id = $1 AND kind <> 'adhoc'`,
-        [detection.spec.id],
-      );
-      // Never run: nothing is "late" yet; history is replayed by replayHistory.
-      if (rows[0].hwm === null) continue;
-      afterEventId = rows[0].hwm;
-    }
-    const only = { uploadId, afterEventId };
-    const span = await eventSpan(detection, only);
+  let pendingUntil: Date | null = null;
+  for (const detection of await enabledDetections(options.detectionIds)) {
+    const span = await eventSpan(detection, { uploadId });
     if (!span) continue;
-    const windows = await windowsWithEvents(detection, due(runWindowsCovering(detection.spec.deployment, span.first, span.last), now), only);
-    runs.push(...(await executeReportingRuns(detection, windows, "replay", uploadId ? `upload:${uploadId}` : "catch-up")));
+    const covering = runWindowsCovering(detection.spec.deployment, span.first, span.last);
+    const windows = await windowsWithEvents(detection, due(covering, now), { uploadId });
+    for (const w of covering) if (w.runTime > now && (!pendingUntil || w.runTime > pendingUntil)) pendingUntil = w.runTime;
+    runs.push(...(await executeReportingRuns(detection, windows, "replay", `upload:${uploadId}`)));
   }
-  return runs;
+  return { runs, pendingUntil };
 }
 
 /** At most this many missed scheduled times are made up after downtime (ES continuous scheduling, bounded). */
 export const MAX_MISSED_RUNS = 24;
 
 /**
- * What the clock triggers: the latest scheduled run of each enabled detection, preceded by the runs missed since
- * its last scheduled run (server down), then a catch-up of late events.
+ * The scheduled part of what the clock triggers: the latest scheduled run of each enabled detection, preceded by
+ * the runs missed since its last scheduled run (server down). The clock then catches up on uploads not yet
+ * evaluated by every enabled detection (evaluate.ts).
  */
 export async function runDue(now: Date = new Date(), options: { cron?: string } = {}): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
@@ -144,7 +140,6 @@ export async function runDue(now: Date = new Date(), options: { cron?: string } 
     const windows = times.map((t) => windowForRun(detection.spec.deployment, t));
     runs.push(...(await executeReportingRuns(detection, windows, "scheduled", "scheduler")));
   }
-  runs.push(...(await runForNewEvents(undefined, { now })));
   return runs;
 }
 

@@ -1,12 +1,13 @@
-// The clock: pg-boss (in the server process) fires each distinct detection cron (ESCU: `0 * * * *`) and a worker
+// The clock: pg-boss (in the worker processes) fires each distinct detection cron (ESCU: `0 * * * *`) and a worker
 // runs what is due (runs.ts runDue). pg-boss keeps its schedule and jobs in Postgres, so several server processes
 // fire each scheduled time once, and a run missed while the server was down is made up on the next tick.
 //
 // pg-boss 10 works on the embedded PGlite too (checked: start, schedule, cron firing and workers over the socket
 // server). Should it fail to start anyway, an in-process timer takes over, so live data is still run on the clock.
-import PgBoss from "pg-boss";
-import { databaseUrl } from "../db/client";
+import type PgBoss from "pg-boss";
+import { jobBoss } from "../jobs/boss";
 import { cronTimesBetween } from "./schedule";
+import { catchUpEvaluations } from "./evaluate";
 import { runDue } from "./runs";
 import { DETECTION_SPECS } from "./specs";
 
@@ -29,7 +30,8 @@ export function scheduleQueues(): { queue: string; cron: string }[] {
 
 async function tick(cron: string, state: SchedulerState): Promise<void> {
   try {
-    const runs = await runDue(new Date(), { cron });
+    const now = new Date();
+    const runs = [...(await runDue(now, { cron })), ...(await catchUpEvaluations(now))];
     const results = runs.reduce((n, r) => n + r.resultCount, 0);
     if (results > 0) console.log(`detections: ${runs.length} run(s), ${results} new result(s)`);
   } catch (e) {
@@ -40,20 +42,16 @@ async function tick(cron: string, state: SchedulerState): Promise<void> {
 }
 
 async function startPgBoss(state: SchedulerState): Promise<void> {
-  const boss = new PgBoss({ connectionString: databaseUrl(), max: 2 });
-  boss.on("error", (e: Error) => {
-    state.lastError = e.message;
-    console.error(`detections scheduler (pg-boss): ${e.message}`);
-  });
-  await boss.start();
+  // The process's one pg-boss (lib/jobs), supervising: its cron clock fires the schedules.
+  const boss = await jobBoss({ supervise: true });
   try {
     for (const { queue, cron } of scheduleQueues()) {
-      await boss.createQueue(queue);
+      if (!(await boss.getQueue(queue))) await boss.createQueue(queue).catch(() => {});
       await boss.schedule(queue, cron, {}, { tz: "UTC" });
       await boss.work(queue, { pollingIntervalSeconds: 2 }, async () => tick(cron, state));
     }
   } catch (e) {
-    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    for (const { queue } of scheduleQueues()) await boss.offWork(queue).catch(() => {});
     throw e;
   }
   state.boss = boss;
@@ -99,7 +97,8 @@ export async function stopDetectionScheduler(): Promise<void> {
   if (!state) return;
   globalForScheduler.iiswatchDetectionScheduler = undefined;
   state.timers.forEach(clearTimeout);
-  await state.boss?.stop({ graceful: true, wait: true });
+  // Stops this process working the clock's queues; the schedules stay (other workers keep the clock).
+  for (const { queue } of scheduleQueues()) await state.boss?.offWork(queue).catch(() => {});
 }
 
 export function detectionSchedulerStatus(): { running: boolean; mode?: SchedulerMode; lastError?: string } {

@@ -1,18 +1,16 @@
-// The ingest pipeline for one uploaded file:
+// Reading one uploaded file into a staging table:
 //   spooled file -> decompression (gz / zip members) -> format sniffing (or the user's override)
-//   -> format reader (records) -> normalized events -> batched bulk writes (deduplicated) -> upload report.
+//   -> format reader (records) -> normalized events -> batches appended to the upload's staging table.
 //
-// Batches are committed as they go, so the dashboard stays responsive and memory stays bounded. If the file
-// fails part-way (unreadable, too large, server stopped), the events this upload added are removed again and
-// the upload is marked failed: an upload either lands whole or leaves nothing behind but its report.
+// Batches are written as they go, so memory stays bounded; the upload's counters and rejected records are
+// recorded as they go too, so its page shows progress. Nothing reaches `events` here: the ingest job merges the
+// staging table in one transaction once the whole file has been read (ingest-job.ts).
 import fs from "node:fs";
 import type pg from "pg";
-import { isEmbeddedServer, pgPool } from "../db/pg";
 import type { InputFormat, RejectedRecord } from "./event";
 import type { ReaderNotice, ReaderProgress } from "./parser";
 import { readLogFile } from "./read-file";
-import { IIS_CONFIGURATION_CHANNEL } from "./splunk-fields";
-import { EventBatch, storeRejections } from "./store";
+import { EventBatch, storeRejections, type StagingTable } from "./store";
 
 export interface UploadProgress {
   bytesProcessed: number;
@@ -34,6 +32,8 @@ export interface ProcessOptions {
   channel?: string;
   batchSize?: number;
   onProgress?: (p: UploadProgress) => void;
+  /** Stops reading between batches (the worker is stopping, or lost its lease). */
+  signal?: AbortSignal;
 }
 
 /** How many worked-around problems an upload report keeps. */
@@ -41,77 +41,48 @@ export const MAX_NOTICES = 200;
 
 async function updateCounters(client: pg.ClientBase, uploadId: string, p: UploadProgress) {
   await client.query(
-    `UPDATE uploads SET bytes_processed = $2, records_read = $3, stored = $4, duplicates = $5, rejected = $6, notices = $7 WHERE id = $1`,
-    [uploadId, p.bytesProcessed, p.recordsRead, p.stored, p.duplicates, p.rejected, JSON.stringify(p.notices)],
+    `UPDATE uploads SET bytes_processed = $2, records_read = $3, rejected = $4, notices = $5, reader_progress = $6 WHERE id = $1`,
+    [uploadId, p.bytesProcessed, p.recordsRead, p.rejected, JSON.stringify(p.notices), p.reader ? JSON.stringify(p.reader) : null],
   );
-}
-
-/** Removes what a failed upload added, and recomputes the counters of the hosts it touched. */
-export async function removeUploadEvents(client: pg.ClientBase, uploadId: string): Promise<void> {
-  await client.query(
-    `WITH gone AS (DELETE FROM events WHERE upload_id = $1 RETURNING host_id AS id),
-          touched AS (SELECT DISTINCT id FROM gone)
-     UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis
-     FROM touched t
-     CROSS JOIN LATERAL (SELECT count(*) AS n, min(time) AS first, max(time) AS last,
-                                count(*) FILTER (WHERE lower(e.channel) = lower($2)) AS iis
-                         FROM events e WHERE e.host_id = t.id AND e.upload_id <> $1) s
-     WHERE h.id = t.id`,
-    [uploadId, IIS_CONFIGURATION_CHANNEL],
-  );
-  await client.query(`DELETE FROM hosts WHERE event_count = 0`);
 }
 
 /**
- * VACUUM (ANALYZE) the events table once an upload is over. It marks the pages the upload filled all-visible, so
- * that the host views' index-only scans (host_id, time, event_code) need not visit the table for recent events;
- * it reclaims what a failed upload left behind; and it refreshes the planner's statistics. Autovacuum would get
- * there too, but only once a fifth of the table is new. Outside any transaction, after the upload's report.
+ * Reads a spooled file into `staging` (on its connection), recording progress and rejected records on the upload.
+ * Returns the final counters (stored and duplicates are the merge's to count) and the formats seen. Throws the
+ * reader's error for a file that cannot be read, or the signal's reason when aborted.
  */
-export async function tidyEventsTable(): Promise<void> {
-  await pgPool().query("VACUUM (ANALYZE) events");
-}
-
-export async function processUpload(uploadId: string, filePath: string, options: ProcessOptions = {}): Promise<UploadProgress> {
+export async function stageUpload(
+  staging: StagingTable,
+  uploadId: string,
+  filePath: string,
+  options: ProcessOptions = {},
+): Promise<{ progress: UploadProgress; formats: string[] }> {
+  const client = staging.client;
   const batchSize = options.batchSize ?? 5000;
-  const client = await pgPool().connect();
-  const method = (await isEmbeddedServer()) ? "unnest" : "copy";
   const progress: UploadProgress = { bytesProcessed: 0, recordsRead: 0, stored: 0, duplicates: 0, rejected: 0, notices: [] };
-  const report = () => options.onProgress?.({ ...progress });
+  const { size } = await fs.promises.stat(filePath);
+  await client.query(`UPDATE uploads SET size_bytes = $2 WHERE id = $1`, [uploadId, size]);
+  let events = new EventBatch(uploadId, staging.method);
+  let rejections: RejectedRecord[] = [];
   // A batch is written while the next one is read: the database works on one, Node on the other. `writing` is
   // the batch in flight (at most one: the connection serves one at a time).
   let writing: Promise<void> | null = null;
+  const write = async (batch: EventBatch, batchRejections: RejectedRecord[]) => {
+    await staging.append(batch);
+    await storeRejections(client, uploadId, batchRejections);
+    await updateCounters(client, uploadId, progress);
+    options.onProgress?.({ ...progress });
+  };
+  const flush = async () => {
+    if (writing) await writing;
+    options.signal?.throwIfAborted();
+    writing = write(events, rejections);
+    // Its failure is taken up where it is awaited (the next flush, or the end); until then it is not unhandled.
+    writing.catch(() => {});
+    events = new EventBatch(uploadId, staging.method);
+    rejections = [];
+  };
   try {
-    const { size } = await fs.promises.stat(filePath);
-    await client.query(`UPDATE uploads SET status = 'processing', started_at = now(), size_bytes = $2, error = NULL WHERE id = $1`, [uploadId, size]);
-    if (method === "copy") {
-      // Batch commits need not wait for their WAL flush: a server crash could lose the last moments of an
-      // upload still in progress, never corrupt anything, and the closing status update below is durable again
-      // (which also makes every earlier commit durable). Embedded PGlite has no such setting worth changing.
-      await client.query("SET synchronous_commit = off");
-    }
-
-    let events = new EventBatch(uploadId, method);
-    let rejections: RejectedRecord[] = [];
-    let lastHadDuplicates = false;
-    const write = async (batchEvents: EventBatch, batchRejections: RejectedRecord[]) => {
-      const batch = await batchEvents.store(client, { expectDuplicates: lastHadDuplicates });
-      await storeRejections(client, uploadId, batchRejections);
-      lastHadDuplicates = batch.duplicates > 0;
-      progress.stored += batch.stored;
-      progress.duplicates += batch.duplicates;
-      await updateCounters(client, uploadId, progress);
-      report();
-    };
-    const flush = async () => {
-      if (writing) await writing;
-      writing = write(events, rejections);
-      // Its failure is taken up where it is awaited (the next flush, or the end); until then it is not unhandled.
-      writing.catch(() => {});
-      events = new EventBatch(uploadId, method);
-      rejections = [];
-    };
-
     const formats = new Set<InputFormat>();
     const records = readLogFile(filePath, {
       format: options.format,
@@ -142,24 +113,9 @@ export async function processUpload(uploadId: string, filePath: string, options:
     await flush();
     await writing;
     writing = null;
-    if (method === "copy") await client.query("RESET synchronous_commit");
-    await client.query(`UPDATE uploads SET status = 'done', finished_at = now(), format = $2 WHERE id = $1`, [
-      uploadId,
-      [...formats].join("+"),
-    ]);
-    return progress;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    // Let a batch still being written finish (or fail) first: its statements and ours share the connection.
-    await (writing as Promise<void> | null)?.catch(() => {});
-    if (method === "copy") await client.query("RESET synchronous_commit").catch(() => {});
-    await removeUploadEvents(client, uploadId);
-    await client.query(`UPDATE uploads SET status = 'failed', finished_at = now(), error = $2, stored = 0 WHERE id = $1`, [
-      uploadId,
-      message.slice(0, 2000),
-    ]);
-    throw e;
+    return { progress, formats: [...formats] };
   } finally {
-    client.release();
+    // Let a batch still being written finish (or fail) first: its statements and the caller's share the connection.
+    await (writing as Promise<void> | null)?.catch(() => {});
   }
 }

@@ -1,7 +1,7 @@
 // Read side of ingestion: uploads with their reports, and the events they stored.
 import { z } from "zod";
 import { db, Prisma } from "../db/client";
-import { liveProgress } from "./uploads";
+import type { ReaderProgress } from "./parser";
 
 export async function listUploads(limit = 100) {
   return db().upload.findMany({ orderBy: { createdAt: "desc" }, take: limit });
@@ -14,7 +14,8 @@ export async function getUploadReport(id: string, rejectionLimit = 500) {
     include: { rejections: { orderBy: { position: "asc" }, take: rejectionLimit } },
   });
   if (!upload) return null;
-  return { ...upload, live: liveProgress(id)?.reader ?? null };
+  // Format-level progress of the member being read (EVTX chunks), as the worker last recorded it.
+  return { ...upload, live: (upload.readerProgress as (ReaderProgress & { member: string }) | null) ?? null };
 }
 
 /** JSON-safe view of an upload report (BigInt sizes become numbers). */

@@ -1,8 +1,8 @@
-// Bulk writes of normalized events. Each batch lands in one transaction that skips events already stored
-// (the stable event key is unique), so re-uploads and overlapping exports store each event once.
-//  - Real Postgres: COPY straight into events; if the batch holds an event already stored, COPY into a
-//    session-local staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING (see insertWithCopy).
-//  - Embedded PGlite: INSERT … SELECT FROM unnest(arrays) (COPY over its socket breaks the connection).
+// Bulk writes of normalized events: an upload's events are staged (COPY on PostgreSQL; INSERT … SELECT FROM
+// unnest(arrays) on the embedded PGlite, where COPY over its socket breaks the connection), then merged into
+// `events` in one transaction that skips events already stored (the stable event key is unique), so re-uploads
+// and overlapping exports store each event once.
+import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
@@ -111,7 +111,7 @@ const INSERTED_COLUMNS = "host, time, channel";
 /**
  * Bookkeeping that must happen in the same transaction as the insert: host counters, from the rows `inserted`
  * (INSERTED_COLUMNS of them). `iis_config_events` counts the host's IIS configuration log events, as
- * removeUploadEvents recomputes it.
+ * deleteUpload recomputes it.
  */
 const UPSERT_HOSTS = `
   INSERT INTO hosts (id, name, first_event, last_event, event_count, iis_config_events)
@@ -124,21 +124,11 @@ const UPSERT_HOSTS = `
     event_count = hosts.event_count + excluded.event_count,
     iis_config_events = hosts.iis_config_events + excluded.iis_config_events`;
 
-async function insertWithUnnest(client: pg.ClientBase, rows: (string | number | null)[][]): Promise<number> {
-  const arrays = COLUMNS.map((_, i) => rows.map((r) => r[i]));
-  const unnest = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
-  const result = await client.query<{ n: string }>(
-    `WITH inserted AS (
-       INSERT INTO events (${COLUMN_LIST}) SELECT * FROM unnest(${unnest})
-       ON CONFLICT (event_key) DO NOTHING RETURNING ${INSERTED_COLUMNS}
-     ), hosts_updated AS (${UPSERT_HOSTS} RETURNING 1)
-     SELECT (SELECT count(*) FROM inserted) AS n, (SELECT count(*) FROM hosts_updated)`,
-    arrays,
-  );
-  return Number(result.rows[0].n);
-}
-
-// ---- COPY (real Postgres) ---------------------------------------------------------------------------------
+// ---- staging ------------------------------------------------------------------------------------------------
+// An upload's events are first written to a staging table of its own (a temporary table of the worker's
+// connection: it disappears with the connection if the worker dies), then merged into `events` in one
+// transaction. So an upload lands whole or not at all: no other upload, view or detection ever sees half of one,
+// and a failure has nothing to undo.
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
 
@@ -150,73 +140,64 @@ function copyText(value: string | number | null): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 }
 
-async function copyInto(client: pg.ClientBase, table: string, chunks: Buffer[]): Promise<void> {
-  await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${table} (${COLUMN_LIST}) FROM STDIN`)));
-}
+/** A staging table on one connection. `method`: COPY on PostgreSQL; INSERT … unnest on the embedded PGlite. */
+export class StagingTable {
+  private constructor(
+    readonly client: pg.ClientBase,
+    readonly name: string,
+    readonly method: "copy" | "unnest",
+  ) {}
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === "23505";
+  /** Creates a staging table on `client` (temporary: it lives as long as the connection, unless dropped). */
+  static async create(client: pg.ClientBase, method: "copy" | "unnest"): Promise<StagingTable> {
+    const name = `staging_${randomBytes(8).toString("hex")}`;
+    // Rows are kept in file order by `seq` so the merge stores them in that order (it is what makes ids follow the file).
+    await client.query(`CREATE TEMP TABLE ${name} (seq bigserial, ${COLUMNS.map(([c, t]) => `"${c}" ${t}`).join(", ")})`);
+    return new StagingTable(client, name, method);
+  }
 
-/**
- * Real Postgres. A batch normally goes straight into `events` with one COPY, so an upload of new events (the
- * common case) costs about what `psql \copy` costs. COPY cannot skip conflicts: when the batch holds an event
- * already stored (a re-upload, overlapping exports, a repeat within the file) it fails on the unique key, is
- * rolled back to a savepoint, and the batch goes the careful way — COPY into a session-local staging table
- * without indexes, then INSERT … SELECT … ON CONFLICT DO NOTHING in file order. Either way the batch is one
- * transaction, and the host counters come from the same UPSERT_HOSTS over the rows actually inserted.
- * `expectDuplicates` (the previous batch had some) skips the attempt that would most likely fail.
- */
-async function insertWithCopy(client: pg.ClientBase, chunks: Buffer[], count: number, uploadId: string, expectDuplicates: boolean): Promise<number> {
-  await client.query("BEGIN");
-  try {
-    if (!expectDuplicates && (await copyDirectly(client, uploadId, chunks))) {
-      await client.query("COMMIT");
-      return count;
+  async append(batch: EventBatch): Promise<void> {
+    if (batch.length === 0) return;
+    if (this.method === "copy") {
+      await pipeline(Readable.from(batch.copyChunks()), this.client.query(copyFrom(`COPY ${this.name} (${COLUMN_LIST}) FROM STDIN`)));
+    } else {
+      const rows = batch.valueRows();
+      const unnest = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
+      await this.client.query(`INSERT INTO ${this.name} (${COLUMN_LIST}) SELECT * FROM unnest(${unnest})`, COLUMNS.map((_, i) => rows.map((r) => r[i])));
     }
-    await client.query(`CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-    await copyInto(client, "events_staging", chunks);
-    const result = await client.query<{ n: string }>(
+  }
+
+  /**
+   * Inside the caller's transaction: inserts the staged events not stored yet (the stable event key is unique),
+   * updates the host counters, and records this upload as a holder of the staged events another upload stored
+   * first (so deleting that upload keeps them). Concurrent merges of overlapping files are safe: the unique key
+   * makes the later one wait for the earlier one's commit, then count those events as duplicates.
+   */
+  async merge(uploadId: string): Promise<BatchResult> {
+    const { rows } = await this.client.query<{ staged: string; stored: string }>(
       `WITH inserted AS (
-         INSERT INTO events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM events_staging ORDER BY position
+         INSERT INTO events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${this.name} ORDER BY seq
          ON CONFLICT (event_key) DO NOTHING RETURNING ${INSERTED_COLUMNS}
        ), hosts_updated AS (${UPSERT_HOSTS} RETURNING 1)
-       SELECT (SELECT count(*) FROM inserted) AS n, (SELECT count(*) FROM hosts_updated)`,
+       SELECT (SELECT count(*) FROM ${this.name}) AS staged, (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM hosts_updated)`,
     );
-    await client.query("COMMIT");
-    return Number(result.rows[0].n);
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
+    const staged = Number(rows[0].staged);
+    const stored = Number(rows[0].stored);
+    if (stored < staged) {
+      await this.client.query(
+        `INSERT INTO event_holders (event_id, upload_id)
+         SELECT DISTINCT e.id, $1::uuid FROM ${this.name} s JOIN events e ON e.event_key = s.event_key
+         WHERE e.upload_id <> $1::uuid
+         ON CONFLICT DO NOTHING`,
+        [uploadId],
+      );
+    }
+    return { stored, duplicates: staged - stored };
   }
-}
 
-/**
- * Inside the batch's transaction: COPY the batch straight into events and update the host counters. False
- * (everything undone) when an event was already stored.
- */
-async function copyDirectly(client: pg.ClientBase, uploadId: string, chunks: Buffer[]): Promise<boolean> {
-  await client.query("SAVEPOINT direct_copy");
-  // Every id the COPY assigns lies between this one and the sequence's value after it (currval), and no other
-  // batch of this upload runs meanwhile: the rows of this upload in that range are exactly the ones the COPY
-  // inserted. The range is read through the primary key alone (a materialized CTE keeps the planner from also
-  // scanning the upload_id index, which would cost every row of the upload so far, per batch, whenever the
-  // table's statistics are stale, as they are while it grows).
-  const before = await client.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id`);
-  try {
-    await copyInto(client, "events", chunks);
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    await client.query("ROLLBACK TO SAVEPOINT direct_copy");
-    return false;
+  async drop(): Promise<void> {
+    await this.client.query(`DROP TABLE IF EXISTS ${this.name}`);
   }
-  await client.query(
-    `WITH copied AS MATERIALIZED (
-       SELECT upload_id, ${INSERTED_COLUMNS} FROM events
-       WHERE id > $2 AND id <= (SELECT currval(pg_get_serial_sequence('events', 'id')))
-     ), inserted AS (SELECT ${INSERTED_COLUMNS} FROM copied WHERE upload_id = $1)
-     ${UPSERT_HOSTS}`,
-    [uploadId, before.rows[0].id],
-  );
-  return true;
 }
 
 export interface BatchResult {
@@ -262,32 +243,40 @@ export class EventBatch {
     this.text = "";
   }
 
-  /** Stores the batch; returns how many events were new and how many were already stored. */
-  async store(client: pg.ClientBase, options: { expectDuplicates?: boolean } = {}): Promise<BatchResult> {
-    if (this.length === 0) return { stored: 0, duplicates: 0 };
+  /** The batch as COPY text (method "copy"). */
+  copyChunks(): Buffer[] {
     this.seal();
-    const stored =
-      this.method === "copy"
-        ? await insertWithCopy(client, this.chunks, this.length, this.uploadId, options.expectDuplicates ?? false)
-        : await insertWithUnnest(client, this.rows);
-    return { stored, duplicates: this.length - stored };
+    return this.chunks;
+  }
+
+  /** The batch as rows of values (method "unnest"). */
+  valueRows(): (string | number | null)[][] {
+    return this.rows;
   }
 }
 
 /**
- * Stores a batch of events of one upload; returns how many were new and how many were already stored.
- * `expectDuplicates` is a hint (the previous batch of the upload had duplicates); it never changes the outcome.
+ * Stores events as one upload in one go (staging and merge in one transaction); returns how many were new and how
+ * many were already stored. For tests and tools that build events in memory.
  */
-export async function storeEvents(
-  client: pg.ClientBase,
-  uploadId: string,
-  events: NormalizedEvent[],
-  method: "copy" | "unnest",
-  options: { expectDuplicates?: boolean } = {},
-): Promise<BatchResult> {
+export async function storeEvents(client: pg.ClientBase, uploadId: string, events: NormalizedEvent[], method: "copy" | "unnest"): Promise<BatchResult> {
   const batch = new EventBatch(uploadId, method);
   for (const e of events) batch.add(e);
-  return batch.store(client, options);
+  const staging = await StagingTable.create(client, method);
+  try {
+    await staging.append(batch);
+    await client.query("BEGIN");
+    try {
+      const result = await staging.merge(uploadId);
+      await client.query("COMMIT");
+      return result;
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw e;
+    }
+  } finally {
+    await staging.drop().catch(() => {});
+  }
 }
 
 export async function storeRejections(client: pg.ClientBase, uploadId: string, rejections: RejectedRecord[]): Promise<void> {

@@ -1,40 +1,26 @@
-// Uploads: received files are spooled to disk (bounded), then processed one at a time by the server process.
-// One at a time keeps a 2-core machine responsive and makes "remove what a failed upload added" safe: no other
-// upload can have counted one of its events as a duplicate in the meantime.
-import fs from "node:fs";
-import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+// Uploads: a file arrives (HTTP body, the CLI, the demo fleet), is spooled whole, and only then becomes work: an
+// ingest job in PostgreSQL (lib/jobs), sent in the same transaction that marks the upload queued. Workers do the
+// rest (ingest-job.ts, then the detections). Nothing here runs on the web server's event loop but the transfer.
+//
+// Lifecycle: receiving → queued → processing → detecting → done, or failed (with the reason) from any of the
+// first three. A body that never fully arrives is never processed.
+import type { Readable } from "node:stream";
+import type pg from "pg";
 import { db } from "../db/client";
 import { pgPool } from "../db/pg";
+import { sendJob } from "../jobs/boss";
+import { QUEUES } from "../jobs/queues";
+import { LEASE_SECONDS } from "../jobs/leases";
 import { INPUT_FORMATS, type InputFormat } from "./event";
 import { ingestLimits } from "./limits";
-import { processUpload, removeUploadEvents, tidyEventsTable, type UploadProgress } from "./pipeline";
+import { removeSpool, spoolBody, UploadCutOffError } from "./spool";
+
+export { UploadCutOffError, UploadTooLargeError } from "./spool";
 
 export interface RecordDefaults {
   host?: string;
   channel?: string;
 }
-
-export class UploadTooLargeError extends Error {
-  name = "UploadTooLargeError";
-}
-
-interface QueueState {
-  tail: Promise<unknown>;
-  live: Map<string, UploadProgress>;
-  /** Called after each upload that landed (the server runs the detections over its events). */
-  afterUpload?: (uploadId: string) => Promise<unknown>;
-}
-
-const globalForQueue = globalThis as unknown as { iiswatchUploadQueue?: QueueState };
-const queue = (): QueueState => (globalForQueue.iiswatchUploadQueue ??= { tail: Promise.resolve(), live: new Map() });
-
-export function spoolDir(): string {
-  return path.resolve(process.env.IISWATCH_DATA_DIR ?? ".data", "spool");
-}
-
-const spoolPath = (uploadId: string) => path.join(spoolDir(), uploadId);
 
 export function parseFormatOverride(value: string | null | undefined): InputFormat | undefined {
   if (!value || value === "auto") return undefined;
@@ -42,9 +28,38 @@ export function parseFormatOverride(value: string | null | undefined): InputForm
   throw new Error(`unknown format '${value}' (one of: auto, ${INPUT_FORMATS.join(", ")})`);
 }
 
+async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pgPool().connect();
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** Marks a received upload queued and sends its ingest job, in one transaction. */
+export async function enqueueIngest(client: pg.ClientBase, uploadId: string, options: { startAfter?: Date } = {}): Promise<string> {
+  const jobId = await sendJob(client, QUEUES.ingest, { uploadId }, options);
+  await client.query(`UPDATE uploads SET status = 'queued', job_id = $2, worker = NULL WHERE id = $1`, [uploadId, jobId]);
+  return jobId;
+}
+
+/** Sends the detection job of an upload whose events are stored (inside the caller's transaction). */
+export async function enqueueDetect(client: pg.ClientBase, uploadId: string, options: { startAfter?: Date } = {}): Promise<string> {
+  return sendJob(client, QUEUES.detect, { uploadId }, options);
+}
+
 /**
- * Streams an upload to the spool directory and queues it. Rejects a body larger than the configured maximum
- * while it streams, without storing anything.
+ * Receives an upload: records it as `receiving`, streams the body into the spool (bounded, hashed, flushed), then
+ * queues it. A body larger than the limit, or cut off mid-transfer, leaves a failed upload saying why and no file.
+ * While the body streams, the upload's receive lease is renewed: if this process dies, a worker's reaper fails the
+ * upload once the lease lapses.
  */
 export async function receiveUpload(input: {
   filename: string;
@@ -53,140 +68,96 @@ export async function receiveUpload(input: {
   /** Computer and log name for records that do not carry them (Event Viewer CSV). */
   defaults?: RecordDefaults;
   uploadedById?: string | null;
+  /** The declared length (Content-Length): a body that ends short of it was cut off. */
+  expectedBytes?: number;
 }): Promise<string> {
   const { maxUploadBytes } = ingestLimits();
   const upload = await db().upload.create({
-    data: { filename: input.filename.slice(0, 500), format: input.format ?? null, status: "queued", uploadedById: input.uploadedById ?? null },
-  });
-  fs.mkdirSync(spoolDir(), { recursive: true });
-  const target = spoolPath(upload.id);
-  let received = 0;
-  const limiter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      received += chunk.length;
-      if (received > maxUploadBytes) {
-        callback(new UploadTooLargeError(`the file is larger than the ${maxUploadBytes.toLocaleString("en")}-byte upload limit (IISWATCH_MAX_UPLOAD_BYTES)`));
-      } else callback(null, chunk);
+    data: {
+      filename: input.filename.slice(0, 500),
+      format: input.format ?? null,
+      status: "receiving",
+      recordHost: input.defaults?.host ?? null,
+      recordChannel: input.defaults?.channel ?? null,
+      uploadedById: input.uploadedById ?? null,
+      receivingUntil: new Date(Date.now() + LEASE_SECONDS * 1000),
     },
   });
-  const source = input.body instanceof Readable ? input.body : Readable.fromWeb(input.body as import("node:stream/web").ReadableStream);
+  const renew = async (received: number) => {
+    await pgPool().query(`UPDATE uploads SET size_bytes = $2, receiving_until = now() + make_interval(secs => $3) WHERE id = $1 AND status = 'receiving'`, [
+      upload.id,
+      received,
+      LEASE_SECONDS,
+    ]);
+  };
+  let spooled;
   try {
-    await pipeline(source, limiter, fs.createWriteStream(target));
+    spooled = await spoolBody(upload.id, input.body, { maxBytes: maxUploadBytes, expectedBytes: input.expectedBytes, onProgress: renew });
   } catch (e) {
-    fs.rmSync(target, { force: true });
-    await db().upload.update({
-      where: { id: upload.id },
-      data: { status: "failed", error: e instanceof Error ? e.message : String(e), sizeBytes: received, finishedAt: new Date() },
-    });
+    await pgPool().query(
+      `UPDATE uploads SET status = 'failed', error = $2, finished_at = now(), receiving_until = NULL WHERE id = $1 AND status = 'receiving'`,
+      [upload.id, e instanceof Error ? e.message : String(e)],
+    );
     throw e;
   }
-  await db().upload.update({ where: { id: upload.id }, data: { sizeBytes: received } });
-  enqueueUpload(upload.id, input.format, input.defaults);
+  await markReceived(upload.id, spooled);
   return upload.id;
 }
 
-/**
- * Ingests a file this process writes itself (the demo fleet) exactly as an upload: `write` fills its spool file,
- * then it goes through the queue, one at a time with every other upload, followed by the after-upload step.
- * Resolves with the upload's counters once processed; rejects with its error when it failed.
- */
-export async function ingestOwnFile(filename: string, write: (spoolFile: string) => Promise<void>): Promise<{ uploadId: string; stored: number; duplicates: number }> {
-  const upload = await db().upload.create({ data: { filename, status: "queued" } });
-  fs.mkdirSync(spoolDir(), { recursive: true });
-  try {
-    await write(spoolPath(upload.id));
-  } catch (e) {
-    fs.rmSync(spoolPath(upload.id), { force: true });
-    await db().upload.update({ where: { id: upload.id }, data: { status: "failed", error: e instanceof Error ? e.message : String(e), finishedAt: new Date() } });
-    throw e;
-  }
-  await db().upload.update({ where: { id: upload.id }, data: { sizeBytes: fs.statSync(spoolPath(upload.id)).size } });
-  await enqueueUpload(upload.id);
-  const done = await db().upload.findUniqueOrThrow({ where: { id: upload.id } });
-  if (done.status !== "done") throw new Error(`${filename}: ${done.error ?? "the upload failed"}`);
-  return { uploadId: upload.id, stored: done.stored, duplicates: done.duplicates };
-}
-
-/**
- * What to do once an upload has landed. The server wires the detection engine here (instrumentation.ts), so that
- * ingestion does not depend on the steps that follow it.
- */
-export function setAfterUpload(hook: (uploadId: string) => Promise<unknown>): void {
-  queue().afterUpload = hook;
-}
-
-/** Queues a spooled upload for processing; resolves when it has been processed (successfully or not). */
-export function enqueueUpload(uploadId: string, format?: InputFormat, defaults: RecordDefaults = {}): Promise<void> {
-  const state = queue();
-  const run = async () => {
-    state.live.set(uploadId, { bytesProcessed: 0, recordsRead: 0, stored: 0, duplicates: 0, rejected: 0, notices: [] });
-    let landed = false;
-    try {
-      await processUpload(uploadId, spoolPath(uploadId), { format, ...defaults, onProgress: (p) => state.live.set(uploadId, p) });
-      landed = true;
-    } catch {
-      // processUpload recorded the failure on the upload itself.
-    }
-    try {
-      if (landed) await state.afterUpload?.(uploadId);
-    } catch (e) {
-      console.error(`detections after upload ${uploadId} failed:`, e);
-    } finally {
-      state.live.delete(uploadId);
-      fs.rmSync(spoolPath(uploadId), { force: true });
-    }
-    await tidyEventsTable().catch((e: unknown) => console.error(`VACUUM after upload ${uploadId} failed:`, e));
-  };
-  const done = state.tail.then(run);
-  state.tail = done;
-  return done;
-}
-
-/** Format-level progress of an upload being processed right now (EVTX chunks), if any. */
-export function liveProgress(uploadId: string): UploadProgress | undefined {
-  return queue().live.get(uploadId);
-}
-
-/**
- * Called once at server start. An upload still "processing" was cut off by a stop or crash: what it added is
- * removed and it is marked failed, so nothing is half-written. Queued uploads whose file is still spooled are
- * queued again.
- */
-export async function recoverUploads(): Promise<{ failed: number; requeued: number }> {
-  const client = await pgPool().connect();
-  let failed = 0;
-  let requeued = 0;
-  try {
-    const { rows } = await client.query<{ id: string; status: string; format: string | null }>(
-      `SELECT id, status, format FROM uploads WHERE status IN ('queued', 'processing') ORDER BY created_at`,
+/** The body is whole: record its size and hash and queue it, or fail it if the reaper already gave up on it. */
+async function markReceived(uploadId: string, spooled: { size: number; sha256: string }): Promise<void> {
+  const queued = await inTransaction(async (client) => {
+    const { rowCount } = await client.query(
+      `UPDATE uploads SET size_bytes = $2, sha256 = $3, received_at = now(), receiving_until = NULL WHERE id = $1 AND status = 'receiving'`,
+      [uploadId, spooled.size, spooled.sha256],
     );
-    for (const upload of rows) {
-      if (upload.status === "queued" && fs.existsSync(spoolPath(upload.id))) {
-        enqueueUpload(upload.id, parseFormatOverride(upload.format));
-        requeued++;
-        continue;
-      }
-      await removeUploadEvents(client, upload.id);
-      await client.query(
-        `UPDATE uploads SET status = 'failed', stored = 0, finished_at = now(),
-           error = 'The server stopped while this file was being processed; the events it had added were removed. Upload it again.'
-         WHERE id = $1`,
-        [upload.id],
-      );
-      fs.rmSync(spoolPath(upload.id), { force: true });
-      failed++;
-    }
-  } finally {
-    client.release();
+    if (rowCount !== 1) return false;
+    await enqueueIngest(client, uploadId);
+    return true;
+  });
+  if (!queued) {
+    removeSpool(uploadId);
+    throw new UploadCutOffError("the upload was given up while it was being received (the receiver's lease lapsed); send it again");
   }
-  return { failed, requeued };
 }
 
-/** Waits until every queued upload has been processed (tests, CLI). */
-export async function drainUploads(): Promise<void> {
-  let tail: Promise<unknown>;
-  do {
-    tail = queue().tail;
-    await tail;
-  } while (tail !== queue().tail);
+/**
+ * Ingests a file this process writes itself (the demo fleet) exactly as an upload: `write` fills a spool file,
+ * which is then received and queued like any other. Resolves with the upload id once queued.
+ */
+export async function receiveOwnFile(filename: string, write: (file: string) => Promise<void>, options: { uploadedById?: string | null } = {}): Promise<string> {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-own-"));
+  const file = path.join(dir, filename);
+  try {
+    await write(file);
+    return await receiveUpload({ filename, body: fs.createReadStream(file), uploadedById: options.uploadedById, expectedBytes: fs.statSync(file).size });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+/** Statuses of an upload that is not over yet. */
+export const ACTIVE_UPLOAD_STATUSES = ["receiving", "queued", "processing", "detecting"] as const;
+
+/**
+ * Waits until these uploads are over (done or failed), polling the database: the work itself is done by workers,
+ * in this process or others. Rejects after `timeoutMs`.
+ */
+export async function waitForUploads(uploadIds: string[], options: { timeoutMs?: number; onPoll?: () => void } = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
+  for (;;) {
+    const { rows } = await pgPool().query<{ n: string }>(`SELECT count(*) AS n FROM uploads WHERE id = ANY($1::uuid[]) AND status::text = ANY($2::text[])`, [
+      uploadIds,
+      [...ACTIVE_UPLOAD_STATUSES],
+    ]);
+    options.onPoll?.();
+    if (Number(rows[0].n) === 0) return;
+    if (Date.now() > deadline) throw new Error(`uploads still in progress after ${Math.round((options.timeoutMs ?? 0) / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export { removeSpool };

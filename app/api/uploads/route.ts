@@ -1,7 +1,7 @@
 // POST /api/uploads?filename=NAME[&format=auto|xml|evtx|classic|json|csv][&host=H&channel=C] with the file as the
 // raw request body (host/channel: for Event Viewer CSV, which carries neither).
-// The body is streamed to disk (never held in memory), then processed in the background: poll
-// GET /api/uploads/{id} for the report. GET /api/uploads lists recent uploads.
+// The body is streamed to the spool (never held in memory); once it has fully arrived (size and SHA-256 recorded)
+// it is queued for the workers, and 202 answers with its id: poll GET /api/uploads/{id} for the report. GET /api/uploads lists recent uploads.
 // Auth: a signed-in session (same-origin for POST) or `Authorization: Bearer <API token>` (lib/auth/server.ts).
 import { NextResponse, type NextRequest } from "next/server";
 import { authorize } from "@/lib/auth/server";
@@ -9,7 +9,7 @@ import { writeAudit } from "@/lib/audit/log";
 import { z } from "zod";
 import { ingestLimits } from "@/lib/ingest/limits";
 import { listUploads, uploadJson } from "@/lib/ingest/queries";
-import { parseFormatOverride, receiveUpload, UploadTooLargeError } from "@/lib/ingest/uploads";
+import { parseFormatOverride, receiveUpload, UploadCutOffError, UploadTooLargeError } from "@/lib/ingest/uploads";
 
 export const dynamic = "force-dynamic";
 
@@ -38,11 +38,18 @@ export async function POST(request: NextRequest) {
   }
   if (!request.body) return NextResponse.json({ error: "the request has no body: send the file as the request body" }, { status: 400 });
   try {
-    const id = await receiveUpload({ filename, body: request.body, format, defaults: defaults.data, uploadedById: user.id });
+    const id = await receiveUpload({
+      filename,
+      body: request.body,
+      format,
+      defaults: defaults.data,
+      uploadedById: user.id,
+      expectedBytes: Number.isFinite(declared) ? declared : undefined,
+    });
     await writeAudit(user, { action: "upload.create", targetType: "upload", targetId: id, after: { filename, format: format ?? "auto", via: user.via } });
     return NextResponse.json({ id }, { status: 202 });
   } catch (e) {
-    const status = e instanceof UploadTooLargeError ? 413 : 500;
+    const status = e instanceof UploadTooLargeError ? 413 : e instanceof UploadCutOffError ? 400 : 500;
     return NextResponse.json({ error: e instanceof Error ? e.message : String(e) }, { status });
   }
 }

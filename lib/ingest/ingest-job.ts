@@ -1,0 +1,223 @@
+// The ingest job: one worker reads one received upload into a staging table and merges it into `events` in one
+// transaction, which also records the counts, marks the upload `detecting` and sends its detection job. So an
+// upload's events are stored whole or not at all, and stored events always have a detection job to follow.
+//
+// Faults: a file that cannot be read fails the upload with the reader's reason (no retry: it would fail again).
+// Anything else (the database went away, the worker is stopping) hands the upload back to the queue; after
+// MAX_ATTEMPTS the upload fails saying so. A worker killed mid-way holds nothing: its staging table dies with its
+// connection, and its lease lapses, so the reaper (lib/jobs/reaper.ts) queues the upload again.
+import fs from "node:fs";
+import type pg from "pg";
+import { isEmbeddedServer, pgPool } from "../db/pg";
+import { holdsLease, keepLeaseAlive, LeaseLostError, releaseLease, takeLease, type Lease } from "../jobs/leases";
+import { QUEUES } from "../jobs/queues";
+import { parseFormatOverride, enqueueDetect, enqueueIngest } from "./uploads";
+import { stageUpload } from "./pipeline";
+import { removeSpool, spoolPath } from "./spool";
+import { StagingTable } from "./store";
+
+/** How many times an upload is tried before it fails (a worker dying, the database going away). */
+export const MAX_ATTEMPTS = Number(process.env.IISWATCH_MAX_ATTEMPTS ?? 3);
+
+/** The worker is stopping: the job goes back to the queue for another worker. */
+export class WorkerStoppingError extends Error {
+  name = "WorkerStoppingError";
+}
+
+interface ClaimedUpload {
+  filename: string;
+  format: string | null;
+  recordHost: string | null;
+  recordChannel: string | null;
+  attempts: number;
+}
+
+/**
+ * Takes an upload for this job: it must be queued (or processing by this very job: a retry) with this job as its
+ * current one. Clears what an earlier attempt recorded. Null when the job is stale (its upload moved on).
+ */
+async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload | null> {
+  await client.query("BEGIN");
+  try {
+    const { rows } = await client.query<{ filename: string; format: string | null; record_host: string | null; record_channel: string | null; attempts: number }>(
+      `UPDATE uploads SET status = 'processing', worker = $3, attempts = attempts + 1, started_at = now(), error = NULL,
+         bytes_processed = 0, records_read = 0, stored = 0, duplicates = 0, rejected = 0, notices = '[]', reader_progress = NULL
+       WHERE id = $1 AND job_id = $2 AND status IN ('queued', 'processing')
+       RETURNING filename, format, record_host, record_channel, attempts`,
+      [lease.uploadId, lease.jobId, lease.owner],
+    );
+    if (rows.length === 0) {
+      await client.query("ROLLBACK");
+      return null;
+    }
+    await client.query(`DELETE FROM upload_rejections WHERE upload_id = $1`, [lease.uploadId]);
+    await takeLease(client, lease);
+    await client.query("COMMIT");
+    const r = rows[0];
+    return { filename: r.filename, format: r.format, recordHost: r.record_host, recordChannel: r.record_channel, attempts: r.attempts };
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  }
+}
+
+/** Runs `fn` in a transaction that first checks this job still holds its lease; false (nothing done) if not. */
+async function underLease(client: pg.ClientBase, lease: Lease, fn: () => Promise<void>): Promise<boolean> {
+  await client.query("BEGIN");
+  try {
+    if (!(await holdsLease(client, lease))) {
+      await client.query("ROLLBACK");
+      return false;
+    }
+    await fn();
+    await releaseLease(client, lease);
+    await client.query("COMMIT");
+    return true;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  }
+}
+
+/** Fails an upload for good, under the job's lease. */
+async function failUpload(client: pg.ClientBase, lease: Lease, message: string): Promise<void> {
+  const done = await underLease(client, lease, async () => {
+    await client.query(
+      `UPDATE uploads SET status = 'failed', finished_at = now(), error = $2, stored = 0, duplicates = 0, worker = NULL, reader_progress = NULL WHERE id = $1`,
+      [lease.uploadId, message.slice(0, 2000)],
+    );
+  });
+  if (done) removeSpool(lease.uploadId);
+}
+
+/** Puts an upload back in the queue (a new job), under the job's lease. `countAttempt`: false for a hand-back at stop. */
+async function requeue(client: pg.ClientBase, lease: Lease, reason: string, options: { countAttempt: boolean; delayMs: number }): Promise<void> {
+  await underLease(client, lease, async () => {
+    await client.query(`UPDATE uploads SET error = $2, attempts = attempts - $3, reader_progress = NULL WHERE id = $1`, [
+      lease.uploadId,
+      reason.slice(0, 2000),
+      options.countAttempt ? 0 : 1,
+    ]);
+    await enqueueIngest(client, lease.uploadId, { startAfter: new Date(Date.now() + options.delayMs) });
+  });
+}
+
+/** Errors that say nothing about the file: the database or the worker, worth another attempt. */
+function isTransient(e: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return true;
+  const err = e as { code?: string; message?: string } | null;
+  const code = err?.code ?? "";
+  // Connection failures, admin shutdown or termination (57P01..57P03), serialization or deadlock (40xxx),
+  // insufficient resources (53xxx), and the driver's own connection errors.
+  if (/^(08|57P|40|53)/.test(code)) return true;
+  if (["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(code)) return true;
+  return /Connection terminated|connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed/i.test(err?.message ?? "");
+}
+
+export interface IngestJobOutcome {
+  status: "detecting" | "failed" | "requeued" | "stale" | "lost";
+  stored?: number;
+  duplicates?: number;
+}
+
+/**
+ * Runs one ingest job. `owner` names this worker; `stopping` aborts when the worker is asked to stop (the job
+ * is handed back rather than finished).
+ */
+export async function runIngestJob(jobId: string, uploadId: string, owner: string, stopping: AbortSignal): Promise<IngestJobOutcome> {
+  const lease: Lease = { jobId, queue: QUEUES.ingest, uploadId, owner };
+  // The connection the whole job runs on: the staging table lives in its session.
+  const client = await pgPool().connect();
+  let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  client.on("error", onError);
+  const lost = new AbortController();
+  const signal = AbortSignal.any([stopping, lost.signal]);
+  let stopRenewing = () => {};
+  try {
+    const upload = await claim(client, lease);
+    if (!upload) return { status: "stale" };
+    stopRenewing = keepLeaseAlive(lease, lost);
+    if (upload.attempts > MAX_ATTEMPTS) {
+      const { rows } = await client.query<{ error: string | null }>(`SELECT error FROM uploads WHERE id = $1`, [uploadId]);
+      await failUpload(client, lease, `not processed after ${MAX_ATTEMPTS} attempts${rows[0]?.error ? ` (last: ${rows[0].error})` : ""}`);
+      return { status: "failed" };
+    }
+    const file = spoolPath(uploadId);
+    if (!fs.existsSync(file)) {
+      await failUpload(client, lease, `the received file is no longer in the spool (${file}); upload it again`);
+      return { status: "failed" };
+    }
+    const method = (await isEmbeddedServer()) ? "unnest" : "copy";
+    let staging: StagingTable | null = null;
+    try {
+      staging = await StagingTable.create(client, method);
+      if (method === "copy") {
+        // Staging writes need not wait for their WAL flush: a temporary table has none, and the merge commits
+        // durably below.
+        await client.query("SET synchronous_commit = off");
+      }
+      const { progress, formats } = await stageUpload(staging, uploadId, file, {
+        format: parseFormatOverride(upload.format),
+        host: upload.recordHost ?? undefined,
+        channel: upload.recordChannel ?? undefined,
+        signal,
+      });
+      signal.throwIfAborted();
+      if (method === "copy") await client.query("RESET synchronous_commit");
+      let counts = { stored: 0, duplicates: 0 };
+      const merged = await underLease(client, lease, async () => {
+        counts = await staging!.merge(uploadId);
+        const detectJob = await enqueueDetect(client, uploadId);
+        await client.query(
+          `UPDATE uploads SET status = 'detecting', stored = $2, duplicates = $3, records_read = $4, rejected = $5, bytes_processed = $6,
+             notices = $7, format = $8, finished_at = now(), job_id = $9, worker = NULL, reader_progress = NULL, error = NULL
+           WHERE id = $1`,
+          [uploadId, counts.stored, counts.duplicates, progress.recordsRead, progress.rejected, progress.bytesProcessed, JSON.stringify(progress.notices), formats.join("+"), detectJob],
+        );
+      });
+      if (!merged) return { status: "lost" };
+      removeSpool(uploadId);
+      await tidyEventsTable().catch((e: unknown) => console.error(`VACUUM after upload ${uploadId} failed: ${(e as Error).message}`));
+      return { status: "detecting", ...counts };
+    } finally {
+      if (!broken) await staging?.drop().catch(() => {});
+    }
+  } catch (e) {
+    stopRenewing();
+    if (lost.signal.aborted || e instanceof LeaseLostError) return { status: "lost" };
+    const message = e instanceof Error ? e.message : String(e);
+    // The job's own connection may be the casualty: the hand-back goes through a fresh one.
+    const other = broken ? await pgPool().connect() : client;
+    try {
+      if (stopping.aborted) {
+        await requeue(other, lease, "handed back by a worker that stopped", { countAttempt: false, delayMs: 0 });
+        return { status: "requeued" };
+      }
+      if (isTransient(e, signal)) {
+        await requeue(other, lease, message, { countAttempt: true, delayMs: 5000 });
+        return { status: "requeued" };
+      }
+      await failUpload(other, lease, message);
+      return { status: "failed" };
+    } finally {
+      if (other !== client) other.release();
+    }
+  } finally {
+    stopRenewing();
+    client.off("error", onError);
+    client.release(broken ? new Error("connection lost") : undefined);
+  }
+}
+
+/**
+ * VACUUM (ANALYZE) the events table once an upload is merged. It marks the pages the upload filled all-visible, so
+ * that the host views' index-only scans (host_id, time, event_code) need not visit the table for recent events,
+ * and it refreshes the planner's statistics. Autovacuum would get there too, but only once a fifth of the table is
+ * new. Outside any transaction.
+ */
+export async function tidyEventsTable(): Promise<void> {
+  await pgPool().query("VACUUM (ANALYZE) events");
+}

@@ -1,0 +1,106 @@
+// Deleting an upload: the events only it holds, and the results (with their risk events and notables) derived
+// only from those events. Events another upload also holds stay, passed on to that upload. One transaction,
+// holding every detection's run lock, so no detection run sees half of it.
+import type pg from "pg";
+import { pgPool } from "../db/pg";
+import { DETECTION_SPECS } from "../detections/specs";
+import { detectionRunLockKey } from "../detections/engine";
+import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
+import { removeSpool } from "../ingest/spool";
+
+export interface DeletedUpload {
+  filename: string;
+  events: number;
+  eventsKept: number;
+  results: number;
+  riskEvents: number;
+  notables: number;
+}
+
+export class UploadInProgressError extends Error {
+  name = "UploadInProgressError";
+}
+
+/** Deletes an upload that is over (done or failed); null when there is no such upload. */
+export async function deleteUpload(uploadId: string): Promise<DeletedUpload | null> {
+  const client = await pgPool().connect();
+  try {
+    await client.query("BEGIN");
+    const deleted = await deleteInTransaction(client, uploadId);
+    await client.query("COMMIT");
+    if (deleted) removeSpool(uploadId);
+    return deleted;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Promise<DeletedUpload | null> {
+  const { rows } = await client.query<{ filename: string; status: string }>(`SELECT filename, status::text FROM uploads WHERE id = $1 FOR UPDATE`, [uploadId]);
+  if (rows.length === 0) return null;
+  const { filename, status } = rows[0];
+  if (status !== "done" && status !== "failed") {
+    throw new UploadInProgressError(`the upload '${filename}' is ${status}: it can be deleted once it is done or has failed`);
+  }
+  for (const spec of DETECTION_SPECS) await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [detectionRunLockKey(spec.id)]);
+
+  // Events another upload also holds pass to that upload (the lowest id among them, for a stable choice).
+  const { rowCount: kept } = await client.query(
+    `WITH heirs AS (
+       SELECT DISTINCT ON (h.event_id) h.event_id, h.upload_id
+       FROM events e JOIN event_holders h ON h.event_id = e.id AND h.upload_id <> $1
+       WHERE e.upload_id = $1 ORDER BY h.event_id, h.upload_id
+     ), moved AS (
+       UPDATE events e SET upload_id = heirs.upload_id FROM heirs WHERE e.id = heirs.event_id RETURNING e.id, e.upload_id
+     )
+     DELETE FROM event_holders h USING moved WHERE h.event_id = moved.id AND h.upload_id = moved.upload_id`,
+    [uploadId],
+  );
+
+  // Results that counted an event of this upload; those left with no event once the events go are derived only
+  // from this upload and go too (their risk events and notables with them, by the foreign keys).
+  const { rows: touched } = await client.query<{ id: string }>(
+    `SELECT DISTINCT c.result_id::text AS id FROM events e JOIN detection_result_events c ON c.event_id = e.id WHERE e.upload_id = $1`,
+    [uploadId],
+  );
+  const { rows: gone } = await client.query<{ n: string; hosts: string[] | null }>(
+    `WITH gone AS (DELETE FROM events WHERE upload_id = $1 RETURNING host_id)
+     SELECT count(*) AS n, array_agg(DISTINCT host_id) AS hosts FROM gone`,
+    [uploadId],
+  );
+  const { rows: derived } = await client.query<{ results: string; risk: string; notables: string }>(
+    `WITH orphaned AS (
+       SELECT r.id FROM detection_results r
+       WHERE r.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.result_id = r.id)
+     ), counted AS (
+       SELECT (SELECT count(*) FROM risk_events WHERE result_id IN (SELECT id FROM orphaned)) AS risk,
+              (SELECT count(*) FROM notables WHERE result_id IN (SELECT id FROM orphaned)) AS notables
+     ), deleted AS (DELETE FROM detection_results WHERE id IN (SELECT id FROM orphaned) RETURNING 1)
+     SELECT (SELECT count(*) FROM deleted) AS results, risk, notables FROM counted`,
+    [touched.map((t) => t.id)],
+  );
+
+  // Host counters of the hosts that lost events, recomputed; hosts left with no event go.
+  await client.query(
+    `UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis
+     FROM unnest($1::text[]) AS t(id)
+     CROSS JOIN LATERAL (SELECT count(*) AS n, min(time) AS first, max(time) AS last,
+                                count(*) FILTER (WHERE lower(e.channel) = lower($2)) AS iis
+                         FROM events e WHERE e.host_id = t.id) s
+     WHERE h.id = t.id`,
+    [gone[0].hosts ?? [], IIS_CONFIGURATION_CHANNEL],
+  );
+  await client.query(`DELETE FROM hosts WHERE id = ANY($1::text[]) AND event_count = 0`, [gone[0].hosts ?? []]);
+  await client.query(`DELETE FROM uploads WHERE id = $1`, [uploadId]);
+  return {
+    filename,
+    events: Number(gone[0].n),
+    eventsKept: kept ?? 0,
+    results: Number(derived[0].results),
+    riskEvents: Number(derived[0].risk),
+    notables: Number(derived[0].notables),
+  };
+}
