@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
 
 interface Report {
-  status: "queued" | "processing" | "done" | "failed";
+  status: "receiving" | "queued" | "processing" | "detecting" | "done" | "failed";
   recordsRead: number;
   stored: number;
   duplicates: number;

@@ -309,6 +309,18 @@ const surfaces: Surface[] = [
       return runAction(adhocRunAction, { id: NEW_MODULE_ADDED, from: "2026-01-01T00:00", to: "2026-01-02T00:00" });
     },
   },
+  {
+    name: "action deleteUpload",
+    kind: "action",
+    file: "app/uploads/[id]/actions.ts",
+    permission: "upload:delete",
+    run: async (p) => {
+      actAs(p);
+      const doomed = (await db().upload.create({ data: { filename: "doomed.xml", status: "done" } })).id;
+      const { deleteUploadAction } = await import("../app/uploads/[id]/actions");
+      return runAction(deleteUploadAction, { id: doomed, confirm: "on" });
+    },
+  },
   // Triage: notables workflow, suppressions, asset priority
   {
     name: "action updateNotable",
@@ -445,6 +457,18 @@ const surfaces: Surface[] = [
     run: async (p) => {
       const { GET } = await import("../app/api/uploads/[id]/route");
       return runRoute(await GET(request(p, "GET", `/api/uploads/${uploadId}`), { params: Promise.resolve({ id: uploadId }) }));
+    },
+  },
+  {
+    name: "DELETE /api/uploads/[id]",
+    kind: "route",
+    file: "app/api/uploads/[id]/route.ts",
+    permission: "upload:delete",
+    run: async (p) => {
+      // A throw-away upload for each principal: one that is allowed deletes it.
+      const doomed = (await db().upload.create({ data: { filename: "doomed.xml", status: "done" } })).id;
+      const { DELETE } = await import("../app/api/uploads/[id]/route");
+      return runRoute(await DELETE(request(p, "DELETE", `/api/uploads/${doomed}`), { params: Promise.resolve({ id: doomed }) }));
     },
   },
   {

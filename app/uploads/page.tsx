@@ -7,12 +7,19 @@ import { requireUser } from "@/lib/auth/server";
 export const metadata: Metadata = { title: "Uploads" };
 export const dynamic = "force-dynamic";
 
-export default async function UploadsPage() {
+export default async function UploadsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser("data:read");
   const uploads = await listUploads();
+  const { deleted, events } = await searchParams;
   return (
     <>
       <h1>Uploads</h1>
+      {typeof deleted === "string" && (
+        <p className="ok" role="status">
+          Deleted <bdi>{deleted}</bdi>
+          {typeof events === "string" && /^\d+$/.test(events) ? ` and the ${Number(events).toLocaleString("en")} events only it held` : ""}.
+        </p>
+      )}
       <UploadDropzone />
       <h2>History</h2>
       <table className="data" aria-label="Upload history">

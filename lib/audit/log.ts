@@ -2,6 +2,7 @@
 // Rows are never updated or deleted (a database trigger refuses it). Call it inside the transaction that makes
 // the change (pass the transaction client) so the change and its record land together or not at all.
 import os from "node:os";
+import type pg from "pg";
 import { db, Prisma, type PrismaClient } from "../db/client";
 
 /** Who did it. A signed-in user (lib/auth's AuthUser is one), the command line, or the system itself. */
@@ -43,17 +44,31 @@ export function auditJson(value: unknown): Prisma.InputJsonValue | typeof Prisma
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonValue;
 }
 
+/** The audit row of an entry, whichever way it is written. */
+function auditRow(actor: Actor | null, entry: AuditEntry) {
+  return {
+    actorId: actor?.id ?? null,
+    actorName: actor?.username?.slice(0, 200) ?? null,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId).slice(0, 500),
+    before: auditJson(entry.before),
+    after: auditJson(entry.after),
+    address: (entry.address !== undefined ? entry.address : actor?.address) ?? null,
+  };
+}
+
 export async function writeAudit(actor: Actor | null, entry: AuditEntry, client: Client = db()): Promise<void> {
-  await client.auditLog.create({
-    data: {
-      actorId: actor?.id ?? null,
-      actorName: actor?.username?.slice(0, 200) ?? null,
-      action: entry.action,
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId).slice(0, 500),
-      before: auditJson(entry.before),
-      after: auditJson(entry.after),
-      address: (entry.address !== undefined ? entry.address : actor?.address) ?? null,
-    },
-  });
+  await client.auditLog.create({ data: auditRow(actor, entry) });
+}
+
+/** writeAudit on a node-postgres connection, for changes made in a transaction of raw SQL (deleting an upload). */
+export async function writeAuditOn(client: pg.ClientBase, actor: Actor | null, entry: AuditEntry): Promise<void> {
+  const row = auditRow(actor, entry);
+  const json = (v: ReturnType<typeof auditJson>) => (v === Prisma.DbNull ? null : JSON.stringify(v));
+  await client.query(
+    `INSERT INTO audit_log (actor_id, actor_name, action, target_type, target_id, before, after, address)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
+    [row.actorId, row.actorName, row.action, row.targetType, row.targetId, json(row.before), json(row.after), row.address],
+  );
 }

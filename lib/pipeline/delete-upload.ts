@@ -2,6 +2,7 @@
 // only from those events. Events another upload also holds stay, passed on to that upload. One transaction,
 // holding every detection's run lock, so no detection run sees half of it.
 import type pg from "pg";
+import { SYSTEM_ACTOR, writeAuditOn, type Actor } from "../audit/log";
 import { pgPool } from "../db/pg";
 import { DETECTION_SPECS } from "../detections/specs";
 import { detectionRunLockKey } from "../detections/engine";
@@ -21,12 +22,13 @@ export class UploadInProgressError extends Error {
   name = "UploadInProgressError";
 }
 
-/** Deletes an upload that is over (done or failed); null when there is no such upload. */
-export async function deleteUpload(uploadId: string): Promise<DeletedUpload | null> {
+/** Deletes an upload that is over (done or failed), audited as `actor`'s; null when there is no such upload. */
+export async function deleteUpload(uploadId: string, actor: Actor = SYSTEM_ACTOR): Promise<DeletedUpload | null> {
   const client = await pgPool().connect();
   try {
     await client.query("BEGIN");
     const deleted = await deleteInTransaction(client, uploadId);
+    if (deleted) await writeAuditOn(client, actor, { action: "upload.delete", targetType: "upload", targetId: uploadId, before: deleted });
     await client.query("COMMIT");
     if (deleted) removeSpool(uploadId);
     return deleted;

@@ -2,13 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getUploadReport } from "@/lib/ingest/queries";
-import { requireUser } from "@/lib/auth/server";
+import { can, requireUser } from "@/lib/auth/server";
+import { DeleteUploadForm } from "./DeleteUploadForm";
 
 export const metadata: Metadata = { title: "Upload report" };
 export const dynamic = "force-dynamic";
 
 export default async function UploadReportPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireUser("data:read");
+  const user = await requireUser("data:read");
   const report = await getUploadReport((await params).id);
   if (!report) notFound();
   return (
@@ -29,6 +30,18 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
         <dd>{report.duplicates.toLocaleString()}</dd>
         <dt>Rejected</dt>
         <dd>{report.rejected.toLocaleString()}</dd>
+        {report.sha256 && (
+          <>
+            <dt>SHA-256</dt>
+            <dd className="mono wrap-anywhere">{report.sha256}</dd>
+          </>
+        )}
+        {report.attempts > 1 && (
+          <>
+            <dt>Attempts</dt>
+            <dd>{report.attempts}</dd>
+          </>
+        )}
         {report.error && (
           <>
             <dt>Error</dt>
@@ -86,6 +99,9 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
             </tbody>
           </table>
         </>
+      )}
+      {can(user, "upload:delete") && (report.status === "done" || report.status === "failed") && (
+        <DeleteUploadForm id={report.id} filename={report.filename} stored={report.stored} />
       )}
     </>
   );
