@@ -7,9 +7,12 @@
 // Two more figures say where the time goes: the same \copy into a copy with no index but the primary key (what
 // the indexes the product needs cost PostgreSQL), and Node's share alone (read, parse, normalize, encode; no
 // database). On two cores the two sides run side by side, so end to end is bounded by the slower of them.
+// Last, two XML files of that size at once (the second the same fleet's previous 30 days, so no event is shared),
+// worked by two real worker processes (`iiswatch worker`, as `npm start` runs them): their events/s together.
 //   BENCH_INGEST_MB=1000 npm run bench:ingest     size of each generated file (default 1000)
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { writeDemoFleet } from "../lib/demo/load";
 import { createScratchDatabase } from "../lib/db/scratch";
@@ -19,6 +22,12 @@ const BENCH_DIR = path.join(ROOT, ".bench");
 const targetMb = Number(process.env.BENCH_INGEST_MB ?? 1000);
 
 const FLEET = { days: 30, end: new Date("2026-11-01T00:00:00Z"), seed: 7 } as const;
+/** The same fleet's previous 30 days: a second file of the same shape whose events are all different. */
+const EARLIER_FLEET = { ...FLEET, end: new Date(FLEET.end.getTime() - FLEET.days * 86_400_000) } as const;
+
+// The spool of this benchmark's own (not .data/spool, which a running dashboard's workers sweep of files their
+// database does not know).
+process.env.IISWATCH_SPOOL_DIR ??= path.join(BENCH_DIR, "spool");
 
 /** Bytes the demo fleet writes per host (30 days), measured on a small fleet rather than guessed. */
 async function bytesPerHost(format: "xml" | "classic"): Promise<number> {
@@ -32,15 +41,15 @@ async function bytesPerHost(format: "xml" | "classic"): Promise<number> {
   }
 }
 
-async function ensureFile(format: "xml" | "classic"): Promise<string> {
-  const file = path.join(BENCH_DIR, `ingest-${format}-${targetMb}mb.${format === "xml" ? "xml" : "log"}`);
+async function ensureFile(format: "xml" | "classic", earlier = false): Promise<string> {
+  const file = path.join(BENCH_DIR, `ingest-${format}-${targetMb}mb${earlier ? "-earlier" : ""}.${format === "xml" ? "xml" : "log"}`);
   // Reuse a file generated earlier, unless it is far from the size asked for (older versions of this script
   // wrote files about half their name's size).
   if (fs.existsSync(file) && Math.abs(fs.statSync(file).size / 1e6 / targetMb - 1) < 0.2) return file;
   fs.mkdirSync(BENCH_DIR, { recursive: true });
   const hosts = Math.max(1, Math.round((targetMb * 1e6) / (await bytesPerHost(format))));
   console.log(`generating ${path.relative(ROOT, file)} (${hosts} hosts × ${FLEET.days} days)…`);
-  await writeDemoFleet(file, { ...FLEET, format, hosts });
+  await writeDemoFleet(file, { ...(earlier ? EARLIER_FLEET : FLEET), format, hosts });
   return file;
 }
 
@@ -49,14 +58,14 @@ interface Row {
   mb: number;
   events: number;
   seconds: number;
-  /** CPU time of this process (user + system) during the ingest: Node's share of the work. */
+  /** CPU time (user + system) of the process(es) doing the work during the ingest: Node's share of it. */
   cpuSeconds: number;
   peakRssMb: number;
   copySeconds: number | null;
   /** The same \copy into a copy of the table with its primary key only: what the secondary indexes cost. */
   bareCopySeconds: number | null;
   /** Node's side alone: reading, normalizing and encoding every event as COPY text, with no database. */
-  nodeOnlySeconds: number;
+  nodeOnlySeconds: number | null;
 }
 
 /** Node's whole share of the work, without the database: read, parse, normalize, key and encode each event. */
@@ -130,10 +139,113 @@ async function benchOne(file: string): Promise<Row> {
   }
 }
 
+/** CPU seconds (user + system) and peak RSS (MB) of a live process, from /proc (Linux); null elsewhere. */
+function procUsage(pid: number): { cpuSeconds: number; peakRssMb: number } | null {
+  try {
+    // Fields after the command name (which may hold spaces): state is the 3rd field, utime and stime the 14th and 15th.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return { cpuSeconds: ticks / 100, peakRssMb: hwm ? Number(hwm[1]) / 1024 : 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** A worker process as `npm start` runs it (`iiswatch worker`), on `url`; resolves once it is taking jobs. */
+async function startWorkerProcess(url: string, index: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/iiswatch.ts"), "worker", "--no-scheduler"], {
+    cwd: ROOT,
+    // At normal priority unless asked otherwise, like the in-process worker of the single-file rows: here nothing
+    // competes with the workers but PostgreSQL (and whatever else runs on the machine).
+    env: { ...process.env, DATABASE_URL: url, IISWATCH_WORKER_INDEX: String(index), IISWATCH_WORKER_NICE: process.env.IISWATCH_WORKER_NICE ?? "0", IISWATCH_SCHEDULER: "off" },
+    // With an IPC channel the worker stops by itself if this process goes away.
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes("working uploads")) resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`worker ${index} exited (${code}) before it was ready:\n${output}`)));
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+/** Two files received at once and worked by two worker processes: events/s of the two together. */
+async function benchTwo(files: [string, string]): Promise<Row> {
+  const scratch = await createScratchDatabase("bench_ingest2");
+  if (scratch.kind !== "postgres") {
+    // Worker processes need a server they can all reach; the in-memory embedded database is this process's own.
+    await scratch.drop();
+    throw new Error("two worker processes need a PostgreSQL server (DATABASE_URL)");
+  }
+  process.env.DATABASE_URL = scratch.url;
+  const { db, disconnectDb } = await import("../lib/db/client");
+  const { closePgPool } = await import("../lib/db/pg");
+  const { receiveUpload, waitForUploads } = await import("../lib/ingest/uploads");
+  const { stopJobBoss } = await import("../lib/jobs/boss");
+  const workers: ChildProcess[] = [];
+  try {
+    for (const i of [0, 1]) workers.push(await startWorkerProcess(scratch.url, i));
+    const started = performance.now();
+    // Both bodies received side by side, as two clients uploading at once.
+    const ids = await Promise.all(
+      files.map((file) => receiveUpload({ filename: path.basename(file), body: fs.createReadStream(file), expectedBytes: fs.statSync(file).size })),
+    );
+    await waitForUploads(ids);
+    const seconds = (performance.now() - started) / 1000;
+    const usage = workers.map((w) => procUsage(w.pid!));
+    const uploads = await db().upload.findMany({ where: { id: { in: ids } } });
+    const failed = uploads.filter((u) => u.status !== "done");
+    if (failed.length) throw new Error(`upload(s) not done: ${failed.map((u) => `${u.filename} ${u.status} ${u.error ?? ""}`).join("; ")}`);
+    // Which worker took which file: both must have worked, or this measured one worker.
+    const byWorker = new Set(uploads.map((u) => u.worker));
+    if (byWorker.size < 2) console.warn(`warning: one worker took both files (${[...byWorker].join(", ")})`);
+    return {
+      file: `${files.map((f) => path.basename(f)).join(" + ")} at once, 2 worker processes`,
+      mb: files.reduce((sum, f) => sum + fs.statSync(f).size / 1e6, 0),
+      events: uploads.reduce((sum, u) => sum + u.stored, 0),
+      seconds,
+      cpuSeconds: usage.every(Boolean) ? usage.reduce((sum, u) => sum + u!.cpuSeconds, 0) : NaN,
+      peakRssMb: usage.every(Boolean) ? Math.max(...usage.map((u) => u!.peakRssMb)) : NaN,
+      copySeconds: null,
+      bareCopySeconds: null,
+      nodeOnlySeconds: null,
+    };
+  } finally {
+    await Promise.all(workers.map(stopProcess));
+    await stopJobBoss();
+    await disconnectDb();
+    await closePgPool();
+    await scratch.drop();
+  }
+}
+
 async function main() {
   const rows: Row[] = [];
   for (const format of ["xml", "classic"] as const) rows.push(await benchOne(await ensureFile(format)));
-  console.log(`\ningest end to end on ${process.env.DATABASE_URL ? "PostgreSQL" : "the embedded PGlite"} (peak RSS is of this whole process, cumulative)`);
+  if (process.env.DATABASE_URL) rows.push(await benchTwo([await ensureFile("xml"), await ensureFile("xml", true)]));
+  else console.log("\n(two files with two worker processes: skipped, it needs a PostgreSQL server in DATABASE_URL)");
+  console.log(
+    `\ningest end to end on ${process.env.DATABASE_URL ? "PostgreSQL" : "the embedded PGlite"} (CPU and peak RSS: this whole process, cumulative, ` +
+      `for the single files; the two worker processes' CPU and the larger one's peak RSS for two at once)`,
+  );
   console.table(
     rows.map((r) => ({
       file: r.file,
@@ -143,13 +255,14 @@ async function main() {
       "events/s": Math.round(r.events / r.seconds),
       "MB/s": (r.mb / r.seconds).toFixed(1),
       "node CPU s": r.cpuSeconds.toFixed(1),
-      "node alone events/s": Math.round(r.events / r.nodeOnlySeconds),
+      "node alone events/s": r.nodeOnlySeconds ? Math.round(r.events / r.nodeOnlySeconds) : "n/a",
       "peak RSS MB": r.peakRssMb.toFixed(0),
       "psql \\copy s": r.copySeconds?.toFixed(1) ?? "n/a",
       "\\copy events/s": r.copySeconds ? Math.round(r.events / r.copySeconds) : "n/a",
       "\\copy, pkey only, events/s": r.bareCopySeconds ? Math.round(r.events / r.bareCopySeconds) : "n/a",
     })),
   );
+  console.log(`load average: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} (${os.cpus().length} cores)`);
 }
 
 main().then(

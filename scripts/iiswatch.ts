@@ -87,7 +87,13 @@ recordDefaultOptions(program
       for (const { file, id } of uploads) {
         const u = (await getUploadReport(id, 0))!;
         if (u.status === "done") {
-          console.log(`${file}: ${u.recordsRead} records read, ${u.stored} stored, ${u.duplicates} duplicate, ${u.rejected} rejected (upload ${id}); detections run`);
+          console.log(`${file}: ${u.recordsRead} records read, ${u.stored} stored, ${u.duplicates} duplicate, ${u.rejected} rejected (upload ${id})`);
+          const { pgPool } = await import("../lib/db/pg");
+          const { rows } = await pgPool().query<{ runs: string; results: string }>(
+            `SELECT count(*) AS runs, coalesce(sum(result_count), 0) AS results FROM detection_runs WHERE trigger = $1`,
+            [`upload:${id}`],
+          );
+          console.log(`  detections: ${rows[0].runs} run(s), ${rows[0].results} new result(s)`);
         } else {
           failures++;
           console.error(`${file}: failed: ${u.error ?? u.status} (upload ${id})`);
@@ -124,6 +130,37 @@ function progressReporter(uploads: { file: string; id: string }[]): () => void {
     })().catch(() => {});
   };
 }
+
+const uploadsCommand = program.command("uploads").description("uploads: list them, delete one");
+
+uploadsCommand
+  .command("list")
+  .description("the most recent uploads and their status")
+  .action(async () => {
+    await withDatabase(async () => {
+      const { listUploads } = await import("../lib/ingest/queries");
+      console.table(
+        (await listUploads(50)).map((u) => ({ id: u.id, file: u.filename, status: u.status, read: u.recordsRead, stored: u.stored, duplicate: u.duplicates, rejected: u.rejected })),
+      );
+    });
+  });
+
+uploadsCommand
+  .command("delete")
+  .description("delete an upload: the events only it holds and the results, risk events and notables derived only from them (audited)")
+  .argument("<id>")
+  .action(async (id: string) => {
+    await withDatabase(async () => {
+      const { deleteUpload } = await import("../lib/pipeline/delete-upload");
+      const { cliActor } = await import("../lib/audit/log");
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Error(`'${id}' is not an upload id (see iiswatch uploads list)`);
+      const deleted = await deleteUpload(id, cliActor());
+      if (!deleted) throw new Error(`no upload ${id}`);
+      console.log(
+        `deleted ${deleted.filename}: ${deleted.events} events, ${deleted.results} results, ${deleted.riskEvents} risk events, ${deleted.notables} notables; ${deleted.eventsKept} events kept (another upload holds them)`,
+      );
+    });
+  });
 
 program
   .command("worker")
@@ -344,7 +381,9 @@ program
     console.log(applied.length ? `Applied: ${applied.join(", ")}` : "No pending migrations.");
   });
 
-program.parseAsync().catch((e: unknown) => {
+// Once a command is done, exit: idle connection pools (the migrator's among them) would otherwise keep the
+// process alive for their idle timeout. Standard output is flushed first (it may be a pipe).
+program.parseAsync().then(() => process.stdout.write("", () => process.exit(process.exitCode ?? 0)), (e: unknown) => {
   console.error(`iiswatch: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -68,3 +68,26 @@ describe("iiswatch ingest", () => {
     expect(await db().upload.count()).toBe(2);
   });
 });
+
+describe("iiswatch uploads delete", () => {
+  it("deletes an upload with the events only it holds and its results, keeps events another upload holds, and audits it", async () => {
+    const first = await iiswatch("ingest", SAMPLE_2282_XML);
+    const second = await iiswatch("ingest", SAMPLE_2282_XML);
+    const id = (out: string) => /\(upload ([0-9a-f-]{36})\)/.exec(out)![1];
+    // The event is the first upload's; the second holds it too (a duplicate). Deleting the first keeps it.
+    const deleted = await iiswatch("uploads", "delete", id(first.stdout));
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain("0 events, 0 results, 0 risk events, 0 notables; 1 events kept");
+    expect(await db().event.count()).toBe(1);
+    expect((await db().event.findFirstOrThrow()).uploadId).toBe(id(second.stdout));
+    expect(await db().detectionResult.count()).toBe(1);
+    // Now the second is its only holder: deleting it removes the event and the result derived from it.
+    const last = await iiswatch("uploads", "delete", id(second.stdout));
+    expect(last.stdout).toMatch(/1 events, 1 results, 1 risk events, 0 notables; 0 events kept/);
+    expect(await db().event.count()).toBe(0);
+    expect(await db().detectionResult.count()).toBe(0);
+    expect(await db().host.count()).toBe(0);
+    const audit = await db().auditLog.findMany({ where: { action: "upload.delete" } });
+    expect(audit.map((a) => a.actorName?.startsWith("cli:"))).toEqual([true, true]);
+  });
+});
