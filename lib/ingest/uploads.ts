@@ -8,7 +8,7 @@ import type { Readable } from "node:stream";
 import type pg from "pg";
 import { db } from "../db/client";
 import { pgPool } from "../db/pg";
-import { sendJob } from "../jobs/boss";
+import { jobBoss, sendJob } from "../jobs/boss";
 import { QUEUES } from "../jobs/queues";
 import { LEASE_SECONDS } from "../jobs/leases";
 import { INPUT_FORMATS, type InputFormat } from "./event";
@@ -106,6 +106,9 @@ export async function receiveUpload(input: {
 
 /** The body is whole: record its size and hash and queue it, or fail it if the reaper already gave up on it. */
 async function markReceived(uploadId: string, spooled: { size: number; sha256: string }): Promise<void> {
+  // pg-boss must be up before the transaction opens: on the embedded database every connection waits while one is
+  // in a transaction, so starting it from inside would wait for ever.
+  await jobBoss();
   const queued = await inTransaction(async (client) => {
     const { rowCount } = await client.query(
       `UPDATE uploads SET size_bytes = $2, sha256 = $3, received_at = now(), receiving_until = NULL WHERE id = $1 AND status = 'receiving'`,

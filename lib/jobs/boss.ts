@@ -65,7 +65,8 @@ const inTransaction = (client: pg.ClientBase): PgBoss.ConnectionOptions => ({
 
 /**
  * Sends a pipeline job inside the caller's transaction on `client`: it exists exactly when the state change that
- * calls for it commits. Returns the job id.
+ * calls for it commits. Returns the job id. Start pg-boss (jobBoss) before opening the transaction: on the embedded
+ * database, where one transaction holds every connection, starting it from inside would never finish.
  */
 export async function sendJob(client: pg.ClientBase, queue: QueueName, data: UploadJobData, options: { startAfter?: Date | number } = {}): Promise<string> {
   const boss = await jobBoss();
