@@ -121,6 +121,41 @@ function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number): Prom
   });
 }
 
+/**
+ * Builds the app when there is no current build. One build at a time per checkout (a lock file): dashboards started
+ * at once (tests, benchmarks) wait for the build under way and then use it rather than building over it.
+ */
+async function buildIfStale(env: NodeJS.ProcessEnv): Promise<number> {
+  const buildId = path.join(ROOT, ".next/BUILD_ID");
+  const stale = () => !fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < newestSource();
+  if (!stale()) return 0;
+  const lock = path.join(ROOT, ".next-build.lock");
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch {
+      const holder = Number(fs.readFileSync(lock, "utf8"));
+      let alive = false;
+      try {
+        process.kill(holder, 0);
+        alive = true;
+      } catch {
+        // its builder is gone: take the lock over
+      }
+      if (!alive) fs.rmSync(lock, { force: true });
+      else await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    if (!stale()) return 0;
+    console.log("building the dashboard (first start, or the code changed)…");
+    return await run(["build"], env);
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
 /** IISWATCH_WORKERS: how many worker processes `npm start` runs beside the web server. */
 function workerCount(): number {
   const n = Number(process.env.IISWATCH_WORKERS ?? 1);
@@ -146,12 +181,8 @@ async function main() {
     const workers = workerCount();
     if (dev) return await serve(["dev", "-H", host, "-p", port], env, workers);
 
-    const buildId = path.join(ROOT, ".next/BUILD_ID");
-    if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < newestSource()) {
-      console.log("building the dashboard (first start, or the code changed)…");
-      const code = await run(["build"], env);
-      if (code !== 0) return code;
-    }
+    const code = await buildIfStale(env);
+    if (code !== 0) return code;
     console.log(`dashboard: http://${host === "0.0.0.0" ? "localhost" : host}:${port} (${workers} worker process${workers === 1 ? "" : "es"})`);
     return await serve(["start", "-H", host, "-p", port], env, workers);
   } finally {
