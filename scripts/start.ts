@@ -84,6 +84,13 @@ function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number): Prom
     const onSignal = (signal: NodeJS.Signals) => stopAll(signal === "SIGINT" ? "SIGINT" : "SIGTERM");
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    // Whoever started us (npm, a shell, a test) going away without passing a signal on — a shell that dies on
+    // SIGTERM does not forward it — must not leave the dashboard running: stop as on SIGTERM.
+    const parent = process.ppid;
+    const watchParent = setInterval(() => {
+      if (process.ppid !== parent) stopAll("SIGTERM");
+    }, 1000);
+    watchParent.unref();
 
     const web = spawn(process.execPath, [nextBin, ...webArgs], { cwd: ROOT, env, stdio: "inherit" });
     children.add(web);
