@@ -30,6 +30,8 @@ interface ClaimedUpload {
   recordHost: string | null;
   recordChannel: string | null;
   attempts: number;
+  /** Why the previous attempt ended, if one did. */
+  lastError: string | null;
 }
 
 /**
@@ -39,11 +41,19 @@ interface ClaimedUpload {
 async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload | null> {
   await client.query("BEGIN");
   try {
-    const { rows } = await client.query<{ filename: string; format: string | null; record_host: string | null; record_channel: string | null; attempts: number }>(
-      `UPDATE uploads SET status = 'processing', worker = $3, attempts = attempts + 1, started_at = now(), error = NULL,
+    const { rows } = await client.query<{
+      filename: string;
+      format: string | null;
+      record_host: string | null;
+      record_channel: string | null;
+      attempts: number;
+      last_error: string | null;
+    }>(
+      `UPDATE uploads u SET status = 'processing', worker = $3, attempts = u.attempts + 1, started_at = now(), error = NULL,
          bytes_processed = 0, records_read = 0, stored = 0, duplicates = 0, rejected = 0, notices = '[]', reader_progress = NULL
-       WHERE id = $1 AND job_id = $2 AND status IN ('queued', 'processing')
-       RETURNING filename, format, record_host, record_channel, attempts`,
+       FROM (SELECT id, error FROM uploads WHERE id = $1 FOR UPDATE) previous
+       WHERE u.id = previous.id AND u.job_id = $2 AND u.status IN ('queued', 'processing')
+       RETURNING u.filename, u.format, u.record_host, u.record_channel, u.attempts, previous.error AS last_error`,
       [lease.uploadId, lease.jobId, lease.owner],
     );
     if (rows.length === 0) {
@@ -54,7 +64,7 @@ async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload
     await takeLease(client, lease);
     await client.query("COMMIT");
     const r = rows[0];
-    return { filename: r.filename, format: r.format, recordHost: r.record_host, recordChannel: r.record_channel, attempts: r.attempts };
+    return { filename: r.filename, format: r.format, recordHost: r.record_host, recordChannel: r.record_channel, attempts: r.attempts, lastError: r.last_error };
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
     throw e;
@@ -141,8 +151,7 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
     if (!upload) return { status: "stale" };
     stopRenewing = keepLeaseAlive(lease, lost);
     if (upload.attempts > MAX_ATTEMPTS) {
-      const { rows } = await client.query<{ error: string | null }>(`SELECT error FROM uploads WHERE id = $1`, [uploadId]);
-      await failUpload(client, lease, `not processed after ${MAX_ATTEMPTS} attempts${rows[0]?.error ? ` (last: ${rows[0].error})` : ""}`);
+      await failUpload(client, lease, `not processed after ${MAX_ATTEMPTS} attempts${upload.lastError ? ` (last: ${upload.lastError})` : ""}`);
       return { status: "failed" };
     }
     const file = spoolPath(uploadId);

@@ -140,6 +140,9 @@ function copyText(value: string | number | null): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 }
 
+/** The advisory lock merges hold shared and deleting an upload holds exclusive. */
+export const EVENTS_MERGE_LOCK = "iiswatch:events-merge";
+
 /** A staging table on one connection. `method`: COPY on PostgreSQL; INSERT … unnest on the embedded PGlite. */
 export class StagingTable {
   private constructor(
@@ -174,6 +177,9 @@ export class StagingTable {
    * makes the later one wait for the earlier one's commit, then count those events as duplicates.
    */
   async merge(uploadId: string): Promise<BatchResult> {
+    // Merges run side by side; deleting an upload waits for them (and they for it), so that an event a merge counts
+    // as a duplicate cannot be deleted under it before it records itself as a holder.
+    await this.client.query("SELECT pg_advisory_xact_lock_shared(hashtext($1))", [EVENTS_MERGE_LOCK]);
     const { rows } = await this.client.query<{ staged: string; stored: string }>(
       `WITH inserted AS (
          INSERT INTO events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${this.name} ORDER BY seq

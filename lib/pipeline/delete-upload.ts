@@ -7,6 +7,7 @@ import { pgPool } from "../db/pg";
 import { DETECTION_SPECS } from "../detections/specs";
 import { detectionRunLockKey } from "../detections/engine";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
+import { EVENTS_MERGE_LOCK } from "../ingest/store";
 import { removeSpool } from "../ingest/spool";
 
 export interface DeletedUpload {
@@ -47,6 +48,7 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
   if (status !== "done" && status !== "failed") {
     throw new UploadInProgressError(`the upload '${filename}' is ${status}: it can be deleted once it is done or has failed`);
   }
+  await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [EVENTS_MERGE_LOCK]);
   for (const spec of DETECTION_SPECS) await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [detectionRunLockKey(spec.id)]);
 
   // Events another upload also holds pass to that upload (the lowest id among them, for a stable choice).
