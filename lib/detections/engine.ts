@@ -5,7 +5,7 @@
 // plus one DetectionRun row per window. Enrichment is computed from the new results' event details and stored in
 // the same transaction.
 import type pg from "pg";
-import { pgPool } from "../db/pg";
+import { inTransaction } from "../db/transaction";
 import { riskContext } from "../risk/annotations";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "../risk/severity";
 import { enrich, type EventDetail } from "./enrichment";
@@ -197,22 +197,14 @@ export function reportingParams(detection: Detection, kind: ReportingRunKind, tr
 /** The advisory lock that serializes a detection's runs (and anything that must not interleave with them). */
 export const detectionRunLockKey = (detectionId: string) => `iiswatch:detection:${detectionId}`;
 
-async function inTransaction<T>(detectionId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pgPool().connect();
-  try {
-    await client.query("BEGIN");
+/** A transaction holding the detection's run lock. */
+function inRunTransaction<T>(detectionId: string, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  return inTransaction(async (client) => {
     // One run of a detection at a time (scheduler, catch-up after an upload, replay): each must see what the
     // previous one reported, or both could report the same events.
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [detectionRunLockKey(detectionId)]);
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+    return fn(client);
+  });
 }
 
 interface ReportingRow {
@@ -222,7 +214,7 @@ interface ReportingRow {
   run_id: string | null;
 }
 
-async function loadRuns(client: pg.PoolClient, runIds: string[]): Promise<RunSummary[]> {
+async function loadRuns(client: pg.ClientBase, runIds: string[]): Promise<RunSummary[]> {
   const { rows } = await client.query<{
     id: string;
     detection_id: string;
@@ -268,7 +260,7 @@ export async function executeReportingRuns(
     for (let i = 0; i < batch.length; i += WINDOWS_PER_STATEMENT) {
       const chunk = batch.slice(i, i + WINDOWS_PER_STATEMENT);
       runs.push(
-        ...(await inTransaction(detection.spec.id, async (client) => {
+        ...(await inRunTransaction(detection.spec.id, async (client) => {
           const { rows } = await client.query<ReportingRow>(sql, reportingParams(detection, kind, trigger, chunk));
           const results = rows.filter((r) => r.result_id !== null);
           if (results.length > 0) {
@@ -291,7 +283,7 @@ export async function executeReportingRuns(
 export async function executeAdhocRun(detection: Detection, window: RunWindow, trigger: string): Promise<{ run: RunSummary; rows: SearchRow[] }> {
   const sql = adhocStatement(detection.spec);
   const params = [detection.spec.id, "adhoc", trigger, ...windowParams([window])];
-  return inTransaction(detection.spec.id, async (client) => {
+  return inRunTransaction(detection.spec.id, async (client) => {
     const { rows } = await client.query<{
       fields: SearchRow["fields"] | null;
       group_key: string;

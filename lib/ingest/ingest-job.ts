@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import type pg from "pg";
 import { isEmbeddedServer, pgPool } from "../db/pg";
+import { transactionOn } from "../db/transaction";
 import { holdsLease, keepLeaseAlive, LeaseLostError, releaseLease, takeLease, type Lease } from "../jobs/leases";
 import { QUEUES } from "../jobs/queues";
 import { parseFormatOverride, enqueueDetect, enqueueIngest } from "./uploads";
@@ -39,8 +40,7 @@ interface ClaimedUpload {
  * current one. Clears what an earlier attempt recorded. Null when the job is stale (its upload moved on).
  */
 async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload | null> {
-  await client.query("BEGIN");
-  try {
+  return transactionOn(client, async () => {
     const { rows } = await client.query<{
       filename: string;
       format: string | null;
@@ -56,37 +56,22 @@ async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload
        RETURNING u.filename, u.format, u.record_host, u.record_channel, u.attempts, previous.error AS last_error`,
       [lease.uploadId, lease.jobId, lease.owner],
     );
-    if (rows.length === 0) {
-      await client.query("ROLLBACK");
-      return null;
-    }
+    if (rows.length === 0) return null;
     await client.query(`DELETE FROM upload_rejections WHERE upload_id = $1`, [lease.uploadId]);
     await takeLease(client, lease);
-    await client.query("COMMIT");
     const r = rows[0];
     return { filename: r.filename, format: r.format, recordHost: r.record_host, recordChannel: r.record_channel, attempts: r.attempts, lastError: r.last_error };
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  }
+  });
 }
 
 /** Runs `fn` in a transaction that first checks this job still holds its lease; false (nothing done) if not. */
 async function underLease(client: pg.ClientBase, lease: Lease, fn: () => Promise<void>): Promise<boolean> {
-  await client.query("BEGIN");
-  try {
-    if (!(await holdsLease(client, lease))) {
-      await client.query("ROLLBACK");
-      return false;
-    }
+  return transactionOn(client, async () => {
+    if (!(await holdsLease(client, lease))) return false;
     await fn();
     await releaseLease(client, lease);
-    await client.query("COMMIT");
     return true;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  }
+  });
 }
 
 /** Fails an upload for good, under the job's lease. */

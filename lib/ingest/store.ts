@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
+import { transactionOn } from "../db/transaction";
 import { from as copyFrom } from "pg-copy-streams";
 import type { NormalizedEvent, RejectedRecord } from "./event";
 import { eventKey } from "./identity";
@@ -271,15 +272,7 @@ export async function storeEvents(client: pg.ClientBase, uploadId: string, event
   const staging = await StagingTable.create(client, method);
   try {
     await staging.append(batch);
-    await client.query("BEGIN");
-    try {
-      const result = await staging.merge(uploadId);
-      await client.query("COMMIT");
-      return result;
-    } catch (e) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw e;
-    }
+    return await transactionOn(client, () => staging.merge(uploadId));
   } finally {
     await staging.drop().catch(() => {});
   }

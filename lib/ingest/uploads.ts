@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import type pg from "pg";
 import { db } from "../db/client";
 import { pgPool } from "../db/pg";
+import { inTransaction } from "../db/transaction";
 import { jobBoss, sendJob } from "../jobs/boss";
 import { QUEUES } from "../jobs/queues";
 import { LEASE_SECONDS } from "../jobs/leases";
@@ -26,21 +27,6 @@ export function parseFormatOverride(value: string | null | undefined): InputForm
   if (!value || value === "auto") return undefined;
   if ((INPUT_FORMATS as readonly string[]).includes(value)) return value as InputFormat;
   throw new Error(`unknown format '${value}' (one of: auto, ${INPUT_FORMATS.join(", ")})`);
-}
-
-async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pgPool().connect();
-  try {
-    await client.query("BEGIN");
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
 }
 
 /** Marks a received upload queued and sends its ingest job, in one transaction. */

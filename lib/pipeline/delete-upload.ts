@@ -3,7 +3,7 @@
 // holding every detection's run lock, so no detection run sees half of it.
 import type pg from "pg";
 import { SYSTEM_ACTOR, writeAuditOn, type Actor } from "../audit/log";
-import { pgPool } from "../db/pg";
+import { inTransaction } from "../db/transaction";
 import { DETECTION_SPECS } from "../detections/specs";
 import { detectionRunLockKey } from "../detections/engine";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
@@ -25,20 +25,13 @@ export class UploadInProgressError extends Error {
 
 /** Deletes an upload that is over (done or failed), audited as `actor`'s; null when there is no such upload. */
 export async function deleteUpload(uploadId: string, actor: Actor = SYSTEM_ACTOR): Promise<DeletedUpload | null> {
-  const client = await pgPool().connect();
-  try {
-    await client.query("BEGIN");
-    const deleted = await deleteInTransaction(client, uploadId);
-    if (deleted) await writeAuditOn(client, actor, { action: "upload.delete", targetType: "upload", targetId: uploadId, before: deleted });
-    await client.query("COMMIT");
-    if (deleted) removeSpool(uploadId);
-    return deleted;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  const deleted = await inTransaction(async (client) => {
+    const outcome = await deleteInTransaction(client, uploadId);
+    if (outcome) await writeAuditOn(client, actor, { action: "upload.delete", targetType: "upload", targetId: uploadId, before: outcome });
+    return outcome;
+  });
+  if (deleted) removeSpool(uploadId);
+  return deleted;
 }
 
 async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Promise<DeletedUpload | null> {

@@ -8,6 +8,7 @@
 //  - Spool files of uploads that are over are removed.
 import type pg from "pg";
 import { pgPool } from "../db/pg";
+import { inTransaction } from "../db/transaction";
 import { abandonJob, jobState } from "../jobs/boss";
 import { LEASE_SECONDS, takeExpiredLeases, uploadHasLiveLease } from "../jobs/leases";
 import { QUEUES, type QueueName } from "../jobs/queues";
@@ -19,21 +20,6 @@ export interface ReapReport {
   resent: number;
   receivesFailed: number;
   spoolRemoved: number;
-}
-
-async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pgPool().connect();
-  try {
-    await client.query("BEGIN");
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
 }
 
 /** Sends an upload's next job for the state it is in (inside the caller's transaction). */
