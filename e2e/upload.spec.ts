@@ -85,3 +85,27 @@ test("two files dropped at once each get their own report", async ({ page }) => 
   }).toPass({ timeout: 20_000 });
   await expect(result).toContainText(`Changes to '/system.web/customErrors/error[@statusCode="404"]' at 'MACHINE/WEBROOT/APPHOST/Default Web Site' have successfully been committed.`);
 });
+
+test("an admin deletes an upload from its page: its events go, the audit log says so", async ({ page }) => {
+  // Events of a host no other test uses, so that deleting them is seen on the hosts list.
+  const host = "DELETE-ME-01.corp.example";
+  const time = new Date(Date.now() - 3 * 3_600_000).toISOString();
+  const xml = `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-IIS-W3SVC-WP'/><EventID Qualifiers='49152'>2282</EventID><Level>2</Level><TimeCreated SystemTime='${time}'/><EventRecordID>424242</EventRecordID><Channel>Application</Channel><Computer>${host}</Computer></System><EventData><Data Name='ModuleDll'>C:\\ProgramData\\gone.dll</Data><Data Name='ProcessorArchitecture'>AMD64</Data></EventData></Event>\n`;
+  await page.goto("/uploads");
+  await page.getByTestId("file-input").setInputFiles({ name: "to-delete.xml", mimeType: "application/xml", buffer: Buffer.from(xml) });
+  const report = page.getByTestId("upload-report");
+  await expect(report).toContainText("done");
+  await report.getByRole("link", { name: "report" }).click();
+  await expect(page.getByRole("heading", { name: "Upload: to-delete.xml" })).toBeVisible();
+
+  // The confirmation is required, then the upload and what only it brought are gone.
+  const form = page.getByRole("form", { name: "Delete this upload" });
+  await form.getByRole("checkbox").check();
+  await form.getByRole("button", { name: "Delete upload" }).click();
+  await expect(page.getByRole("status")).toContainText("Deleted to-delete.xml and the 1 events only it held");
+  await expect(page.getByRole("table", { name: "Upload history" })).not.toContainText("to-delete.xml");
+  await page.goto(`/hosts?q=${encodeURIComponent("DELETE-ME")}`);
+  await expect(page.getByRole("main")).not.toContainText(host);
+  await page.goto("/audit");
+  await expect(page.getByRole("row").filter({ hasText: "upload.delete" }).first()).toContainText("e2e-admin");
+});
