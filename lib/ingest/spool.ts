@@ -31,19 +31,18 @@ export interface SpooledFile {
 
 /**
  * Streams a body into the spool as `<id>.part`, bounded by `maxBytes`, hashing it on the way; on success flushes
- * it to disk and renames it `<id>`. On any failure the partial file is removed. `onProgress` is called as bytes
- * arrive (at most once a second), for the receiver's lease.
+ * it to disk and renames it `<id>`. On any failure the partial file is removed. `onProgress` is told the bytes
+ * received so far as they arrive.
  */
 export async function spoolBody(
   uploadId: string,
   body: Readable | ReadableStream<Uint8Array>,
-  options: { maxBytes: number; expectedBytes?: number; onProgress?: (received: number) => Promise<void> | void },
+  options: { maxBytes: number; expectedBytes?: number; onProgress?: (received: number) => void },
 ): Promise<SpooledFile> {
   fs.mkdirSync(spoolDir(), { recursive: true });
   const part = partPath(uploadId);
   const hash = createHash("sha256");
   let received = 0;
-  let lastProgress = Date.now();
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       received += chunk.length;
@@ -52,11 +51,7 @@ export async function spoolBody(
         return;
       }
       hash.update(chunk);
-      if (options.onProgress && Date.now() - lastProgress > 1000) {
-        lastProgress = Date.now();
-        Promise.resolve(options.onProgress(received)).then(() => callback(null, chunk), callback);
-        return;
-      }
+      options.onProgress?.(received);
       callback(null, chunk);
     },
   });

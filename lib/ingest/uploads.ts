@@ -11,7 +11,7 @@ import { pgPool } from "../db/pg";
 import { inTransaction } from "../db/transaction";
 import { jobBoss, sendJob } from "../jobs/boss";
 import { QUEUES } from "../jobs/queues";
-import { LEASE_SECONDS } from "../jobs/leases";
+import { LEASE_SECONDS, RENEW_EVERY_MS } from "../jobs/leases";
 import { INPUT_FORMATS, type InputFormat } from "./event";
 import { ingestLimits } from "./limits";
 import { removeSpool, spoolBody, UploadCutOffError } from "./spool";
@@ -45,7 +45,7 @@ export async function enqueueDetect(client: pg.ClientBase, uploadId: string, opt
  * Receives an upload: records it as `receiving`, streams the body into the spool (bounded, hashed, flushed), then
  * queues it. A body larger than the limit, or cut off mid-transfer, leaves a failed upload saying why and no file.
  * While the body streams, the upload's receive lease is renewed: if this process dies, a worker's reaper fails the
- * upload once the lease lapses.
+ * upload once the lease lapses. (A client that stops sending is cut off by the HTTP server's request timeout.)
  */
 export async function receiveUpload(input: {
   filename: string;
@@ -69,22 +69,35 @@ export async function receiveUpload(input: {
       receivingUntil: new Date(Date.now() + LEASE_SECONDS * 1000),
     },
   });
-  const renew = async (received: number) => {
-    await pgPool().query(`UPDATE uploads SET size_bytes = $2, receiving_until = now() + make_interval(secs => $3) WHERE id = $1 AND status = 'receiving'`, [
-      upload.id,
-      received,
-      LEASE_SECONDS,
-    ]);
-  };
+  // The receive lease is renewed on a timer while the transfer lasts (a client may pause), with the bytes so far.
+  let received = 0;
+  const renew = setInterval(() => {
+    pgPool()
+      .query(`UPDATE uploads SET size_bytes = $2, receiving_until = now() + make_interval(secs => $3) WHERE id = $1 AND status = 'receiving'`, [
+        upload.id,
+        received,
+        LEASE_SECONDS,
+      ])
+      .catch(() => {});
+  }, RENEW_EVERY_MS);
+  renew.unref();
   let spooled;
   try {
-    spooled = await spoolBody(upload.id, input.body, { maxBytes: maxUploadBytes, expectedBytes: input.expectedBytes, onProgress: renew });
+    spooled = await spoolBody(upload.id, input.body, {
+      maxBytes: maxUploadBytes,
+      expectedBytes: input.expectedBytes,
+      onProgress: (bytes) => {
+        received = bytes;
+      },
+    });
   } catch (e) {
     await pgPool().query(
       `UPDATE uploads SET status = 'failed', error = $2, finished_at = now(), receiving_until = NULL WHERE id = $1 AND status = 'receiving'`,
       [upload.id, e instanceof Error ? e.message : String(e)],
     );
     throw e;
+  } finally {
+    clearInterval(renew);
   }
   await markReceived(upload.id, spooled);
   return upload.id;
