@@ -95,3 +95,48 @@ describe("the spool sweep", () => {
     expect(fs.readdirSync(spoolDir()).sort()).toEqual([`${recent}.part`, waiting].sort());
   });
 });
+
+describe("two workers, two overlapping files at once", () => {
+  it("store each event once, each report adds up, and deleting either upload keeps what the other holds", async () => {
+    const { writeFleetLog } = await import("./faults/fixtures");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-overlap-"));
+    const end = new Date("2026-10-01T00:00:00Z");
+    // Two exports cut from one log: a record has the same time, so the same identity, in both.
+    const timeline = { firstRecord: 1, count: 5000 };
+    await writeFleetLog(path.join(dir, "a.xml"), { count: 3000, firstRecord: 1, end, timeline });
+    await writeFleetLog(path.join(dir, "b.xml"), { count: 3000, firstRecord: 2001, end, timeline });
+    const { startWorker } = await import("../lib/pipeline/worker");
+    const workers = await Promise.all([1, 2].map((n) => startWorker({ name: `w${n}`, scheduler: false, pollingIntervalSeconds: 0.5, log: () => {} })));
+    try {
+      const ids = await Promise.all(
+        ["a.xml", "b.xml"].map((name) => {
+          const file = path.join(dir, name);
+          return receiveUpload({ filename: name, body: fs.createReadStream(file), expectedBytes: fs.statSync(file).size });
+        }),
+      );
+      await drainUploads();
+      const uploads = await db().upload.findMany({ where: { id: { in: ids } } });
+      for (const u of uploads) {
+        expect(u.status).toBe("done");
+        expect(u.recordsRead).toBe(u.stored + u.duplicates + u.rejected);
+      }
+      // Records 1–5000 once each; the 1000 they share counted as stored by one and duplicate by the other.
+      expect(uploads.reduce((n, u) => n + u.stored, 0)).toBe(5000);
+      expect(uploads.reduce((n, u) => n + u.duplicates, 0)).toBe(1000);
+      expect(await db().event.count()).toBe(5000);
+      const { rows } = await pgPool().query<{ n: string }>(`SELECT count(DISTINCT record_id) AS n FROM events`);
+      expect(Number(rows[0].n)).toBe(5000);
+      expect(await db().eventHolder.count()).toBe(1000);
+
+      // Deleting the upload that stored the shared events first keeps them: they pass to the other.
+      const first = uploads.find((u) => u.duplicates === 0) ?? uploads[0];
+      const { deleteUpload } = await import("../lib/pipeline/delete-upload");
+      const deleted = await deleteUpload(first.id);
+      expect(deleted).toMatchObject({ events: 2000, eventsKept: 1000 });
+      expect(await db().event.count()).toBe(3000);
+      expect(await db().eventHolder.count()).toBe(0);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+});

@@ -121,6 +121,8 @@ export interface IngestJobOutcome {
  */
 export async function runIngestJob(jobId: string, uploadId: string, owner: string, stopping: AbortSignal): Promise<IngestJobOutcome> {
   const lease: Lease = { jobId, queue: QUEUES.ingest, uploadId, owner };
+  // Asked before the job's connection is taken: nothing may wait for a second connection while holding one.
+  const method = (await isEmbeddedServer()) ? "unnest" : "copy";
   // The connection the whole job runs on: the staging table lives in its session.
   const client = await pgPool().connect();
   let broken = false;
@@ -144,7 +146,6 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
       await failUpload(client, lease, `the received file is no longer in the spool (${file}); upload it again`);
       return { status: "failed" };
     }
-    const method = (await isEmbeddedServer()) ? "unnest" : "copy";
     let staging: StagingTable | null = null;
     try {
       staging = await StagingTable.create(client, method);
@@ -174,7 +175,7 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
       });
       if (!merged) return { status: "lost" };
       removeSpool(uploadId);
-      await tidyEventsTable().catch((e: unknown) => console.error(`VACUUM after upload ${uploadId} failed: ${(e as Error).message}`));
+      await tidyEventsTable(client).catch((e: unknown) => console.error(`VACUUM after upload ${uploadId} failed: ${(e as Error).message}`));
       return { status: "detecting", ...counts };
     } finally {
       if (!broken) await staging?.drop().catch(() => {});
@@ -212,6 +213,6 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
  * and it refreshes the planner's statistics. Autovacuum would get there too, but only once a fifth of the table is
  * new. Outside any transaction.
  */
-export async function tidyEventsTable(): Promise<void> {
-  await pgPool().query("VACUUM (ANALYZE) events");
+export async function tidyEventsTable(client: pg.ClientBase): Promise<void> {
+  await client.query("VACUUM (ANALYZE) events");
 }

@@ -29,6 +29,9 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/** Workers running in this process (tests and the CLI may run several). */
+const globalForWorkers = globalThis as unknown as { iiswatchWorkers?: number };
+
 export function workerName(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 }
@@ -46,7 +49,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
   const boss: PgBoss = await jobBoss({ supervise: true });
   const polling = options.pollingIntervalSeconds ?? 1;
 
-  await boss.work<UploadJobData>(QUEUES.ingest, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) =>
+  globalForWorkers.iiswatchWorkers = (globalForWorkers.iiswatchWorkers ?? 0) + 1;
+  const ingestWorker = await boss.work<UploadJobData>(QUEUES.ingest, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) =>
     track(
       runIngestJob(job.id, job.data.uploadId, name, stopping.signal).then((outcome) => {
         if (outcome.status !== "stale") log(`upload ${job.data.uploadId}: ${outcome.status}${outcome.stored !== undefined ? ` (${outcome.stored} stored, ${outcome.duplicates} duplicate)` : ""}`);
@@ -54,7 +58,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
       }),
     ),
   );
-  await boss.work<UploadJobData>(QUEUES.detect, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) =>
+  const detectWorker = await boss.work<UploadJobData>(QUEUES.detect, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) =>
     track(
       runDetectJob(job.id, job.data.uploadId, name).then((outcome) => {
         if (outcome) log(`upload ${job.data.uploadId}: detections done (${outcome.results} new result(s))`);
@@ -90,13 +94,16 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     async stop() {
       if (stopping.signal.aborted) return;
       clearInterval(reaper);
-      await boss.offWork(QUEUES.ingest).catch(() => {});
-      await boss.offWork(QUEUES.detect).catch(() => {});
-      await stopDetectionScheduler();
+      await boss.offWork({ id: ingestWorker }).catch(() => {});
+      await boss.offWork({ id: detectWorker }).catch(() => {});
       stopping.abort(new Error("the worker is stopping"));
       await Promise.allSettled([...inFlight]);
-      await stopJobBoss();
-      await closeLeasePool();
+      // The process's pg-boss, clock and lease connection are shared by its workers: the last one out stops them.
+      if (--globalForWorkers.iiswatchWorkers! === 0) {
+        await stopDetectionScheduler();
+        await stopJobBoss();
+        await closeLeasePool();
+      }
     },
   };
 }

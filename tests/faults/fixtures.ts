@@ -13,7 +13,7 @@ function system(provider: string, eventId: string, level: number, time: string, 
 
 export function eventLine(record: number, host: string, time: string): string {
   if (record % 200 === 0) {
-    return `<Event xmlns='${NS}'>${system("Microsoft-IIS-Configuration", ">29</EventID>", 4, time, record, "Microsoft-IIS-Configuration/Operational", host)}<EventData><Data Name='PhysicalPath'></Data><Data Name='ConfigPath'>MACHINE/WEBROOT/APPHOST</Data><Data Name='EffectiveLocationPath'></Data><Data Name='Configuration'>/system.webServer/globalModules/add[@name="Mod${record}"]</Data><Data Name='EditOperationType'>1</Data><Data Name='OldValue'></Data><Data Name='NewValue'></Data></EventData></Event>`;
+    return `<Event xmlns='${NS}'>${system("Microsoft-Windows-IIS-Configuration", ">29</EventID>", 4, time, record, "Microsoft-IIS-Configuration/Operational", host)}<EventData><Data Name='PhysicalPath'></Data><Data Name='ConfigPath'>MACHINE/WEBROOT/APPHOST</Data><Data Name='EffectiveLocationPath'></Data><Data Name='Configuration'>/system.webServer/globalModules/add[@name="Mod${record}"]</Data><Data Name='EditOperationType'>1</Data><Data Name='OldValue'></Data><Data Name='NewValue'></Data></EventData></Event>`;
   }
   if (record % 50 === 0) {
     return `<Event xmlns='${NS}'>${system("Microsoft-Windows-IIS-W3SVC-WP", " Qualifiers='49152'>2282</EventID>", 2, time, record, "Application", host)}<EventData><Data Name='ModuleDll'>C:\\ProgramData\\m${record % 7}.dll</Data><Data Name='ProcessorArchitecture'>AMD64</Data><Binary>C1000000</Binary></EventData></Event>`;
@@ -29,6 +29,11 @@ export interface FleetLogOptions {
   end?: Date;
   /** The time the events span, back from `end` (default 24 h). */
   spanMs?: number;
+  /**
+   * The records the span is laid out over (default: this file's own). Files cut from one log (overlapping exports)
+   * pass the whole log's, so that a record has the same time, and so the same identity, in each of them.
+   */
+  timeline?: { firstRecord: number; count: number };
 }
 
 /** Writes the log; returns the number of events written. */
@@ -37,11 +42,12 @@ export async function writeFleetLog(file: string, options: FleetLogOptions): Pro
   const hosts = options.hosts ?? 20;
   const end = (options.end ?? new Date(Date.now() - 3 * 3_600_000)).getTime();
   const span = options.spanMs ?? 24 * 3_600_000;
+  const timeline = options.timeline ?? { firstRecord: first, count: options.count };
   const out = fs.createWriteStream(file);
   let buffer = "";
   for (let i = 0; i < options.count; i++) {
     const record = first + i;
-    const time = new Date(end - span + Math.floor((span * i) / options.count)).toISOString();
+    const time = new Date(end - span + Math.floor((span * (record - timeline.firstRecord)) / timeline.count)).toISOString();
     buffer += eventLine(record, `WEB${String(record % hosts).padStart(2, "0")}.corp.example`, time) + "\n";
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) await once(out, "drain");
