@@ -1,5 +1,15 @@
 // Runs once when the Next.js server starts. The web server only receives uploads and serves pages: uploads are
 // processed, and the detections run, by worker processes (`npm start` starts them beside it; `iiswatch worker`
-// runs more), so parsing never competes with readers on this process's event loop. Nothing to start here but
-// the job queue's client, on first use (lib/jobs/boss.ts).
-export async function register() {}
+// runs more), so parsing never competes with readers on this process's event loop.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Started by `npm start` (scripts/start.ts): if it goes away without stopping us — killed with SIGKILL — do not
+  // stay behind holding the port.
+  if (process.env.IISWATCH_EXIT_WITH_PARENT === "1") {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) process.exit(0);
+    }, 1000);
+    watch.unref();
+  }
+}

@@ -25,6 +25,20 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Fault tests (`tests/faults/*.fault.test.ts`): the whole stack started as `npm start` starts it, its
+        // processes killed, on scratch databases of DATABASE_URL's PostgreSQL server (they skip without one).
+        // One file at a time: each runs real servers on a two-core budget. The first start may build the app.
+        extends: true,
+        test: {
+          name: "faults",
+          include: ["tests/faults/**/*.fault.test.ts"],
+          globalSetup: ["tests/faults/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

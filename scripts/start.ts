@@ -92,7 +92,8 @@ function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number): Prom
     }, 1000);
     watchParent.unref();
 
-    const web = spawn(process.execPath, [nextBin, ...webArgs], { cwd: ROOT, env, stdio: "inherit" });
+    // IISWATCH_EXIT_WITH_PARENT: the web server leaves if this process is killed outright (instrumentation.ts).
+    const web = spawn(process.execPath, [nextBin, ...webArgs], { cwd: ROOT, env: { ...env, IISWATCH_EXIT_WITH_PARENT: "1" }, stdio: "inherit" });
     children.add(web);
     web.on("exit", (code, signal) => {
       children.delete(web);

@@ -3,14 +3,16 @@
 //
 // Database tests and the e2e dashboard run on scratch databases: on the server DATABASE_URL names when it is
 // set (a fresh database each, dropped afterwards: your data is never touched), else on the embedded PGlite.
-//   npm test -- --only=db,e2e      run a subset (lint, types, unit, db, e2e)
+// The fault tests (tests/faults: the stack started as `npm start` starts it, its processes killed) need that
+// server: without DATABASE_URL they are left out, saying so.
+//   npm test -- --only=db,e2e      run a subset (lint, types, unit, db, faults, e2e)
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const STEPS = ["lint", "types", "unit", "db", "e2e"] as const;
+const STEPS = ["lint", "types", "unit", "db", "faults", "e2e"] as const;
 type Step = (typeof STEPS)[number];
 
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
@@ -65,10 +67,15 @@ async function main() {
   await check("lint", bin("eslint"), ["--max-warnings=0", "."]);
   await check("types", bin("tsc"), ["--noEmit"]);
 
-  for (const project of ["unit", "db"] as const) {
+  for (const project of ["unit", "db", "faults"] as const) {
     if (!selected.has(project)) continue;
+    if (project === "faults" && !process.env.DATABASE_URL) {
+      console.log("\n=== faults: skipped: the fault tests need a PostgreSQL server (set DATABASE_URL)");
+      continue;
+    }
     const out = path.join(tmp, `vitest-${project}.json`);
-    console.log(`\n=== ${project}: vitest --project ${project} (${project === "db" ? (process.env.DATABASE_URL ? "PostgreSQL" : "embedded PGlite") : "no database"})`);
+    const database = project === "unit" ? "no database" : project === "faults" ? "PostgreSQL, the stack as npm start runs it" : process.env.DATABASE_URL ? "PostgreSQL" : "embedded PGlite";
+    console.log(`\n=== ${project}: vitest --project ${project} (${database})`);
     const code = await run(bin("vitest"), ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
     results[project] = vitestTally(out, code);
   }
