@@ -154,7 +154,7 @@ function procUsage(pid: number): { cpuSeconds: number; peakRssMb: number } | nul
 }
 
 /** A worker process as `npm start` runs it (`iiswatch worker`), on `url`; resolves once it is taking jobs. */
-async function startWorkerProcess(url: string, index: number): Promise<ChildProcess> {
+async function startWorkerProcess(url: string, index: number): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/iiswatch.ts"), "worker", "--no-scheduler"], {
     cwd: ROOT,
     // At normal priority unless asked otherwise, like the in-process worker of the single-file rows: here nothing
@@ -173,9 +173,7 @@ async function startWorkerProcess(url: string, index: number): Promise<ChildProc
     child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`worker ${index} exited (${code}) before it was ready:\n${output}`)));
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
+  return { child, output: () => output };
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
@@ -200,9 +198,10 @@ async function benchTwo(files: [string, string]): Promise<Row> {
   const { closePgPool } = await import("../lib/db/pg");
   const { receiveUpload, waitForUploads } = await import("../lib/ingest/uploads");
   const { stopJobBoss } = await import("../lib/jobs/boss");
-  const workers: ChildProcess[] = [];
+  const workers: { child: ChildProcess; output: () => string }[] = [];
   try {
     for (const i of [0, 1]) workers.push(await startWorkerProcess(scratch.url, i));
+    const usageBefore = workers.map((w) => procUsage(w.child.pid!));
     const started = performance.now();
     // Both bodies received side by side, as two clients uploading at once.
     const ids = await Promise.all(
@@ -210,15 +209,19 @@ async function benchTwo(files: [string, string]): Promise<Row> {
     );
     await waitForUploads(ids);
     const seconds = (performance.now() - started) / 1000;
-    const usage = workers.map((w) => procUsage(w.pid!));
+    const usage = workers.map((w, i) => {
+      const [before, after] = [usageBefore[i], procUsage(w.child.pid!)];
+      return before && after ? { cpuSeconds: after.cpuSeconds - before.cpuSeconds, peakRssMb: after.peakRssMb } : null;
+    });
     const uploads = await db().upload.findMany({ where: { id: { in: ids } } });
     const failed = uploads.filter((u) => u.status !== "done");
     if (failed.length) throw new Error(`upload(s) not done: ${failed.map((u) => `${u.filename} ${u.status} ${u.error ?? ""}`).join("; ")}`);
-    // Which worker took which file: both must have worked, or this measured one worker.
-    const byWorker = new Set(uploads.map((u) => u.worker));
-    if (byWorker.size < 2) console.warn(`warning: one worker took both files (${[...byWorker].join(", ")})`);
+    // Both workers must have ingested a file (the one that did logs "upload <id>: <status> (<n> stored, …"), or this
+    // measured one worker.
+    const ingested = workers.map((w) => ids.filter((id) => new RegExp(`upload ${id}: \\w+ \\(\\d+ stored`).test(w.output())).length);
+    if (ingested.some((n) => n !== 1)) console.warn(`warning: the files were not one per worker (worker 0 ingested ${ingested[0]}, worker 1 ${ingested[1]})`);
     return {
-      file: `${files.map((f) => path.basename(f)).join(" + ")} at once, 2 worker processes`,
+      file: `${path.basename(files[0])} and its -earlier twin at once, 2 worker processes`,
       mb: files.reduce((sum, f) => sum + fs.statSync(f).size / 1e6, 0),
       events: uploads.reduce((sum, u) => sum + u.stored, 0),
       seconds,
@@ -229,7 +232,7 @@ async function benchTwo(files: [string, string]): Promise<Row> {
       nodeOnlySeconds: null,
     };
   } finally {
-    await Promise.all(workers.map(stopProcess));
+    await Promise.all(workers.map((w) => stopProcess(w.child)));
     await stopJobBoss();
     await disconnectDb();
     await closePgPool();
