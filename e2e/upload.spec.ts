@@ -1,12 +1,9 @@
 import fs from "node:fs";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { SAMPLE_2282_XML, SAMPLE_29_EXCERPT, SAMPLE_EVTX } from "../tests/samples";
 import { signIn } from "./auth";
 
-const SAMPLE_2282 = path.resolve(
-  import.meta.dirname,
-  "../../shared/samples/splunk+security_content@b13b314a/data_sources/DERIVED_2282_example_log.xml",
-);
+const SAMPLE_2282 = SAMPLE_2282_XML;
 
 // Every page needs a signed-in user (the first run creates the admin through the setup page).
 test.beforeEach(async ({ page }) => signIn(page));
@@ -50,11 +47,7 @@ test("a file that is not event XML gets a clear error and stores nothing", async
   await expect(page.getByTestId("count-events")).toHaveText(before);
 });
 
-const SAMPLE_EVTX = path.resolve(
-  import.meta.dirname,
-  "../../shared/samples/sbousseaden+EVTX-ATTACK-SAMPLES@4ceed2f4/Credential Access/discovery_sysmon_1_iis_pwd_and_config_discovery_appcmd.evtx",
-);
-const SAMPLE_29 = path.resolve(import.meta.dirname, "../../shared/samples/blog.sqeye.net/event29_customErrors_excerpt.txt");
+const SAMPLE_29 = SAMPLE_29_EXCERPT;
 
 test("two files dropped at once each get their own report", async ({ page }) => {
   await page.goto("/uploads");

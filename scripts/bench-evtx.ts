@@ -1,6 +1,6 @@
 // EVTX reader benchmark: `npx tsx scripts/bench-evtx.ts` (npm run bench:evtx).
 //
-// 1. Our reader on every sample under ../shared/samples, and in the same run evtxexport and python-evtx on them.
+// 1. Our reader on every sample under tests/fixtures/samples, and in the same run evtxexport and python-evtx on them.
 // 2. Our reader on a large synthetic log in .bench/ made by repeating the samples' real chunks with renumbered
 //    records and recomputed CRCs. Size: BENCH_EVTX_GB (default 1; BENCH_EVTX_GB=5 checks > 4 GiB offsets).
 //
@@ -16,7 +16,7 @@ import { DEFAULT_READ_OPTIONS } from "../lib/ingest/parser";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, "..");
-const SAMPLES = process.env.BENCH_EVTX_SAMPLES ?? path.resolve(ROOT, "../shared/samples");
+const SAMPLES = process.env.BENCH_EVTX_SAMPLES ?? path.resolve(ROOT, "tests/fixtures/samples");
 const BENCH_DIR = path.join(ROOT, ".bench");
 
 interface Measure {

@@ -1,7 +1,7 @@
 // Offline Prisma migrations: Prisma's official Wasm schema engine (@prisma/schema-engine-wasm) driven through
 // @prisma/adapter-pg, because the Prisma 7 CLI would download a native engine. It writes `_prisma_migrations`
 // exactly as `prisma migrate deploy` does, so a user with internet access can switch to Prisma's CLI.
-// Background and every pitfall worked around here: ../shared/docs/offline-stack.md §2.2.
+// Background and every pitfall worked around here: docs/reference/offline-stack.md §2.2.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";

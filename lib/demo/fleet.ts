@@ -1,6 +1,6 @@
 // A realistic demo fleet, written as the Windows event XML a Splunk forwarder sends (one <Event> per line,
 // single-quoted attributes) so that it travels the exact path of a real upload. Built from the real event
-// schemas in ../shared/docs/splunk-semantics.md §8: Event 29 (Microsoft-IIS-Configuration/Operational) and
+// schemas in docs/reference/splunk-semantics.md §8: Event 29 (Microsoft-IIS-Configuration/Operational) and
 // Event 2282 (Application, W3SVC-WP), with the ordinary Application/System noise an IIS server produces.
 //
 import { renderMessage } from "../ingest/message-templates";

@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { detectionSpecSchema, filterMacroName, messageTokens, outputFieldNames, searchName } from "./spec";
 import { parseEscuSearch } from "./spl";
 import { DETECTION_SPECS, specById } from "./specs";
+import { SAMPLES_DIR } from "../../tests/samples";
 
-const SAMPLES = path.resolve(import.meta.dirname, "../../../shared/samples");
+const SAMPLES = SAMPLES_DIR;
 const V5 = path.join(SAMPLES, "sec-js+security_content@a235fbe4");
 const yamlFile = (name: string) => path.join(V5, "detections/endpoint", `${name}.yml`);
 

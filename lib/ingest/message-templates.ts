@@ -1,7 +1,7 @@
 // Message templates of the events the detections care about, so that a record without a rendered message
 // (EVTX, Splunk XML without RenderingInfo, JSON without `Message`) gets the text Windows would show, and a
 // record with only a rendered message (classic text, CSV) gets its event data back.
-// Sources: ../shared/docs/splunk-semantics.md §8.1 and §8.2.
+// Sources: docs/reference/splunk-semantics.md §8.1 and §8.2.
 
 interface MessageTemplate {
   provider: RegExp;

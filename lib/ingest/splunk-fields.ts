@@ -1,5 +1,5 @@
 // Splunk field synthesis: the fields the ESCU searches group by, computed the same way whatever the input
-// format was. See ../shared/docs/splunk-semantics.md §7:
+// format was. See docs/reference/splunk-semantics.md §7:
 //  - Event 29 is searched as the *classic* WinEventLog rendering (sourcetype IIS:Configuration:Operational),
 //    whose fields are OpCode (rendered name), ComputerName and Message. XML input would leave them null and
 //    Splunk would drop every row, so we synthesise them.

@@ -11,8 +11,9 @@ import { DEFAULT_READ_OPTIONS } from "../parser";
 import type { EvtxItem, EvtxProblem, EvtxReadOptions, EvtxRecord } from "./index";
 import { CHUNK_SIZE, FILE_HEADER_SIZE, evtxReader, parseFileHeader, readEvtxRecords } from "./index";
 import { evtxFile } from "./fixtures/build";
+import { SAMPLES_DIR } from "../../../tests/samples";
 
-const SAMPLES = path.resolve(__dirname, "../../../../shared/samples/omerbenamram+evtx@9c7d0b54/samples");
+const SAMPLES = path.join(SAMPLES_DIR, "omerbenamram+evtx@9c7d0b54/samples");
 const security = readFileSync(path.join(SAMPLES, "security.evtx"));
 const chunkAt = (i: number) => FILE_HEADER_SIZE + i * CHUNK_SIZE;
 

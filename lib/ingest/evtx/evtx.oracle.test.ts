@@ -1,4 +1,4 @@
-// Differential test: every EVTX sample in ../shared/samples read by our reader and by python-evtx (evtx_dump.py),
+// Differential test: every EVTX sample in tests/fixtures/samples read by our reader and by python-evtx (evtx_dump.py),
 // compared record by record: record id, event id, time, computer, channel, provider, every EventData/UserData
 // name and value. Where python-evtx is wrong, libevtx's evtxexport must agree with us; each such exception is
 // written down in ORACLE-EXCEPTIONS.md and encoded narrowly below (EXCEPTIONS). Our raw XML is also compared with
@@ -12,6 +12,7 @@ import type { NormalizedEvent } from "../event";
 import { DEFAULT_READ_OPTIONS } from "../parser";
 import { evtxReader, readEvtxRecords } from "./index";
 import type { XNode } from "./oracle-support";
+import { SAMPLES_DIR } from "../../../tests/samples";
 import {
   evtxexportBlocks,
   pythonStringArrayText,
@@ -25,7 +26,7 @@ import {
   pythonSystemtimeText,
 } from "./oracle-support";
 
-const SAMPLES = path.resolve(__dirname, "../../../../shared/samples");
+const SAMPLES = SAMPLES_DIR;
 const FILES = findEvtxFiles(SAMPLES);
 
 /** Record counts python-evtx and evtxexport both give (guards against the samples silently changing). */

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { event29ViewerText, SAMPLE_2282_XML } from "../../../tests/samples";
 import { InputFormatError } from "../event";
 import { fixture, readAll, utf16 } from "./testing";
 import { xmlReader } from "./xml";
 
-const REAL_2282 = "/work/shared/samples/splunk+security_content@b13b314a/data_sources/DERIVED_2282_example_log.xml";
-const REAL_29 = "/work/shared/samples/blog.sqeye.net/event29_customErrors_excerpt.txt";
 
 describe("xml reader: Splunk XmlWinEventLog (single quotes, one event per line)", () => {
   it("reads the real Event 2282 field by field", async () => {
@@ -66,13 +65,13 @@ describe("xml reader: Splunk XmlWinEventLog (single quotes, one event per line)"
     });
   });
 
-  it.skipIf(!existsSync(REAL_2282))("reads the shared real 2282 sample file as is", async () => {
-    const { events } = await readAll(xmlReader, readFileSync(REAL_2282));
+  it("reads the real 2282 sample file as is", async () => {
+    const { events } = await readAll(xmlReader, readFileSync(SAMPLE_2282_XML));
     expect(events.map((e) => [e.eventCode, e.splunk.dest, e.splunk.ModuleDll])).toEqual([[2282, "win-dc-exch01.attackrange.local", "c:\\temp\\msf.dll"]]);
   });
 
-  it.skipIf(!existsSync(REAL_29))("reads the real Event 29 as copied from Event Viewer's XML view ('-' markers included)", async () => {
-    const { events, rejected } = await readAll(xmlReader, readFileSync(REAL_29));
+  it("reads the real Event 29 as copied from Event Viewer's XML view ('-' markers included)", async () => {
+    const { events, rejected } = await readAll(xmlReader, Buffer.from(event29ViewerText()));
     expect(rejected).toEqual([]);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ eventCode: 29, host: "DESKTOP-RM9DD5S", recordId: 109 });
