@@ -23,7 +23,7 @@ export async function evaluateUpload(uploadId: string, options: { now?: Date; de
   const runs: RunSummary[] = [];
   let pendingUntil: Date | null = null;
   for (const detection of await enabledDetections(options.detectionIds)) {
-    const evaluation = await runForNewEvents(uploadId, { now, detectionIds: [detection.spec.id] });
+    const evaluation = await runForNewEvents(uploadId, { now, detections: [detection] });
     runs.push(...evaluation.runs);
     if (evaluation.pendingUntil && (!pendingUntil || evaluation.pendingUntil > pendingUntil)) pendingUntil = evaluation.pendingUntil;
     await pgPool().query(

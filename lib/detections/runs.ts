@@ -102,11 +102,11 @@ export interface UploadEvaluation {
  * come; later ones are the scheduler's, and are reported in `pendingUntil`). Only events no earlier result
  * counted are reported, so running it again reports nothing new. The detection job runs this for every upload.
  */
-export async function runForNewEvents(uploadId: string, options: { now?: Date; detectionIds?: string[] } = {}): Promise<UploadEvaluation> {
+export async function runForNewEvents(uploadId: string, options: { now?: Date; detections?: Detection[] } = {}): Promise<UploadEvaluation> {
   const now = options.now ?? new Date();
   const runs: RunSummary[] = [];
   let pendingUntil: Date | null = null;
-  for (const detection of await enabledDetections(options.detectionIds)) {
+  for (const detection of options.detections ?? (await enabledDetections())) {
     const span = await eventSpan(detection, { uploadId });
     if (!span) continue;
     const covering = runWindowsCovering(detection.spec.deployment, span.first, span.last);

@@ -31,7 +31,6 @@ export interface ProcessOptions {
   host?: string;
   channel?: string;
   batchSize?: number;
-  onProgress?: (p: UploadProgress) => void;
   /** Stops reading between batches (the worker is stopping, or lost its lease). */
   signal?: AbortSignal;
 }
@@ -71,7 +70,6 @@ export async function stageUpload(
     await staging.append(batch);
     await storeRejections(client, uploadId, batchRejections);
     await updateCounters(client, uploadId, progress);
-    options.onProgress?.({ ...progress });
   };
   const flush = async () => {
     if (writing) await writing;

@@ -4,6 +4,9 @@
 //
 // Lifecycle: receiving → queued → processing → detecting → done, or failed (with the reason) from any of the
 // first three. A body that never fully arrives is never processed.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import type pg from "pg";
 import { db } from "../db/client";
@@ -128,9 +131,6 @@ async function markReceived(uploadId: string, spooled: { size: number; sha256: s
  * which is then received and queued like any other. Resolves with the upload id once queued.
  */
 export async function receiveOwnFile(filename: string, write: (file: string) => Promise<void>, options: { uploadedById?: string | null } = {}): Promise<string> {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-own-"));
   const file = path.join(dir, filename);
   try {
