@@ -1,6 +1,7 @@
 "use client";
-// Stored events, newest first; the original record text is one click away (rendered as text, never HTML).
+// Stored events, newest first; every field and the original record text are on the event's own page (one click).
 import { createColumnHelper } from "@tanstack/react-table";
+import Link from "next/link";
 import type { EventRow } from "@/lib/ingest/queries";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
 import { Time } from "./time/TimeZone";
@@ -21,10 +22,12 @@ const columns = helper.columns([
     cell: (c) => (
       <div className="wrap-anywhere">
         {c.getValue() ?? <span className="muted">(no message)</span>}
-        <details>
-          <summary className="muted">Raw record ({c.row.original.format}, record {c.row.original.position})</summary>
-          <pre className="raw">{c.row.original.raw}</pre>
-        </details>
+        <div>
+          <Link className="muted" href={`/events/${c.row.original.id}`}>
+            {c.row.original.recordId === null ? "Details" : `EventRecordID ${c.row.original.recordId}`} — record {c.row.original.position} of the upload (
+            {c.row.original.format}), original text
+          </Link>
+        </div>
       </div>
     ),
   }),

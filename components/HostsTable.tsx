@@ -46,7 +46,21 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
     helper.accessor("modules", {
       header: "IIS modules seen",
       enableSorting: false,
-      cell: (c) => (c.getValue().length ? <span className="mono wrap-anywhere">{c.getValue().join(", ")}</span> : <span className="muted">—</span>),
+      cell: (c) => {
+        const { modules, moduleCount, id } = c.row.original;
+        if (moduleCount === 0) return <span className="muted">—</span>;
+        return (
+          <span className="mono wrap-anywhere">
+            {modules.join(", ")}
+            {moduleCount > modules.length && (
+              <>
+                {", "}
+                <Link href={`/hosts/${encodeURIComponent(id)}`}>+ {(moduleCount - modules.length).toLocaleString()} more</Link>
+              </>
+            )}
+          </span>
+        );
+      },
     }),
     helper.accessor("iisConfigEvents", {
       header: "IIS config log",

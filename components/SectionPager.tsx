@@ -14,9 +14,11 @@ export interface SectionPagerProps {
   query: Record<string, string | string[] | undefined>;
   /** Where the whole list lives, when another page shows it better. */
   all?: { href: string; label: string };
+  /** The links' words, when the list is not newest first. */
+  order?: "newest first" | "oldest first";
 }
 
-export function SectionPager({ noun, param, page, size, total, query, all }: SectionPagerProps) {
+export function SectionPager({ noun, param, page, size, total, query, all, order = "newest first" }: SectionPagerProps) {
   if (total === 0) return null;
   const first = (page - 1) * size + 1;
   const last = Math.min(total, page * size);
@@ -30,8 +32,8 @@ export function SectionPager({ noun, param, page, size, total, query, all }: Sec
       <span>
         {first > last ? `No ${noun} on page ${page}` : `${first.toLocaleString()}–${last.toLocaleString()}`} of {total.toLocaleString()} {noun}
       </span>
-      {page > 1 && <Link href={href(page - 1)}>‹ Newer</Link>}
-      {last < total && <Link href={href(page + 1)}>Older ›</Link>}
+      {page > 1 && <Link href={href(page - 1)}>{order === "newest first" ? "‹ Newer" : "‹ Older"}</Link>}
+      {last < total && <Link href={href(page + 1)}>{order === "newest first" ? "Older ›" : "Newer ›"}</Link>}
       {all && <Link href={all.href}>{all.label}</Link>}
     </nav>
   );

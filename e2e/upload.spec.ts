@@ -29,8 +29,11 @@ test("an analyst uploads the real 2282 sample and finds its event", async ({ pag
   await expect(row).toContainText("Application");
   await expect(row).toContainText("2022-12-20 15:58:25.325");
   await expect(row).toContainText("The Module DLL 'c:\\temp\\msf.dll' could not be loaded");
-  await row.getByText("Raw record").click();
-  await expect(row.locator("pre.raw")).toContainText("<Data Name='ModuleDll'>c:\\temp\\msf.dll</Data>");
+  // The event's own page: every field, the EventRecordID apart from the position in the file, the original text.
+  await row.getByRole("link", { name: /EventRecordID/ }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Event 2282 on win-dc-exch01.attackrange.local");
+  await expect(page.getByRole("table", { name: "Event data" }).getByRole("row").filter({ hasText: "ModuleDll" })).toContainText("c:\\temp\\msf.dll");
+  await expect(page.locator("pre.raw").last()).toContainText("<Data Name='ModuleDll'>c:\\temp\\msf.dll</Data>");
 });
 
 test("a file that is not event XML gets a clear error and stores nothing", async ({ page }) => {

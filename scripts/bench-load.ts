@@ -19,6 +19,7 @@
 //   BENCH_LOAD_ONLY=notables    only the routes whose name contains this
 //   BENCH_LOAD_UPLOAD_HOSTS=23  hosts of the uploaded log (20: all its module installs on the busy host too)
 //   BENCH_LOAD_HOST=web01.corp.example   the host page to read instead of the busiest host's
+//   BENCH_LOAD_DUMP=/tmp/pages  write each route's warm-up response there (to see what a page weighs)
 // Any other variable is passed on to the dashboard (DATABASE_POOL_MAX, IISWATCH_WORKER_NICE, …).
 // Everything it starts is stopped at the end, on failure and on Ctrl-C; the scratch database and files are removed.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -556,6 +557,7 @@ async function main() {
       const reply = await request(r.path, { headers: headersFor(r), keepBody: true });
       if (reply.status !== 200) throw new Error(`warm-up ${r.path}: HTTP ${reply.status} ${reply.body.slice(0, 300)}`);
       log(`warm-up ${r.name.padEnd(22)} ${ms(performance.now() - t).padStart(6)} ms, ${(reply.bytes / 1024).toFixed(0)} KiB`);
+      if (process.env.BENCH_LOAD_DUMP) fs.writeFileSync(path.join(process.env.BENCH_LOAD_DUMP, r.name.replace(/[^a-z0-9]+/gi, "_") + ".html"), reply.body);
     }
 
     // The load: the upload, and the readers beside it.

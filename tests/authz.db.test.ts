@@ -63,6 +63,7 @@ const principals: Principal[] = [];
 let uploadId = "";
 let victimId = "";
 let resultId = "";
+let eventId = "";
 let notableId = "";
 let suppressionId = "";
 const NEW_MODULE_ADDED = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
@@ -151,6 +152,7 @@ const surfaces: Surface[] = [
     [
       ["/", "app/page.tsx", "data:read"],
       ["/events", "app/events/page.tsx", "data:read"],
+      ["/events/[id]", "app/events/[id]/page.tsx", "data:read"],
       ["/uploads", "app/uploads/page.tsx", "data:read"],
       ["/uploads/[id]", "app/uploads/[id]/page.tsx", "data:read"],
       ["/audit", "app/audit/page.tsx", "audit:read"],
@@ -181,6 +183,7 @@ const surfaces: Surface[] = [
         actAs(p);
         const params: Record<string, Record<string, string>> = {
           "/uploads/[id]": { id: uploadId },
+          "/events/[id]": { id: eventId },
           "/hosts/[host]": { host: "web01" },
           "/risk/[host]": { host: "web01" },
           "/results/[id]": { id: resultId },
@@ -519,6 +522,16 @@ beforeAll(async () => {
   uploadId = (await db().upload.create({ data: { filename: "seed.xml", status: "done" } })).id;
   // (eventCount: an upload's clean-up drops hosts left without events; this one must outlive the matrix.)
   await db().host.create({ data: { id: "web01", name: "WEB01", eventCount: 1 } });
+  eventId = String(
+    (
+      await db().event.create({
+        data: {
+          eventKey: "authz-event", uploadId, position: 1, time: new Date("2026-01-01T00:00:00Z"), host: "WEB01", hostId: "web01", channel: "Application",
+          provider: "Microsoft-Windows-IIS-W3SVC-WP", eventCode: 2282, source: "XmlWinEventLog:Application", sourcetype: "XmlWinEventLog", format: "xml", raw: "<Event/>",
+        },
+      })
+    ).id,
+  );
   const run = await db().detectionRun.create({
     data: { detectionId: NEW_MODULE_ADDED, kind: "replay", runTime: new Date("2026-01-01T01:00:00Z"), windowStart: new Date("2025-12-31T23:50:00Z"), windowEnd: new Date("2026-01-01T00:50:00Z"), status: "done" },
   });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../lib/db/client";
-import { getUploadReport } from "../lib/ingest/queries";
+import { getEvent, getUploadReport } from "../lib/ingest/queries";
 import { receiveUpload } from "../lib/ingest/uploads";
 import { resetDatabase } from "./db-setup";
 import { drainUploads, ingestFile } from "./pipeline";
@@ -49,6 +49,14 @@ describe("ingesting the real 2282 sample", () => {
 
     const host = await db().host.findUniqueOrThrow({ where: { id: "win-dc-exch01.attackrange.local" } });
     expect(host.eventCount).toBe(1);
+
+    // The event's own page reads it by its id, with the upload it came from; an id from the URL that is not one
+    // (text, a number past bigint) is no event, never a database error.
+    const detail = await getEvent(String(e.id));
+    expect(detail).toMatchObject({ recordId: "1001307", position: 1, upload: { id: upload.id, filename: path.basename(SAMPLE_2282_XML) } });
+    expect(detail!.data).toMatchObject({ ModuleDll: "c:\\temp\\msf.dll" });
+    for (const bad of ["abc", "1e3", "-1", "99999999999999999999", "1\u0000"]) expect(await getEvent(bad), bad).toBeNull();
+    expect(await getEvent(String(e.id + 1000n))).toBeNull();
   });
 
   it("stores the event once when the same file is uploaded again, and reports the duplicate", async () => {

@@ -41,6 +41,16 @@ describe("hosts table: figures from detection results", () => {
     const web02 = await hostRow("web02");
     expect(web02.modules).toEqual(["c:\\vendor\\ok.dll"]);
     expect(web02.resultsByDetection).toEqual({ [FAILED_TO_LOAD]: 1, [NEW_MODULE]: 1 });
+    expect([web01.moduleCount, web02.moduleCount]).toEqual([3, 1]);
+  });
+
+  it("lists the first five modules of a host that had many, alphabetically, with how many there are", async () => {
+    await store29(
+      Array.from({ length: 8 }, (_, i) => ({ host: "web03", time: t(70 + i), configuration: `/system.webServer/globalModules/add[@name="Mod${8 - i}"]` })),
+    );
+    await runScheduled(new Date(base.getTime() + 2 * HOUR));
+    const web03 = await hostRow("web03");
+    expect([web03.modules, web03.moduleCount]).toEqual([["Mod1", "Mod2", "Mod3", "Mod4", "Mod5"], 8]);
   });
 
   it("drops a module whose only results a suppression hides", async () => {
@@ -66,11 +76,16 @@ describe("host page: timeline and modules", () => {
   });
 
   it("lists the modules added to the host and the DLLs failing on it, with first and last seen", async () => {
-    const modules = await hostModules("web01");
-    expect(modules.map((m) => [m.what, m.module, m.results, m.firstSeen.toISOString(), m.lastSeen.toISOString()])).toEqual([
+    const modules = await hostModules("web01", { limit: 25, offset: 0 });
+    expect(modules.total).toBe(3);
+    expect(modules.rows.map((m) => [m.what, m.module, m.results, m.firstSeen.toISOString(), m.lastSeen.toISOString()])).toEqual([
       ["failed", "c:\\temp\\msf.dll", 2, t(5), t(7)],
       ["failed", "c:\\vendor\\ok.dll", 1, t(6), t(6)],
       ["added", "EvilModule", 1, t(9), t(9)],
     ]);
+    // Paged: the second page of two holds the third, and the total stays right past the end.
+    const second = await hostModules("web01", { limit: 2, offset: 2 });
+    expect([second.total, second.rows.map((m) => m.module)]).toEqual([3, ["EvilModule"]]);
+    expect(await hostModules("web01", { limit: 2, offset: 4 })).toEqual({ total: 3, rows: [] });
   });
 });

@@ -32,9 +32,14 @@ export interface HostRow {
   firstEvent: string | null;
   lastEvent: string | null;
   events: number;
+  /** The first MODULES_LISTED module names (alphabetically) of moduleCount. */
   modules: string[];
+  moduleCount: number;
   iisConfigEvents: number;
 }
+
+/** Module names a row of the hosts table lists; the host's page has them all. */
+export const MODULES_LISTED = 5;
 
 const SORT_SQL: Record<(typeof HOST_SORTS)[number], string> = {
   host: "h.id",
@@ -109,13 +114,13 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     ),
     -- A busy host's results mostly name the same few modules: unpack each distinct list once.
     page_modules AS (
-      SELECT dest_id AS id, array_agg(DISTINCT name ORDER BY name) AS modules
+      SELECT dest_id AS id, (array_agg(DISTINCT name ORDER BY name))[1:${MODULES_LISTED}] AS modules, count(DISTINCT name)::int AS module_count
       FROM (SELECT DISTINCT dest_id, module_names FROM page_results) r, jsonb_array_elements_text(r.module_names) AS name
       WHERE name IS NOT NULL GROUP BY 1
     )${byResults ? "" : `, page_counts AS (${results("page_results r")})`}
     SELECT page.*${byRisk ? "" : ", rk.risk24h, rk.risk7d"}
            ${byResults ? "" : ", coalesce(page_counts.results, 0) AS results, coalesce(page_counts.by_detection, '{}'::jsonb) AS by_detection"},
-           coalesce(page_modules.modules, '{}') AS modules
+           coalesce(page_modules.modules, '{}') AS modules, coalesce(page_modules.module_count, 0) AS module_count
     FROM page
     ${byRisk ? "" : `CROSS JOIN LATERAL (${risk("page.id")}) rk`}
     ${byResults ? "" : "LEFT JOIN page_counts ON page_counts.id = page.id"}
@@ -140,6 +145,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       lastEvent: r.last_event?.toISOString() ?? null,
       events: r.event_count,
       modules: r.modules,
+      moduleCount: r.module_count,
       iisConfigEvents: r.iis_config_events,
     })),
   };
@@ -217,24 +223,35 @@ export interface HostModule {
   results: number;
 }
 
-/** Modules added to this host's IIS, or failing to load on it, from the detections' enrichment. */
-export async function hostModules(id: string): Promise<HostModule[]> {
-  const { rows } = await pgPool().query<HostModule>(
-    `SELECT 'added' AS what, c->>'module' AS module, max(c->>'image') AS image, string_agg(DISTINCT c->>'scope', ', ') AS detail,
-            min(r.first_time) AS "firstSeen", max(r.last_time) AS "lastSeen", count(DISTINCT r.id)::int AS results
-     FROM detection_results r, jsonb_array_elements(r.enrichment->'changes') c
-     WHERE r.dest_id = $1 AND c->>'kind' = 'module_added' AND c->>'module' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
-     GROUP BY c->>'module'
-     UNION ALL
-     SELECT 'failed', f->>'moduleDll', NULL, string_agg(DISTINCT f->>'processorArchitecture', ', '),
-            min(r.first_time), max(r.last_time), count(DISTINCT r.id)::int
-     FROM detection_results r, jsonb_array_elements(r.enrichment->'failures') f
-     WHERE r.dest_id = $1 AND f->>'moduleDll' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
-     GROUP BY f->>'moduleDll'
-     ORDER BY "firstSeen"`,
-    [id.toLowerCase()],
+/**
+ * Modules added to this host's IIS, or failing to load on it, from the detections' enrichment, first seen first: a
+ * page of them (a host that had hundreds of modules added would otherwise make its page hundreds of KiB).
+ */
+export async function hostModules(id: string, page: { limit: number; offset: number }): Promise<SectionPage<HostModule>> {
+  const { rows } = await pgPool().query<HostModule & { total: number }>(
+    `SELECT *, count(*) OVER ()::int AS total FROM (
+       SELECT 'added' AS what, c->>'module' AS module, max(c->>'image') AS image, string_agg(DISTINCT c->>'scope', ', ') AS detail,
+              min(r.first_time) AS "firstSeen", max(r.last_time) AS "lastSeen", count(DISTINCT r.id)::int AS results
+       FROM detection_results r, jsonb_array_elements(r.enrichment->'changes') c
+       WHERE r.dest_id = $1 AND c->>'kind' = 'module_added' AND c->>'module' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       GROUP BY c->>'module'
+       UNION ALL
+       SELECT 'failed', f->>'moduleDll', NULL, string_agg(DISTINCT f->>'processorArchitecture', ', '),
+              min(r.first_time), max(r.last_time), count(DISTINCT r.id)::int
+       FROM detection_results r, jsonb_array_elements(r.enrichment->'failures') f
+       WHERE r.dest_id = $1 AND f->>'moduleDll' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       GROUP BY f->>'moduleDll'
+     ) m
+     ORDER BY "firstSeen", what, module
+     LIMIT $2 OFFSET $3`,
+    [id.toLowerCase(), page.limit, page.offset],
   );
-  return rows;
+  if (rows.length === 0 && page.offset > 0) {
+    // Past the end: the total still has to be right for the pager.
+    const all = await hostModules(id, { limit: 1, offset: 0 });
+    return { total: all.total, rows: [] };
+  }
+  return { total: rows[0]?.total ?? 0, rows: rows.map(({ total: _total, ...m }) => m) };
 }
 
 /** A page of one of the host page's sections: `size` rows from `offset`, and how many there are in all. */

@@ -66,7 +66,6 @@ export async function listEvents(params: EventListParams & { from?: Date; to?: D
         recordId: true,
         message: true,
         format: true,
-        raw: true,
         uploadId: true,
         position: true,
       },
@@ -82,3 +81,18 @@ export async function listEvents(params: EventListParams & { from?: Date; to?: D
   };
 }
 export type EventRow = Awaited<ReturnType<typeof listEvents>>["rows"][number];
+
+/**
+ * One stored event, every field, for its own page; null when there is none. `id` is the text of the URL: anything
+ * but a bigint's digits is no event (never a database error).
+ */
+export async function getEvent(id: string) {
+  if (!/^\d{1,18}$/.test(id)) return null;
+  const event = await db().event.findUnique({
+    where: { id: BigInt(id) },
+    include: { upload: { select: { id: true, filename: true, format: true } } },
+  });
+  if (!event) return null;
+  return { ...event, id: String(event.id), recordId: event.recordId === null ? null : String(event.recordId), data: event.data as Record<string, unknown> };
+}
+export type EventDetail = NonNullable<Awaited<ReturnType<typeof getEvent>>>;

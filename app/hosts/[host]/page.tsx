@@ -20,10 +20,10 @@ import { HostPriority } from "./HostPriority";
 
 export const dynamic = "force-dynamic";
 
-/** Rows per page of each list on the page (results, notables, risk events); each pages on its own URL parameter. */
+/** Rows per page of each list on the page (modules, results, notables, risk events, events); each pages on its own URL parameter. */
 const SECTION_SIZE = 25;
 const sectionPage = z.coerce.number().int().min(1).max(100_000).catch(1);
-const sectionPages = z.object({ resultsPage: sectionPage, notablesPage: sectionPage, riskPage: sectionPage });
+const sectionPages = z.object({ modulesPage: sectionPage, resultsPage: sectionPage, notablesPage: sectionPage, riskPage: sectionPage });
 const slice = (page: number) => ({ limit: SECTION_SIZE, offset: (page - 1) * SECTION_SIZE });
 
 type Props = { params: Promise<{ host: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -39,13 +39,13 @@ export default async function HostPage({ params, searchParams }: Props) {
   if (!host) notFound();
   const query = await searchParams;
   const range = resolveRange(rangeParams.parse({ range: defaultRangeFor(host.lastEvent), ...query }), { first: host.firstEvent, last: host.lastEvent });
-  const eventParams = eventListParams.parse({ ...query, host: host.id });
+  const eventParams = eventListParams.parse({ size: SECTION_SIZE, ...query, host: host.id });
   const showSuppressed = query.suppressed === "show";
   const pages = sectionPages.parse(query);
 
   const [timeline, modules, results, notables, risk, events] = await Promise.all([
     hostTimeline(host.id, range.from, range.to),
-    hostModules(host.id),
+    hostModules(host.id, slice(pages.modulesPage)),
     listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, ...slice(pages.resultsPage) }),
     hostNotables(host.id, slice(pages.notablesPage)),
     hostRiskEvents(host.id, range.from, range.to, slice(pages.riskPage)),
@@ -99,7 +99,7 @@ export default async function HostPage({ params, searchParams }: Props) {
           </tr>
         </thead>
         <tbody>
-          {modules.map((m) => (
+          {modules.rows.map((m) => (
             <tr key={`${m.what}-${m.module}`}>
               <td className={m.what === "added" ? "status-processing" : "status-failed"}>{m.what === "added" ? `added (${m.detail})` : "failed to load"}</td>
               <td className="mono wrap-anywhere">{m.module}</td>
@@ -113,7 +113,7 @@ export default async function HostPage({ params, searchParams }: Props) {
               <td>{m.results}</td>
             </tr>
           ))}
-          {modules.length === 0 && (
+          {modules.total === 0 && (
             <tr>
               <td colSpan={6} className="muted">
                 No module added or failing to load.
@@ -122,6 +122,7 @@ export default async function HostPage({ params, searchParams }: Props) {
           )}
         </tbody>
       </table>
+      <SectionPager noun="modules" param="modulesPage" page={pages.modulesPage} size={SECTION_SIZE} total={modules.total} query={query} order="oldest first" />
 
       <h2>Detection results ({range.label})</h2>
       <p>
