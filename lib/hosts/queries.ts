@@ -251,7 +251,7 @@ export async function hostModules(id: string, page: { limit: number; offset: num
     const all = await hostModules(id, { limit: 1, offset: 0 });
     return { total: all.total, rows: [] };
   }
-  return { total: rows[0]?.total ?? 0, rows: rows.map(({ total: _total, ...m }) => m) };
+  return { total: rows[0]?.total ?? 0, rows: rows.map(({ total, ...m }) => (void total, m)) };
 }
 
 /** A page of one of the host page's sections: `size` rows from `offset`, and how many there are in all. */
