@@ -5,7 +5,9 @@
 // the web server's event loop. A worker that dies is started again; SIGINT or SIGTERM stops every process this
 // started (workers hand their in-flight uploads back to the queue) before this one exits.
 import { spawn, type ChildProcess } from "node:child_process";
+import cluster from "node:cluster";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../lib/db/embedded";
 import { deployMigrations } from "../lib/db/migrate";
@@ -55,11 +57,11 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 const STOP_GRACE_MS = 30_000;
 
 /**
- * The web server and the workers, supervised: a worker that exits while we are not stopping is started again
- * (after a pause growing with quick failures); the web server exiting ends everything. Resolves with the exit code
+ * The web server processes and the workers, supervised: a worker that exits while we are not stopping is started
+ * again (after a pause growing with quick failures); a web process exiting ends everything. Resolves with the exit code
  * once every process has stopped.
  */
-function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number): Promise<number> {
+function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number, web: { processes: number; defaults?: Record<string, string> }): Promise<number> {
   return new Promise((resolve) => {
     const children = new Set<ChildProcess>();
     let stopping = false;
@@ -93,9 +95,9 @@ function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number): Prom
     watchParent.unref();
 
     // IISWATCH_EXIT_WITH_PARENT: the web server leaves if this process is killed outright (instrumentation.ts).
-    const web = spawn(process.execPath, [nextBin, ...webArgs], { cwd: ROOT, env: { ...env, IISWATCH_EXIT_WITH_PARENT: "1" }, stdio: "inherit" });
-    children.add(web);
-    web.on("exit", (code, signal) => {
+    // (defaults: settings of the web processes only, which the environment overrides)
+    const webEnv = { ...web.defaults, ...env, IISWATCH_EXIT_WITH_PARENT: "1" };
+    const onWebExit = (web: ChildProcess) => (code: number | null, signal: NodeJS.Signals | null) => {
       children.delete(web);
       if (!stopping) {
         console.error(`web server exited (${signal ?? code}); stopping the workers`);
@@ -103,7 +105,22 @@ function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number): Prom
         stopAll("SIGTERM");
       }
       finish();
-    });
+    };
+    if (dev) {
+      // `next dev` runs its server in a child of its own.
+      const child = spawn(process.execPath, [nextBin, ...webArgs], { cwd: ROOT, env: webEnv, stdio: "inherit" });
+      children.add(child);
+      child.on("exit", onWebExit(child));
+    } else {
+      // `next start` processes sharing one port through Node's cluster module: this process accepts the
+      // connections and hands them round to the web processes, each rendering on its own core.
+      cluster.setupPrimary({ exec: nextBin, args: webArgs, execArgv: process.env.IISWATCH_WEB_NODE_ARGS?.split(" ").filter(Boolean) ?? [] });
+      for (let i = 0; i < web.processes; i++) {
+        const child = cluster.fork(webEnv).process;
+        children.add(child);
+        child.on("exit", onWebExit(child));
+      }
+    }
 
     const startWorker = (index: number, failures: number) => {
       const started = Date.now();
@@ -171,6 +188,18 @@ function workerCount(): number {
   return n;
 }
 
+/**
+ * IISWATCH_WEB_PROCESSES: how many web server processes `npm start` runs. Rendering a page is CPU work on one
+ * event loop, so many readers at once queue on a single process; by default one per core, up to 2 (the workers
+ * and PostgreSQL need the rest). One on the embedded database, which answers every process from this one.
+ */
+function webProcessCount(embedded: boolean): number {
+  const fallback = embedded ? 1 : Math.min(2, os.availableParallelism());
+  const n = Number(process.env.IISWATCH_WEB_PROCESSES ?? fallback);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`IISWATCH_WEB_PROCESSES must be a whole number from 1 to 64 (got '${process.env.IISWATCH_WEB_PROCESSES}')`);
+  return n;
+}
+
 async function main() {
   let embedded: EmbeddedDatabase | null = null;
   let url = process.env.DATABASE_URL;
@@ -187,12 +216,17 @@ async function main() {
     if (applied.length) console.log(`migrations applied: ${applied.join(", ")}`);
 
     const workers = workerCount();
-    if (dev) return await serve(["dev", "-H", host, "-p", port], env, workers);
+    if (dev) return await serve(["dev", "-H", host, "-p", port], env, workers, { processes: 1 });
 
     const code = await buildIfStale(env);
     if (code !== 0) return code;
-    console.log(`dashboard: http://${host === "0.0.0.0" ? "localhost" : host}:${port} (${workers} worker process${workers === 1 ? "" : "es"})`);
-    return await serve(["start", "-H", host, "-p", port], env, workers);
+    const webProcesses = webProcessCount(embedded !== null);
+    console.log(
+      `dashboard: http://${host === "0.0.0.0" ? "localhost" : host}:${port} (${webProcesses} web process${webProcesses === 1 ? "" : "es"}, ${workers} worker process${workers === 1 ? "" : "es"})`,
+    );
+    // The web server's SQL pool serves every page's queries: more than the workers' 2, so that a quick read does not
+    // wait behind a heavy page's (the embedded database has connections for fewer).
+    return await serve(["start", "-H", host, "-p", port], env, workers, { processes: webProcesses, defaults: embedded ? {} : { DATABASE_BULK_POOL_MAX: "6" } });
   } finally {
     await embedded?.stop();
   }

@@ -1,4 +1,4 @@
-// The web server killed (kill -9 of next-server) while an upload's body is still arriving: the client sees the
+// The web server killed (kill -9 of its next-server processes) while an upload's body is still arriving: the client sees the
 // transfer fail and gets no id; start.ts, its web server gone, stops the workers and exits; once the stack is
 // started again, a worker's reaper fails the upload (its receiver's lease lapsed) and removes the partial file.
 import fs from "node:fs";
@@ -35,8 +35,8 @@ describe.skipIf(!fixtures)("the web server killed mid-transfer", () => {
       { timeoutMs: 60_000, intervalMs: 100 },
     );
     stack.step("upload half, until spooled");
-    const web = stack.webServer();
-    signal(web.pid, "SIGKILL");
+    // Every web process (whichever of them is receiving the body).
+    for (const web of stack.webServers()) signal(web.pid, "SIGKILL");
 
     // The client's request fails: no answer, so no id.
     await expect(transfer.reply, "the client's upload request").rejects.toThrow();

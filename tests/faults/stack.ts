@@ -403,10 +403,10 @@ export class Stack {
     return p !== null && p.ppid === this.pid && p.cmdline.includes("scripts/iiswatch.ts worker");
   }
 
-  /** The web server (`next start`, which names itself next-server). */
-  webServer(): Proc {
-    const web = this.children().find((p) => p.cmdline.startsWith("next-server"));
-    if (!web) throw new Error(`stack ${this.name}: no next-server among start.ts's children (${this.children().map((p) => p.cmdline).join("; ")})`);
+  /** The web server's processes (`next start`, which names itself next-server; IISWATCH_WEB_PROCESSES of them). */
+  webServers(): Proc[] {
+    const web = this.children().filter((p) => p.cmdline.startsWith("next-server"));
+    if (web.length === 0) throw new Error(`stack ${this.name}: no next-server among start.ts's children (${this.children().map((p) => p.cmdline).join("; ")})`);
     return web;
   }
 

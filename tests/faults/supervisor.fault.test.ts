@@ -14,11 +14,11 @@ describe.skipIf(!fixtures)("npm start killed outright", () => {
   it("kill -9 of start.ts: the web server and the workers leave within seconds, and the stack starts again", async () => {
     const stack = await Stack.create("supervisor_kill");
     await stack.start();
-    const web = stack.webServer();
+    const web = stack.webServers();
     const workers = stack.readyWorkers();
     expect(workers.length).toBeGreaterThan(0);
     signal(stack.pid, "SIGKILL");
-    for (const p of [web, ...workers]) {
+    for (const p of [...web, ...workers]) {
       await waitFor(`${p.cmdline.split(" ")[0]} (pid ${p.pid}) to leave`, () => !alive(p.pid), { timeoutMs: 15_000, intervalMs: 100 });
     }
     stack.step("killed; its children left");
