@@ -206,3 +206,67 @@ test("the notables workflow: status, owner, comments, bulk actions on a selectio
   await admin.goto(`/audit?action=notable.`);
   await expect(admin.getByRole("row").filter({ hasText: "notable.update" }).filter({ hasText: TRIAGER.username })).toHaveCount(3);
 });
+
+test("triage is never lost: after Save the form shows what was saved, saving again keeps it, and a stale form's save is refused", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const host = "triage-e2e-web03";
+  const admin = await as(browser);
+  await createUser(admin, TRIAGER, "triager");
+  await admin.goto("/uploads");
+  await admin.getByTestId("file-input").setInputFiles({ name: "triage-stale-29.xml", mimeType: "application/xml", buffer: Buffer.from(events29(host, ["StaleModule"])) });
+  await expect(admin.getByTestId("upload-report")).toContainText("1 stored");
+
+  const triager = await as(browser, TRIAGER);
+  await expect(async () => {
+    await triager.goto(`/notables?dest=${host}`);
+    await expect(triager.getByRole("table", { name: "Notables" }).getByTestId("notable-status")).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await triager.getByRole("table", { name: "Notables" }).getByRole("link", { name: "Windows IIS Components New Module Added" }).click();
+  const notableUrl = triager.url();
+  // A second triager's browser (the admin) opens the same notable now, before the change.
+  await admin.goto(notableUrl);
+
+  const update = triager.getByRole("form", { name: "Update notable" });
+  await update.getByLabel("Status").selectOption("pending");
+  await update.getByLabel("Owner").selectOption({ label: TRIAGER.username });
+  await update.getByRole("button", { name: "Save" }).click();
+  await expect(update.getByRole("status")).toHaveText("1 of 1 notable changed.");
+  // The form shows what was saved, not what the page first loaded with.
+  await expect(update.getByLabel("Status")).toHaveValue("pending");
+  await expect(update.getByLabel("Owner").locator("option:checked")).toHaveText(TRIAGER.username);
+
+  // A comment through the same form, saved again: status and owner stay.
+  await update.getByLabel("Comment (optional)").fill("Waiting for the change ticket.");
+  await update.getByRole("button", { name: "Save" }).click();
+  await expect(update.getByRole("status")).toHaveText("0 of 1 notable changed, 1 comment added.");
+  await expect(triager.getByTestId("notable-status")).toHaveText("Pending");
+  await expect(update.getByLabel("Status")).toHaveValue("pending");
+  await expect(update.getByLabel("Owner").locator("option:checked")).toHaveText(TRIAGER.username);
+  await triager.reload();
+  await expect(triager.getByTestId("notable-status")).toHaveText("Pending");
+
+  // The admin's page still shows New / unassigned: its save is refused, and nothing changes.
+  const stale = admin.getByRole("form", { name: "Update notable" });
+  await expect(stale.getByLabel("Status")).toHaveValue("new");
+  await stale.getByLabel("Status").selectOption("closed");
+  await stale.getByRole("button", { name: "Save" }).click();
+  await expect(stale.getByRole("alert")).toContainText("Not saved: this notable was changed since you loaded it (now Pending, owner e2e-triager)");
+  await triager.reload();
+  await expect(triager.getByTestId("notable-status")).toHaveText("Pending");
+  // History: the one change and the comment, no revert.
+  await expect(triager.getByRole("table", { name: "Notable history" }).getByRole("row").filter({ hasText: "→" })).toHaveCount(1);
+
+  // Asset priority: after Set, the select shows the new priority; a stale page's change is refused.
+  const other = await as(browser);
+  await other.goto(`/hosts/${host}`);
+  await admin.goto(`/hosts/${host}`);
+  await admin.getByRole("combobox", { name: "Asset priority" }).selectOption("high");
+  await admin.getByRole("button", { name: "Set priority" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Priority high" })).toBeVisible();
+  await expect(admin.getByRole("combobox", { name: "Asset priority" })).toHaveValue("high");
+  await other.getByRole("combobox", { name: "Asset priority" }).selectOption("low");
+  await other.getByRole("button", { name: "Set priority" }).click();
+  await expect(other.getByRole("alert")).toContainText("Not saved: this host's priority was changed to high since you loaded the page.");
+  await other.reload();
+  await expect(other.getByRole("combobox", { name: "Asset priority" })).toHaveValue("high");
+});

@@ -8,14 +8,15 @@ export function SettingsForm({ id, enabled, riskScore, defaultScore }: { id: str
   return (
     <form action={action} className="filters" aria-label="Detection settings">
       <input type="hidden" name="id" value={id} />
-      <label>
+      {/* Keyed by the saved settings: after a save the fields show them (React resets a form to its first defaults). */}
+      <label key={`enabled ${enabled}`}>
         State
         <select name="enabled" defaultValue={String(enabled)}>
           <option value="true">enabled</option>
           <option value="false">disabled</option>
         </select>
       </label>
-      <label>
+      <label key={`score ${riskScore}`}>
         Risk score (ESCU default {defaultScore})
         <input name="riskScore" defaultValue={riskScore ?? ""} inputMode="numeric" size={5} placeholder={String(defaultScore)} />
       </label>
@@ -34,13 +35,14 @@ export function AdhocRunForm({ id, from, to }: { id: string; from: string; to: s
     <>
       <form action={action} className="filters" aria-label="Run search">
         <input type="hidden" name="id" value={id} />
-        <label>
+        {/* Keyed by the range last run: React resets a form after its action, and it must come back as the user left it. */}
+        <label key={`from ${state.ranAt ?? ""}`}>
           Earliest (UTC)
-          <input type="datetime-local" name="from" defaultValue={from} required />
+          <input type="datetime-local" name="from" defaultValue={state.from ?? from} required />
         </label>
-        <label>
+        <label key={`to ${state.ranAt ?? ""}`}>
           Latest (UTC)
-          <input type="datetime-local" name="to" defaultValue={to} required />
+          <input type="datetime-local" name="to" defaultValue={state.to ?? to} required />
         </label>
         <button type="submit" className="primary" disabled={pending}>
           Run search

@@ -40,6 +40,9 @@ export interface AdhocState {
   error?: string;
   rows?: Record<string, unknown>[];
   ranAt?: string;
+  /** The range as the user typed it (datetime-local text): the form shows it again after the run. */
+  from?: string;
+  to?: string;
 }
 
 const adhocForm = z.object({
@@ -52,11 +55,12 @@ export async function adhocRunAction(_prev: AdhocState, form: FormData): Promise
   try {
     // A search, not a change: anyone who may read may run it (it reports nothing).
     await authorizeAction("data:read");
+    const typed = { from: String(form.get("from") ?? "").slice(0, 40), to: String(form.get("to") ?? "").slice(0, 40) };
     const parsed = adhocForm.safeParse({ id: form.get("id"), from: `${form.get("from")}Z`, to: `${form.get("to")}Z` });
-    if (!parsed.success || Number.isNaN(parsed.data.from.getTime()) || Number.isNaN(parsed.data.to.getTime())) return { error: "Give a start and an end time." };
-    if (!(parsed.data.from < parsed.data.to)) return { error: "The start must be before the end." };
+    if (!parsed.success || Number.isNaN(parsed.data.from.getTime()) || Number.isNaN(parsed.data.to.getTime())) return { error: "Give a start and an end time.", ...typed };
+    if (!(parsed.data.from < parsed.data.to)) return { error: "The start must be before the end.", ...typed };
     const [result] = await runAdhoc({ detectionId: parsed.data.id, from: parsed.data.from, to: parsed.data.to, trigger: "ui" });
-    return { rows: result.rows.map((r) => r.fields), ranAt: new Date().toISOString() };
+    return { rows: result.rows.map((r) => r.fields), ranAt: new Date().toISOString(), ...typed };
   } catch (e) {
     if (e instanceof AuthorizationError || e instanceof UnknownDetectionError) return { error: e.message };
     throw e;

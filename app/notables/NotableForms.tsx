@@ -61,12 +61,17 @@ export function ChangeFields({ owners, current }: { owners: { id: string; userna
   );
 }
 
-export function NotableUpdateForm({ id, owners, current }: { id: string; owners: { id: string; username: string }[]; current: Current }) {
+export function NotableUpdateForm({ id, owners, current }: { id: string; owners: { id: string; username: string }[]; current: Required<Current> }) {
   const [state, action, pending] = useActionState<NotableFormState, FormData>(updateNotableAction, {});
   return (
     <form action={action} className="panel filters" aria-label="Update notable">
       <input type="hidden" name="id" value={id} />
-      <ChangeFields owners={owners} current={current} />
+      {/* What the form shows: the server refuses the save if the notable changed since (never silently undone). */}
+      <input type="hidden" name="expected_status" value={current.status} />
+      <input type="hidden" name="expected_owner" value={current.ownerId ?? ""} />
+      <input type="hidden" name="expected_disposition" value={current.disposition ?? ""} />
+      {/* Keyed by the saved values: after a save the fields show them (React resets a form to its first defaults). */}
+      <ChangeFields key={`${current.status}|${current.ownerId}|${current.disposition}`} owners={owners} current={current} />
       <button type="submit" className="primary" disabled={pending}>
         Save
       </button>

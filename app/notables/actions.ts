@@ -29,6 +29,14 @@ function readChange(form: FormData): NotableChange {
   if (text("owner")) change.ownerId = text("owner") === "none" ? null : text("owner");
   if (text("disposition")) change.disposition = text("disposition") === "none" ? null : text("disposition");
   if (text("comment")) change.comment = text("comment");
+  // One notable's form says what it showed when it was loaded (bulk forms do not: they change what is there).
+  if (form.has("expected_status")) {
+    change.expected = {
+      status: text("expected_status"),
+      ownerId: text("expected_owner") || null,
+      disposition: text("expected_disposition") || null,
+    };
+  }
   return change as NotableChange;
 }
 

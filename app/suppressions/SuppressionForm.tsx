@@ -23,6 +23,8 @@ interface Props {
   expiresAt?: string;
   resultId?: string | null;
   initialPreview: SuppressionPreview | null;
+  /** Edit: when the suppression was last changed (ISO); a save is refused if it changed since the page was loaded. */
+  version?: string;
 }
 
 export function PreviewPanel({ preview, error, pending }: { preview: SuppressionPreview | null; error?: string; pending?: boolean }) {
@@ -107,6 +109,7 @@ export function SuppressionForm(props: Props) {
     <form ref={formRef} action={formAction} aria-label={props.mode === "create" ? "New suppression" : "Edit suppression"}>
       <input type="hidden" name="detectionId" value={props.detectionId} />
       {props.id && <input type="hidden" name="id" value={props.id} />}
+      {props.version && <input type="hidden" name="version" value={props.version} />}
       {props.resultId && <input type="hidden" name="resultId" value={props.resultId} />}
       <table className="data" aria-label="Fields to match">
         <thead>
@@ -155,11 +158,12 @@ export function SuppressionForm(props: Props) {
       </pre>
       <PreviewPanel preview={preview.preview} error={preview.error} pending={previewing} />
       <div className="filters" style={{ marginTop: 12 }}>
-        <label style={{ flex: "1 1 400px" }}>
+        {/* Keyed by the saved version: after a save the fields show what was saved (React resets a form after its action). */}
+        <label key={`reason ${props.version ?? ""}`} style={{ flex: "1 1 400px" }}>
           Reason (required)
           <textarea name="reason" required maxLength={2000} rows={2} defaultValue={props.reason ?? ""} style={{ width: "100%" }} />
         </label>
-        <label>
+        <label key={`expires ${props.version ?? ""}`}>
           Expires (UTC, optional)
           <input type="datetime-local" name="expiresAt" defaultValue={props.expiresAt ?? ""} />
         </label>

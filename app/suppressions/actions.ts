@@ -70,7 +70,12 @@ export async function updateSuppressionAction(_prev: SuppressionFormState, form:
     const actor = await authorizeAction("suppression:manage");
     const input = readSuppressionForm(form);
     if (input.error) return { error: input.error };
-    await updateSuppression(String(form.get("id") ?? ""), { match: input.match, reason: input.reason, expiresAt: input.expiresAt }, actor);
+    const version = new Date(String(form.get("version") ?? ""));
+    await updateSuppression(
+      String(form.get("id") ?? ""),
+      { match: input.match, reason: input.reason, expiresAt: input.expiresAt, expectedUpdatedAt: Number.isNaN(version.getTime()) ? undefined : version },
+      actor,
+    );
     refresh();
     return { ok: "Saved." };
   } catch (e) {

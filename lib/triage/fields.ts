@@ -53,6 +53,14 @@ export const notableChangeSchema = z
     ownerId: z.uuid().nullable().optional(),
     disposition: z.enum(DISPOSITIONS).nullable().optional(),
     comment: z.string().trim().min(1).max(10_000).optional(),
+    /**
+     * What the form showed when it was loaded: the change is refused when the notable has moved on since (another
+     * triager saved meanwhile), rather than silently putting the old values back.
+     */
+    expected: z
+      .object({ status: z.enum(NOTABLE_STATUSES), ownerId: z.uuid().nullable(), disposition: z.enum(DISPOSITIONS).nullable() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type NotableChange = z.infer<typeof notableChangeSchema>;

@@ -93,6 +93,28 @@ describe("one notable", () => {
     expect((await getNotable(id))!.owner).toBeNull();
   });
 
+  it("refuses a save from a stale form (the notable changed since it was loaded), changing nothing", async () => {
+    const [id] = await ids();
+    const loaded = { status: "new", ownerId: null, disposition: null } as const;
+    // Tina saves from the form as loaded: accepted.
+    expect(await updateNotables([id], { status: "pending", ownerId: tina.id, expected: loaded }, tina)).toEqual({ updated: 1, commented: 0 });
+    // Ada's form was loaded before that: her save (and its comment) is refused, and says what the notable is now.
+    await expect(updateNotables([id], { status: "closed", ownerId: null, comment: "done", expected: loaded }, ada)).rejects.toThrow(
+      "Not saved: this notable was changed since you loaded it (now Pending, owner tina). Reload the page to see the change, then save again.",
+    );
+    expect(await getNotable(id)).toMatchObject({ status: "pending", owner: { username: "tina" }, comments: [] });
+    // Tina saves again from her refreshed form, with a comment: status and owner stay.
+    expect(await updateNotables([id], { status: "pending", ownerId: tina.id, comment: "waiting", expected: { status: "pending", ownerId: tina.id, disposition: null } }, tina)).toEqual({
+      updated: 0,
+      commented: 1,
+    });
+    expect(await getNotable(id)).toMatchObject({ status: "pending", owner: { username: "tina" } });
+    // The priority form likewise.
+    await setHostPriority("web01", "high", ada, "medium");
+    await expect(setHostPriority("web01", "low", ada, "medium")).rejects.toThrow("Not saved: this host's priority was changed to high since you loaded the page.");
+    expect((await db().host.findUniqueOrThrow({ where: { id: "web01" } })).priority).toBe("high");
+  });
+
   it("takes comments from anyone who may read (audited), and moves the updated time", async () => {
     const [id] = await ids();
     // Last touched an hour ago: commenting brings it to now.

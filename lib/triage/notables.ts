@@ -8,7 +8,7 @@ import { pgPool } from "../db/pg";
 import { specById } from "../detections/specs";
 import { RESULT_SUPPRESSED } from "../risk/effective";
 import { SEVERITIES, urgencyFor, type Severity } from "../risk/severity";
-import { hostPrioritySchema, notableChangeSchema, OPEN_STATUSES, type NotableChange, type NotableListParams } from "./fields";
+import { dispositionLabel, hostPrioritySchema, notableChangeSchema, OPEN_STATUSES, statusLabel, type NotableChange, type NotableListParams } from "./fields";
 import { TriageError } from "./suppressions";
 
 // ---- the queue -------------------------------------------------------------------------------------------------
@@ -203,6 +203,12 @@ export async function updateNotables(ids: (string | bigint)[], change: NotableCh
       let commented = 0;
       const changedIds: bigint[] = [];
       for (const row of rows) {
+        if (c.expected && (c.expected.status !== row.status || c.expected.ownerId !== row.ownerId || c.expected.disposition !== row.disposition)) {
+          throw new TriageError(
+            `Not saved: this notable was changed since you loaded it (now ${statusLabel(row.status)}, ${row.owner ? `owner ${row.owner.username}` : "unassigned"}` +
+              `${row.disposition ? `, ${dispositionLabel(row.disposition)}` : ""}). Reload the page to see the change, then save again.`,
+          );
+        }
         const before: Snapshot = { status: row.status, owner: row.owner?.username ?? null, disposition: row.disposition };
         const after: Snapshot = {
           status: c.status ?? before.status,
@@ -260,13 +266,20 @@ const isSeverity = (s: string): s is Severity => (SEVERITIES as readonly string[
  * urgency lookup). Closed and resolved notables keep the urgency they were worked with. Audited as host.priority,
  * with every urgency that moved.
  */
-export async function setHostPriority(hostId: string, priority: string, actor: Actor): Promise<{ priority: string; notablesUpdated: number }> {
+/**
+ * Sets a host's asset priority. `expected`: the priority the form showed when it was loaded; the change is refused
+ * when another admin set a different one since.
+ */
+export async function setHostPriority(hostId: string, priority: string, actor: Actor, expected?: string): Promise<{ priority: string; notablesUpdated: number }> {
   const parsed = hostPrioritySchema.safeParse(priority);
   if (!parsed.success) throw new TriageError(`Priority must be one of ${hostPrioritySchema.options.join(", ")}.`);
   const id = hostId.toLowerCase();
   return db().$transaction(async (tx) => {
     const [host] = await tx.$queryRaw<{ id: string; priority: string }[]>`SELECT id, priority FROM hosts WHERE id = ${id} FOR UPDATE`;
     if (!host) throw new TriageError("No such host.");
+    if (expected !== undefined && expected !== host.priority) {
+      throw new TriageError(`Not saved: this host's priority was changed to ${host.priority} since you loaded the page. Reload it to see the change, then save again.`);
+    }
     if (host.priority === parsed.data) return { priority: host.priority, notablesUpdated: 0 };
     await tx.host.update({ where: { id }, data: { priority: parsed.data } });
     const open = await tx.$queryRaw<{ id: bigint; severity: string; urgency: string }[]>`

@@ -248,6 +248,17 @@ describe("edit, disable, re-enable, expire", () => {
     });
     await expect(updateSuppression(s.id, { match: { nope: "x" }, reason: "r", expiresAt: null }, triager)).rejects.toThrow(/not a field/);
     await expect(setSuppressionEnabled("424242", false, triager)).rejects.toThrow(/No such suppression/);
+
+    // An edit from a page loaded before the last change is refused, and changes nothing.
+    const loaded = (await getSuppression(s.id))!.updatedAt;
+    await setSuppressionEnabled(s.id, false, adminActor);
+    await expect(updateSuppression(s.id, { match: { dest: "web01" }, reason: "stale edit", expiresAt: null, expectedUpdatedAt: loaded }, triager)).rejects.toThrow(
+      "Not saved: this suppression was changed since you loaded it. Reload the page to see the change, then save again.",
+    );
+    expect(await getSuppression(s.id)).toMatchObject({ reason: "vendor DLL on web01", match: { dest: "web01", ModuleDll: VENDOR } });
+    const current = (await getSuppression(s.id))!.updatedAt;
+    await updateSuppression(s.id, { match: { dest: "web01", ModuleDll: VENDOR }, reason: "fresh edit", expiresAt: null, expectedUpdatedAt: current }, triager);
+    expect((await getSuppression(s.id))!.reason).toBe("fresh edit");
   });
 
   it("an expired suppression stops applying by itself (results, risk, future runs)", async () => {

@@ -242,9 +242,20 @@ async function changeSuppression(
   });
 }
 
-/** Edits the fields, reason and expiry (the detection stays). Audited as suppression.update with before and after. */
-export async function updateSuppression(id: bigint | string, input: { match: Record<string, string>; reason: string; expiresAt: Date | null }, actor: Actor, now: Date = new Date()) {
+/**
+ * Edits the fields, reason and expiry (the detection stays). Audited as suppression.update with before and after.
+ * `expectedUpdatedAt`: when the suppression the form shows was last changed; the edit is refused if it changed since.
+ */
+export async function updateSuppression(
+  id: bigint | string,
+  input: { match: Record<string, string>; reason: string; expiresAt: Date | null; expectedUpdatedAt?: Date },
+  actor: Actor,
+  now: Date = new Date(),
+) {
   return changeSuppression(id, actor, "suppression.update", (row) => {
+    if (input.expectedUpdatedAt && row.updatedAt.getTime() !== input.expectedUpdatedAt.getTime()) {
+      throw new TriageError("Not saved: this suppression was changed since you loaded it. Reload the page to see the change, then save again.");
+    }
     // An expiry already in the past may be kept as it is (editing the reason of an expired one), not newly set.
     const keepsOldExpiry = input.expiresAt !== null && row.expiresAt !== null && input.expiresAt.getTime() === row.expiresAt.getTime();
     const value = validateSuppression({ detectionId: row.detectionId, ...input }, now, { allowPastExpiry: keepsOldExpiry });

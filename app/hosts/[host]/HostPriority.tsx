@@ -11,7 +11,10 @@ export function HostPriority({ host, priority, canEdit }: { host: string; priori
   return (
     <form action={action} style={{ display: "inline-flex", gap: 8, alignItems: "center" }} aria-label="Asset priority">
       <input type="hidden" name="host" value={host} />
-      <select name="priority" defaultValue={priority} aria-label="Asset priority">
+      {/* What this form shows: a save is refused if another admin changed it since (never silently undone). */}
+      <input type="hidden" name="expected" value={priority} />
+      {/* Keyed by the saved priority: after a save the select shows it (React resets a form to its first defaults). */}
+      <select key={priority} name="priority" defaultValue={priority} aria-label="Asset priority">
         {PRIORITIES.map((p) => (
           <option key={p} value={p}>
             {p}

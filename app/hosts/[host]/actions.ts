@@ -13,7 +13,8 @@ export async function setHostPriorityAction(_prev: PriorityState, form: FormData
   try {
     const actor = await authorizeAction("settings:manage");
     const host = String(form.get("host") ?? "");
-    const { priority, notablesUpdated } = await setHostPriority(host, String(form.get("priority") ?? ""), actor);
+    const expected = form.get("expected");
+    const { priority, notablesUpdated } = await setHostPriority(host, String(form.get("priority") ?? ""), actor, typeof expected === "string" ? expected : undefined);
     revalidatePath("/", "layout");
     return { ok: `Priority ${priority}; urgency recomputed for ${notablesUpdated} open notable${notablesUpdated === 1 ? "" : "s"}.` };
   } catch (e) {

@@ -91,6 +91,7 @@ export default async function SuppressionPage({ params, searchParams }: Props) {
             reason={s.reason}
             expiresAt={utcInput(s.expiresAt)}
             initialPreview={effect}
+            version={s.updatedAt.toISOString()}
           />
         </>
       )}
