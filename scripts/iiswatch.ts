@@ -1,5 +1,5 @@
 // iiswatch — the command line of IIS Module Watch.
-//   iiswatch parse FILE [--format F]     normalized events as JSON lines (rejections on stderr)
+//   iiswatch parse FILE… [--format F]    normalized events as JSON lines (rejections, notices, per-file summaries on stderr)
 //   iiswatch ingest FILE… [--format F]   the upload pipeline: files queued as uploads and worked by a worker
 //   iiswatch worker                      a worker process (uploads, detections, the hourly clock)
 //   iiswatch uploads list | delete ID    uploads, and deleting one with what only it brought
@@ -10,14 +10,12 @@
 //   iiswatch users list | set-password NAME | set-role NAME ROLE | disable NAME | enable NAME
 //   iiswatch migrate                     apply pending database migrations
 // Database commands use DATABASE_URL, or the embedded database (.data/, or the running dashboard's) when unset.
+// Every command imports what it needs when it runs: `parse` never loads the database layer (lib/db, Prisma, pg).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { withDatabaseUrl } from "../lib/db/embedded";
-import { deployMigrations } from "../lib/db/migrate";
 import { INPUT_FORMATS, type InputFormat } from "../lib/ingest/event";
-import { readLogFile } from "../lib/ingest/read-file";
 
 const program = new Command("iiswatch").description("IIS Module Watch: catch malicious IIS modules in Windows event logs");
 const recordDefaultOptions = (cmd: Command) =>
@@ -28,21 +26,16 @@ const formatOption = () => new Option("-f, --format <format>", "input format (de
 
 recordDefaultOptions(program
   .command("parse"))
-  .description("print a log file's normalized events as JSON lines (rejected records go to stderr)")
-  .argument("<file>")
+  .description(
+    "print log files' normalized events as JSON lines, read in one process without the database (rejected records, notices and a summary per file go to stderr)",
+  )
+  .argument("<files...>")
   .addOption(formatOption())
-  .action(async (file: string, opts: { format?: InputFormat; host?: string; channel?: string }) => {
-    let rejected = 0;
-    for await (const { member, record } of readLogFile(file, opts)) {
-      if (record.ok) {
-        const { raw, ...event } = record.event;
-        process.stdout.write(JSON.stringify({ ...event, raw }) + "\n");
-      } else {
-        rejected++;
-        process.stderr.write(`rejected: ${member} ${record.rejected.location ?? `record ${record.rejected.position}`}: ${record.rejected.reason}\n`);
-      }
-    }
-    if (rejected) process.stderr.write(`${rejected} record(s) rejected\n`);
+  .option("--no-events", "print only the rejected records, notices and summaries, not the events")
+  .action(async (files: string[], opts: { format?: InputFormat; host?: string; channel?: string; events: boolean }) => {
+    const { parseFiles } = await import("./iiswatch-parse");
+    const summaries = await parseFiles(files, opts);
+    if (summaries.some((s) => s.error)) process.exitCode = 1;
   });
 
 recordDefaultOptions(program
@@ -194,6 +187,8 @@ program
 
 /** Runs `fn` against DATABASE_URL or the embedded database, migrated, and closes the pools afterwards. */
 async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
+  const { withDatabaseUrl } = await import("../lib/db/embedded");
+  const { deployMigrations } = await import("../lib/db/migrate");
   return withDatabaseUrl(async (url) => {
     process.env.DATABASE_URL = url;
     await deployMigrations(url);
@@ -377,6 +372,8 @@ program
   .command("migrate")
   .description("apply pending database migrations")
   .action(async () => {
+    const { withDatabaseUrl } = await import("../lib/db/embedded");
+    const { deployMigrations } = await import("../lib/db/migrate");
     const applied = await withDatabaseUrl((url) => deployMigrations(url));
     console.log(applied.length ? `Applied: ${applied.join(", ")}` : "No pending migrations.");
   });

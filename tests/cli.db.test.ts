@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../lib/db/client";
 import { resetDatabase } from "./db-setup";
-import { SAMPLE_2282_XML } from "./samples";
+import { SAMPLE_2282_XML, SAMPLE_EVTX } from "./samples";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const run = promisify(execFile);
@@ -50,6 +50,25 @@ describe("iiswatch parse", () => {
     expect(code).not.toBe(0);
     expect(stderr).toContain("not a Windows event log: 'notes.txt'");
     expect(stderr).toContain("(at byte 0)");
+  });
+
+  it("reads several files in one process, going on past a bad and a missing one, each named in its error", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-cli-"));
+    const notes = path.join(tmp, "notes.txt");
+    fs.writeFileSync(notes, "Dear diary\n");
+    const missing = path.join(tmp, "missing.evtx");
+    const { code, stdout, stderr } = await iiswatch("parse", SAMPLE_2282_XML, notes, missing, SAMPLE_EVTX);
+    expect(code).toBe(1); // a file failed; the others were read
+    const events = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ file: SAMPLE_2282_XML, eventCode: 2282 });
+    expect(events.slice(1).every((e) => e.file === SAMPLE_EVTX && e.format === "evtx")).toBe(true);
+    expect(stderr).toContain(`${SAMPLE_2282_XML}: 1 record read, 1 event, 0 rejected, 0 notices (xml)`);
+    expect(stderr).toContain(`${notes}: failed: not a Windows event log: 'notes.txt'`);
+    expect(stderr).toContain(`${missing}: failed: no such file`);
+    const lines = stderr.trim().split("\n");
+    expect(lines.find((l) => l.startsWith(`${SAMPLE_EVTX}: `))).toMatch(new RegExp(`: ${events.length - 1} records read, ${events.length - 1} events, 0 rejected, \\d+ notices? \\(evtx\\)$`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^total: 4 files \\(2 failed\\), ${events.length} records read, ${events.length} events, 0 rejected, \\d+ notices?$`));
+    expect(await db().event.count()).toBe(0);
   });
 });
 

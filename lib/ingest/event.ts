@@ -42,7 +42,11 @@ export interface RenderingParts {
 
 export interface EventParts {
   system: SystemParts;
-  /** EventData/UserData values by name; unnamed values keyed by their 0-based position ("0", "1", ...). */
+  /**
+   * EventData/UserData values by name; unnamed values keyed by their 0-based position ("0", "1", ...), which
+   * normalizeEvent names from the event catalogue when their count matches. Event XML is mapped by
+   * formats/event-xml.ts (repeated names: "Name", "Name#2", …; <Binary> as "Binary").
+   */
   data: Record<string, string | null>;
   rendering?: RenderingParts;
 }
@@ -83,8 +87,13 @@ export interface NormalizedEvent {
   processId: number | null;
   threadId: number | null;
   data: Record<string, string | null>;
-  /** Rendered message: from the input, else from the message templates (events 29 and 2282). */
+  /** Rendered message: from the input, else rendered from the event catalogue's template (catalogue/events.json). */
   message: string | null;
+  /**
+   * Set when the event data could not be named without guessing (positional values whose count does not match the
+   * catalogue, no catalogue names, a message that does not follow its template): why, for the upload report.
+   */
+  dataNote?: string;
   splunk: SplunkFields;
   format: InputFormat;
   /** The record's original text exactly as read (for EVTX: the XML Windows renders). */

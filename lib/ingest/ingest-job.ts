@@ -143,7 +143,7 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
     }
     const file = spoolPath(uploadId);
     if (!fs.existsSync(file)) {
-      await failUpload(client, lease, `the received file is no longer in the spool (${file}); upload it again`);
+      await failUpload(client, lease, `the received file '${upload.filename}' is no longer in the spool; upload it again`);
       return { status: "failed" };
     }
     let staging: StagingTable | null = null;
@@ -155,6 +155,7 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
         await client.query("SET synchronous_commit = off");
       }
       const { progress, formats } = await stageUpload(staging, uploadId, file, {
+        name: upload.filename,
         format: parseFormatOverride(upload.format),
         host: upload.recordHost ?? undefined,
         channel: upload.recordChannel ?? undefined,

@@ -1,6 +1,6 @@
 // EventParts (what a parser read) -> NormalizedEvent (what the database stores).
 import type { EventParts, InputFormat, NormalizedEvent } from "./event";
-import { dataFromMessage, renderMessage } from "./message-templates";
+import { catalogueEntry, eventDataFor, renderMessageFor } from "./catalogue";
 import { opcodeName, splunkFields } from "./splunk-fields";
 
 /** Thrown for a record that cannot become an event; the parser turns it into a RejectedRecord. */
@@ -44,14 +44,16 @@ export function normalizeEvent(parts: EventParts, raw: string, format: InputForm
   const eventCode = required(system.eventId, "event id");
   if (!Number.isInteger(eventCode) || eventCode < 0 || eventCode > 65535) throw new RecordError(`invalid event id ${eventCode}`);
   const host = required(system.computer, "computer name");
-  const channel = required(system.channel, "channel");
+  // "" is a record that says it has no channel (an ETW-converted log's <Channel/>): stored as such; absent is missing.
+  const channel = system.channel === "" ? "" : required(system.channel, "channel");
   const provider = system.provider || system.eventSourceName || null;
   const { time, timeCreated } = parseEventTime(required(system.timeCreated, "event time"));
 
-  // A rendered message in the input wins; otherwise render it from the template. Classic and CSV exports carry
-  // only the message, so their event data is recovered from it (input values win).
-  const data = { ...dataFromMessage(provider, eventCode, rendering?.message ?? null), ...parts.data };
-  const message = rendering?.message || renderMessage(provider, eventCode, data);
+  // The event catalogue decides the data's names (positional data named only when its count matches; data of
+  // exports that carry only the message recovered from it) and renders the message of events that carry none.
+  const entry = catalogueEntry(provider, eventCode, system.version);
+  const { data, note } = eventDataFor({ provider, eventId: eventCode }, entry, parts.data, rendering?.message);
+  const message = rendering?.message || renderMessageFor(entry, data);
   const opName = opcodeName(system.opcode, rendering?.opcode);
 
   return {
@@ -76,6 +78,7 @@ export function normalizeEvent(parts: EventParts, raw: string, format: InputForm
     threadId: system.threadId ?? null,
     data,
     message: message ?? null,
+    ...(note ? { dataNote: note } : {}),
     splunk: splunkFields({ channel, provider: provider ?? "", computer: host, opcodeName: opName, message: message ?? null, data, format }),
     format,
     raw,

@@ -25,6 +25,8 @@ export interface UploadProgress {
 }
 
 export interface ProcessOptions {
+  /** The uploaded file's name, which messages give (the spooled file is named by the upload's id). */
+  name?: string;
   /** Skip sniffing and read every member as this format. */
   format?: InputFormat;
   /** Computer and log name for records that do not carry them (Event Viewer CSV). */
@@ -83,6 +85,7 @@ export async function stageUpload(
   try {
     const formats = new Set<InputFormat>();
     const records = readLogFile(filePath, {
+      name: options.name,
       format: options.format,
       host: options.host,
       channel: options.channel,

@@ -1,7 +1,13 @@
 // One log file (or archive) -> its records, in order, whatever the format: decompression, format sniffing
 // (or the user's override) and the matching reader. Shared by the upload pipeline and `iiswatch parse`.
+//
+// Messages name the file as the user knows it (`name`: the uploaded file's name, never the spooled copy's internal
+// id) and, for an archive, the member. What decoding replaced in a text file (invalid UTF-8 stored as U+FFFD) is one
+// notice per member, at its end, with the places listed (input/text.ts TextReport).
+import path from "node:path";
 import { InputFormatError, type InputFormat, type ParsedRecord } from "./event";
 import { detectFormat, openInputs, peek, SNIFF_BYTES } from "./input";
+import { TextReport, withTextReport } from "./input/text";
 import { ingestLimits } from "./limits";
 import type { ReaderNotice, ReaderProgress } from "./parser";
 import { readerForFormat } from "./readers";
@@ -16,6 +22,8 @@ export interface FileRecord {
 
 export interface ReadFileOptions {
   format?: InputFormat;
+  /** The file's name in messages (default: the path's last part): the uploaded name of a spooled upload. */
+  name?: string;
   /** Computer and log name for records that do not carry them (Event Viewer CSV). */
   host?: string;
   channel?: string;
@@ -26,9 +34,18 @@ export interface ReadFileOptions {
   onNotice?: (notice: ReaderNotice) => void;
 }
 
+/** The error, with the archive member it happened in at the front of its message. */
+function inMember(e: InputFormatError, member: string): InputFormatError {
+  const suffix = e.location ? ` (at ${e.location})` : "";
+  const message = suffix && e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
+  return message.includes(`'${member}'`) ? e : new InputFormatError(`'${member}': ${message}`, e.location);
+}
+
 export async function* readLogFile(filePath: string, options: ReadFileOptions = {}): AsyncGenerator<FileRecord> {
   const limits = ingestLimits();
+  const name = options.name || path.basename(filePath);
   const members = openInputs(filePath, {
+    name,
     maxUncompressedBytes: limits.maxUncompressedBytes,
     maxRatio: limits.maxCompressionRatio,
     onCompressedBytes: options.onFileBytes,
@@ -37,19 +54,27 @@ export async function* readLogFile(filePath: string, options: ReadFileOptions = 
   for await (const member of members) {
     const { head, stream } = await peek(member.stream, SNIFF_BYTES);
     if (head.length === 0) continue;
-    const format = options.format ?? detectFormat(head, member.name);
-    const reader = readerForFormat(format);
-    const records$ = reader.read(stream, {
-      maxRecordBytes: limits.maxRecordBytes,
-      host: options.host,
-      channel: options.channel,
-      onProgress: (p) => options.onReaderProgress?.({ ...p, member: member.name }),
-      onNotice: (n) => options.onNotice?.(member.isArchiveMember ? { ...n, location: `${member.name}: ${n.location}` } : n),
-    });
-    for await (const record of records$) {
-      records++;
-      yield { member: member.name, isArchiveMember: member.isArchiveMember, format, record };
+    const locate = (n: ReaderNotice): ReaderNotice => (member.isArchiveMember ? { ...n, location: `${member.name}: ${n.location}` } : n);
+    const text = new TextReport();
+    try {
+      const format = options.format ?? detectFormat(head, member.name);
+      const reader = readerForFormat(format);
+      const records$ = reader.read(withTextReport(stream, text), {
+        maxRecordBytes: limits.maxRecordBytes,
+        host: options.host,
+        channel: options.channel,
+        onProgress: (p) => options.onReaderProgress?.({ ...p, member: member.name }),
+        onNotice: (n) => options.onNotice?.(locate(n)),
+      });
+      for await (const record of records$) {
+        records++;
+        yield { member: member.name, isArchiveMember: member.isArchiveMember, format, record };
+      }
+    } catch (e) {
+      throw e instanceof InputFormatError && member.isArchiveMember ? inMember(e, member.name) : e;
+    } finally {
+      for (const n of text.notices()) options.onNotice?.(locate(n));
     }
   }
-  if (records === 0) throw new InputFormatError("the file holds no event records");
+  if (records === 0) throw new InputFormatError(`'${name}' holds no event records`);
 }

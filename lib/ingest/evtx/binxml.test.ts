@@ -84,10 +84,16 @@ describe("BinXML values", () => {
       hex32: "0x000003e7",
       hex64: "0x8020000000000000",
       // "null" is an optional substitution without a value: no element, no data.
-      strings: "a\n\nb",
-      uint16s: "1\n2",
-      guids: "{67452301-AB89-EFCD-0123-456789ABCDEF}\n{67452301-AB89-EFCD-0123-456789ABCDEF}",
-      hex32s: "0x00000001\n0x000000ff",
+      // An array renders one <Data> per item; the repeated name keeps its first value, later ones "#2", … (event-xml.ts).
+      strings: "a",
+      "strings#2": "",
+      "strings#3": "b",
+      uint16s: "1",
+      "uint16s#2": "2",
+      guids: "{67452301-AB89-EFCD-0123-456789ABCDEF}",
+      "guids#2": "{67452301-AB89-EFCD-0123-456789ABCDEF}",
+      hex32s: "0x00000001",
+      "hex32s#2": "0x000000ff",
     });
     expect(r.xml).toContain('<Data Name="wstring">héllo &lt;&amp;&gt; "q"</Data>');
     expect(r.xml).toContain('<Data Name="strings">a</Data>\n    <Data Name="strings"/>\n    <Data Name="strings">b</Data>');

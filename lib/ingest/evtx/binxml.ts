@@ -4,8 +4,8 @@
 //
 // Offsets here are chunk-relative (BinXML refers to names and templates by their offset in the 64 KiB chunk);
 // the caller adds the chunk's file offset when it reports a problem.
-import type { EventParts, RenderingParts, SystemParts } from "../event";
-import { toInt } from "../formats/common";
+import type { EventParts } from "../event";
+import { EventXmlMapping } from "../formats/event-xml";
 import { VT, ValueError, arrayItems, scalarText } from "./values";
 
 /** A BinXML structure that cannot be decoded; `offset` is chunk-relative. */
@@ -163,10 +163,8 @@ function childContext(ctx: number, name: string): number {
 
 /** Per-record rendering state. */
 interface RenderState {
-  system: SystemParts;
-  data: Record<string, string | null>;
-  rendering: RenderingParts | undefined;
-  dataPosition: number;
+  /** The one mapping of event XML to EventParts (shared with the text-XML reader), fed as elements are rendered. */
+  mapping: EventXmlMapping;
   /** BinXML-in-substitution nesting. */
   nest: number;
 }
@@ -182,13 +180,6 @@ interface Out {
   /** Raw text of the content (only collected when `wantText`). */
   text: string;
   wantText: boolean;
-}
-
-function addData(data: Record<string, string | null>, key: string, value: string): void {
-  if (key === "__proto__") key = "_proto_";
-  const prev = data[key];
-  // A name met twice (UserData leaves, string arrays in a named Data) keeps every value, one per line.
-  data[key] = prev === undefined || prev === null ? value : prev + "\n" + value;
 }
 
 export interface RenderedRecord {
@@ -459,19 +450,13 @@ export class ChunkDecoder {
   /** Renders the record whose BinXML occupies chunk bytes [pos, end). */
   renderRecord(pos: number, end: number): RenderedRecord {
     const { nodes } = this.parse(pos, end, 0);
-    const st: RenderState = {
-      system: { provider: null, eventId: null, timeCreated: null, channel: null, computer: null },
-      data: {},
-      rendering: undefined,
-      dataPosition: 0,
-      nest: 0,
-    };
+    const st: RenderState = { mapping: new EventXmlMapping(), nest: 0 };
     const out: Out = { xml: [], elems: false, text: "", wantText: false };
     this.renderContent(nodes, EMPTY, 0, CTX_ROOT, st, out);
     let xml = out.xml.join("");
     if (xml.charCodeAt(0) === 10) xml = xml.slice(1); // every element starts on a new line
-    const parts: EventParts = { system: st.system, data: st.data };
-    if (st.rendering) parts.rendering = st.rendering;
+    // A non-numeric EventID leaves the id null (rejected by normalizeEvent) rather than throwing mid-chunk.
+    const parts: EventParts = st.mapping.finish({ badEventId: "null" });
     return { xml, parts };
   }
 
@@ -676,69 +661,25 @@ export class ChunkDecoder {
     if (wantText) this.extract(n.name, ctx, attrs, inner.text, !inner.elems, st);
   }
 
-  /** Takes what EventParts needs from a rendered element. */
+  /**
+   * Hands a rendered element to the one mapping of event XML (formats/event-xml.ts), by the part of the event it
+   * sits in: children of System, EventData and RenderingInfo; leaves anywhere below UserData.
+   */
   private extract(name: string, ctx: number, attrs: Record<string, string> | null, text: string, leaf: boolean, st: RenderState): void {
-    if (ctx === CTX_SYSTEM) {
-      const s = st.system;
-      switch (name) {
-        case "Provider":
-          s.provider = attrs?.Name ?? null;
-          s.providerGuid = attrs?.Guid ?? null;
-          s.eventSourceName = attrs?.EventSourceName ?? null;
-          break;
-        case "EventID":
-          s.eventId = toInt(text);
-          s.qualifiers = toInt(attrs?.Qualifiers);
-          break;
-        case "Version":
-          s.version = toInt(text);
-          break;
-        case "Level":
-          s.level = toInt(text);
-          break;
-        case "Task":
-          s.task = toInt(text);
-          break;
-        case "Opcode":
-          s.opcode = toInt(text);
-          break;
-        case "Keywords":
-          s.keywords = text || null;
-          break;
-        case "TimeCreated":
-          s.timeCreated = attrs?.SystemTime || null;
-          break;
-        case "EventRecordID":
-          s.recordId = toInt(text);
-          break;
-        case "Execution":
-          s.processId = toInt(attrs?.ProcessID);
-          s.threadId = toInt(attrs?.ThreadID);
-          break;
-        case "Channel":
-          s.channel = text || null;
-          break;
-        case "Computer":
-          s.computer = text || null;
-          break;
-        case "Security":
-          s.userSid = attrs?.UserID || null;
-          break;
-      }
-    } else if (ctx === CTX_EVENTDATA) {
-      if (name === "Data") {
-        const key = attrs?.Name;
-        addData(st.data, key === undefined ? String(st.dataPosition) : key, text);
-        st.dataPosition++;
-      }
-    } else if (ctx === CTX_USERDATA) {
-      if (leaf) addData(st.data, name, text);
-    } else if (ctx === CTX_RENDERING) {
-      const r = (st.rendering ??= {});
-      if (name === "Message") r.message = text;
-      else if (name === "Level") r.level = text;
-      else if (name === "Opcode") r.opcode = text;
-      else if (name === "Task") r.task = text;
+    switch (ctx) {
+      case CTX_SYSTEM:
+        st.mapping.systemElement(name, attrs, text);
+        break;
+      case CTX_EVENTDATA:
+        st.mapping.eventDataElement(name, attrs, text);
+        break;
+      case CTX_USERDATA_TOP:
+      case CTX_USERDATA:
+        if (leaf) st.mapping.userDataLeaf(name, text);
+        break;
+      case CTX_RENDERING:
+        st.mapping.renderingElement(name, text);
+        break;
     }
   }
 }

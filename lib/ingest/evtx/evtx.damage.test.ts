@@ -6,7 +6,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
 import type { ParsedRecord } from "../event";
-import type { ReaderProgress } from "../parser";
+import type { ReaderNotice, ReaderProgress } from "../parser";
 import { DEFAULT_READ_OPTIONS } from "../parser";
 import type { EvtxItem, EvtxProblem, EvtxReadOptions, EvtxRecord } from "./index";
 import { CHUNK_SIZE, FILE_HEADER_SIZE, evtxReader, parseFileHeader, readEvtxRecords } from "./index";
@@ -106,7 +106,8 @@ describe("truncated files", () => {
       const whole = base.filter((r) => r.offset + r.size <= cut);
       expect(records.map((r) => r.xml)).toEqual(whole.map((r) => r.xml));
       const straddling = base.find((r) => r.offset < cut && r.offset + r.size > cut);
-      const expected = [{ offset: cut, chunkIndex: chunk, lost: false }];
+      // The cut is reported at the start of the chunk it cuts: every location lies inside the file.
+      const expected = [{ offset: chunkAt(chunk), chunkIndex: chunk, lost: false }];
       if (straddling) expected.push({ offset: straddling.offset, chunkIndex: chunk, lost: true });
       expect(problems.map(({ offset, chunkIndex, lost }) => ({ offset, chunkIndex, lost }))).toEqual(expected);
     });
@@ -123,12 +124,13 @@ describe("truncated files", () => {
     const a = await readAll(security.subarray(0, chunkAt(2) + 100));
     expect(a.records.length).toBe(91 + 86);
     expect(a.problems.map((p) => [p.offset, p.lost])).toEqual([
-      [chunkAt(2) + 100, false],
+      [chunkAt(2), false],
       [chunkAt(2), true],
     ]);
+    expect(a.problems[0].reason).toBe("file ends 100 bytes into chunk 2 (a chunk is 65536 bytes)");
     const b = await readAll(security.subarray(0, 3000));
     expect(b.records).toEqual([]);
-    expect(b.problems).toEqual([{ kind: "problem", offset: 3000, chunkIndex: null, reason: "file ends inside the file header (3000 bytes)", lost: false }]);
+    expect(b.problems).toEqual([{ kind: "problem", offset: 0, chunkIndex: null, reason: "file ends inside the file header (3000 bytes)", lost: false }]);
   });
 
   it("turns lost data into rejections with byte and chunk, numbered in sequence", async () => {
@@ -175,18 +177,60 @@ describe("damaged chunks and records", () => {
     expect(problems.map((p) => [p.offset, p.reason.slice(0, 31)])).toEqual([[chunkAt(4) + 124, "chunk 4 header CRC32 mismatch ("]]);
   });
 
-  it("loses only the record whose size is broken, and finds the next one", async () => {
+  it("salvages a record whose size field runs past the chunk when its event decodes whole, and flags it", async () => {
     const damaged = Buffer.from(security);
     const inChunk7 = base.filter((r) => r.chunkIndex === 7);
     const victim = inChunk7[40];
     damaged.writeUInt32LE(0xdead, victim.offset + 4);
     const { records, problems } = await readAll(damaged);
-    expect(records.length).toBe(2260);
+    expect(records.map((r) => [r.recordId, r.offset, r.xml])).toEqual(base.map((r) => [r.recordId, r.offset, r.xml]));
+    const salvaged = records.find((r) => r.offset === victim.offset)!;
+    expect(salvaged.size).toBe(victim.size);
+    expect(salvaged.damage).toBe(`record size 57005 runs past the chunk at chunk offset ${victim.offset - chunkAt(7)}`);
+    expect(records.filter((r) => r.damage)).toHaveLength(1);
+    expect(problems.map((p) => [p.offset, p.chunkIndex, p.recordId, p.lost])).toEqual([[chunkAt(7) + 52, 7, undefined, false]]);
+  });
+
+  it("salvages a record whose size field disagrees with its trailing copy, whichever of the two is wrong", async () => {
+    const inChunk4 = base.filter((r) => r.chunkIndex === 4);
+    // The trailing copy damaged: the size field holds, and is borne out by the next record's signature.
+    const a = Buffer.from(security);
+    const victimA = inChunk4[10];
+    a.writeUInt32LE(victimA.size + 8, victimA.offset + victimA.size - 4);
+    // The size field damaged (smaller, still inside the record): the record ends where the next one is found.
+    const victimB = inChunk4[20];
+    a.writeUInt32LE(victimB.size - 16, victimB.offset + 4);
+    const { records, problems } = await readAll(a);
+    expect(records.map((r) => [r.recordId, r.offset, r.xml])).toEqual(base.map((r) => [r.recordId, r.offset, r.xml]));
+    expect(records.filter((r) => r.damage).map((r) => [r.recordId, r.size, r.damage])).toEqual([
+      [victimA.recordId, victimA.size, `record size ${victimA.size} does not match its trailing copy (${victimA.size + 8}) at chunk offset ${victimA.offset - chunkAt(4)}`],
+      [victimB.recordId, victimB.size, expect.stringMatching(new RegExp(`^record size ${victimB.size - 16} does not match its trailing copy`))],
+    ]);
+    expect(problems.every((p) => !p.lost)).toBe(true);
+
+    // Through the reader: stored, and each flagged by a notice at the record.
+    const notices: ReaderNotice[] = [];
+    const out = await readParsed(a, { onNotice: (n) => notices.push(n) });
+    expect(out.filter((r) => r.ok)).toHaveLength(2261);
+    const flagged = notices.filter((n) => /salvaged/.test(n.message));
+    expect(flagged.map((n) => n.location)).toEqual([`byte ${victimA.offset} (chunk 4)`, `byte ${victimB.offset} (chunk 4)`]);
+    expect(flagged[0].message).toBe(
+      `record ${victimA.recordId} (file record ${base.indexOf(victimA) + 1}) salvaged: record size ${victimA.size} does not match its trailing copy (${victimA.size + 8}) at chunk offset ${victimA.offset - chunkAt(4)}, but its event decoded whole; check it`,
+    );
+  });
+
+  it("loses a record whose size field and BinXML are both broken, and finds the next one", async () => {
+    const damaged = Buffer.from(security);
+    const victim = base.filter((r) => r.chunkIndex === 7)[40];
+    damaged.writeUInt32LE(0xdead, victim.offset + 4);
+    damaged[victim.offset + 24 + 4] = 0x3f; // the template-instance token
+    const { records, problems } = await readAll(damaged);
     expect(records.map((r) => r.recordId)).toEqual(base.filter((r) => r !== victim).map((r) => r.recordId));
     expect(problems.map((p) => [p.offset, p.chunkIndex, p.recordId, p.lost])).toEqual([
       [chunkAt(7) + 52, 7, undefined, false],
-      [victim.offset, 7, victim.recordId, true],
+      [victim.offset + 28, 7, victim.recordId, true],
     ]);
+    expect(problems[1].reason).toBe(`record ${victim.recordId}: record size 57005 runs past the chunk at chunk offset ${victim.offset - chunkAt(7)}, and unexpected BinXML token 0x3f`);
   });
 
   it("loses only the record whose BinXML is broken", async () => {
@@ -245,7 +289,7 @@ describe("not EVTX, empty, garbage", () => {
       const buf = Buffer.concat([Buffer.from("ElfFile\0", "latin1"), garbage(300_000, seed)]);
       const { records, problems } = await readAll(buf);
       expect(records).toEqual([]);
-      for (const p of problems) expect(p.offset).toBeLessThanOrEqual(buf.length);
+      for (const p of problems) expect(p.offset).toBeLessThan(buf.length);
       expect(problems.length).toBeGreaterThan(0);
     }
   });
@@ -265,6 +309,47 @@ describe("not EVTX, empty, garbage", () => {
     const { records, problems } = await readAll(evtxFile([Buffer.alloc(CHUNK_SIZE), Buffer.alloc(CHUNK_SIZE)]));
     expect(records).toEqual([]);
     expect(problems).toEqual([]);
+  });
+});
+
+describe("every location inside the file", () => {
+  /** The byte offsets every rejection and notice of the reader gives. */
+  async function locations(buf: Buffer): Promise<number[]> {
+    const at: string[] = [];
+    for await (const r of evtxReader.read(pieces(buf, [65536]), { ...DEFAULT_READ_OPTIONS, onNotice: (n) => at.push(n.location) })) {
+      if (!r.ok) at.push(r.rejected.location!);
+    }
+    return at.map((l) => Number(/^byte (\d+) \((?:chunk \d+|file header)\)$/.exec(l)?.[1] ?? NaN));
+  }
+
+  it("for files cut anywhere, in a chunk, its header, a record or the file header", async () => {
+    for (const cut of [100, 3000, 4096 + 100, chunkAt(1) + 511, chunkAt(2) + 12345, chunkAt(7) + 65535, chunkAt(12) + 1, chunkAt(25) + 40001]) {
+      const buf = security.subarray(0, cut);
+      const offsets = await locations(buf);
+      expect(offsets.length).toBeGreaterThan(0);
+      for (const o of offsets) {
+        expect(o).toBeGreaterThanOrEqual(0);
+        expect(o).toBeLessThan(cut);
+      }
+    }
+  });
+
+  it("for damaged BinXML offsets (names and templates pointing anywhere) and random damage", async () => {
+    const damaged = Buffer.from(security);
+    // Make a name or template offset inside several records point far outside the chunk.
+    for (const victim of base.filter((r) => r.chunkIndex === 25)) damaged.writeUInt32LE(0xfffffff0, victim.offset + 24 + 10);
+    const truncated = damaged.subarray(0, chunkAt(25) + 50_000);
+    for (const buf of [damaged, truncated]) {
+      const offsets = await locations(buf);
+      expect(offsets.length).toBeGreaterThan(10);
+      for (const o of offsets) expect(o).toBeLessThan(buf.length);
+    }
+    for (const seed of [11, 12, 13]) {
+      const rnd = rng(seed);
+      const buf = Buffer.from(security.subarray(0, chunkAt(10) + Math.floor(rnd() * CHUNK_SIZE)));
+      for (let i = 0; i < 2000; i++) buf[FILE_HEADER_SIZE + Math.floor(rnd() * (buf.length - FILE_HEADER_SIZE))] = Math.floor(rnd() * 256);
+      for (const o of await locations(buf)) expect(o).toBeLessThan(buf.length);
+    }
   });
 });
 

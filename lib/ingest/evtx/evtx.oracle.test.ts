@@ -89,7 +89,7 @@ function pythonData(entries: [string, string][], ours: Map<string, string>): { e
         }
       }
     } else {
-      const mine = ours.get(name)?.split("\n");
+      const mine = repeated(ours, name);
       if (mine && pythonStringArrayText(mine) === value) items = mine;
     }
     arrays++; // each string array is read through rule E1
@@ -98,13 +98,23 @@ function pythonData(entries: [string, string][], ours: Map<string, string>): { e
   return { entries: out, arrays };
 }
 
+/** The reader's rule for a repeated name (formats/event-xml.ts): the first value keeps it, later ones "name#2", … */
 function toMap(entries: [string, string][]): Map<string, string> {
   const m = new Map<string, string>();
   for (const [k, v] of entries) {
-    const prev = m.get(k);
-    m.set(k, prev === undefined ? v : prev + "\n" + v);
+    let key = k;
+    for (let n = 2; m.has(key); n++) key = `${k}#${n}`;
+    m.set(key, v);
   }
   return m;
+}
+
+/** The values of a repeated name as the reader keeps them: name, name#2, name#3, … */
+function repeated(ours: Map<string, string>, name: string): string[] | undefined {
+  if (!ours.has(name)) return undefined;
+  const out = [ours.get(name)!];
+  for (let n = 2; ours.has(`${name}#${n}`); n++) out.push(ours.get(`${name}#${n}`)!);
+  return out;
 }
 
 /** evtxexport writes 9 fractional digits (…00Z); we write Windows' 7. */

@@ -9,6 +9,9 @@
 //     chunk) becomes a rejection: {ok:false, rejected:{position, location:"byte N (chunk C)", reason}};
 //   * a problem that lost nothing (CRC32 mismatch, bad chunk signature whose records were all recovered, file cut
 //     at a chunk boundary...) goes to the caller's `onNotice` (ReadOptions), and to `onProblem` (EvtxReadOptions);
+//   * a record salvaged from a damaged size field (its event decoded whole) is stored, and flagged by a notice;
+//   * records with an empty <Channel/> (logs converted from ETW) are stored with an empty channel (the one mapping,
+//     formats/event-xml.ts), and readers.ts says so once per file;
 //   * input that is not EVTX at all throws InputFormatError ("not an EVTX file: bad signature", at byte 0).
 // Records are not deduplicated: both oracles (python-evtx, libevtx) yield every stored copy, and the samples hold
 // no duplicate record ids; the database's event identity (identity.ts) stores a re-read record once anyway.
@@ -50,12 +53,17 @@ export const evtxReader: FormatReader = {
           continue;
         }
         position++;
+        const location = problemLocation(item);
         let parsed: ParsedRecord;
         try {
           parsed = { ok: true, event: normalizeEvent(item.parts, item.xml, "evtx", position) };
         } catch (e) {
           if (!(e instanceof RecordError)) throw e;
-          parsed = rejectRecord(position, problemLocation(item), `record ${item.recordId}: ${e.message}`, item.xml);
+          parsed = rejectRecord(position, location, `record ${item.recordId}: ${e.message}`, item.xml);
+        }
+        // A record salvaged from a damaged size field is kept, and flagged in the report.
+        if (item.damage && parsed.ok) {
+          options.onNotice?.({ location, message: `record ${item.recordId} (file record ${position}) salvaged: ${item.damage}, but its event decoded whole; check it` });
         }
         yield parsed;
       }

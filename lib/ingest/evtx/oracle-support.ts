@@ -109,15 +109,19 @@ function child(n: XNode | undefined, name: string): XNode | undefined {
   return n?.children.find((c) => c.name === name);
 }
 
-/** Applies the reader's EventParts rules (Data by Name or 0-based position; UserData leaves by name) to a tree. */
+/**
+ * Applies the reader's EventParts rules (formats/event-xml.ts: Data by Name, or 0-based position when it has none or
+ * an empty one; <Binary> as "Binary"; UserData leaves at any depth by name) to a tree.
+ */
 export function oracleRecord(ev: XNode): OracleRecord {
   const sys = child(ev, "System");
   const data: [string, string][] = [];
   const ed = child(ev, "EventData");
   let pos = 0;
   for (const d of ed?.children ?? []) {
+    if (d.name === "Binary") data.push(["Binary", d.text.trim()]);
     if (d.name !== "Data") continue;
-    data.push([d.attrs.Name ?? String(pos), d.text]);
+    data.push([d.attrs.Name ? d.attrs.Name : String(pos), d.text]);
     pos++;
   }
   const ud = child(ev, "UserData");
@@ -127,7 +131,7 @@ export function oracleRecord(ev: XNode): OracleRecord {
       else leaves(c);
     }
   };
-  for (const top of ud?.children ?? []) leaves(top);
+  if (ud) leaves(ud);
   return {
     recordId: child(sys, "EventRecordID")?.text ?? "",
     eventId: child(sys, "EventID")?.text ?? "",

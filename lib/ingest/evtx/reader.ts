@@ -37,6 +37,11 @@ export interface EvtxRecord {
   offset: number;
   /** Record size in bytes. */
   size: number;
+  /**
+   * Set for a record salvaged from damage: its size field was unusable (it disagrees with its trailing copy, or runs
+   * past the chunk) but its event decoded whole. Says what was wrong; the record is flagged in the upload report.
+   */
+  damage?: string;
 }
 
 /**
@@ -198,7 +203,7 @@ export async function* readEvtxBatches(
     const headerProblems: EvtxProblem[] = [];
     const truncatedHeader: EvtxProblem = {
       kind: "problem",
-      offset: head.length,
+      offset: 0,
       chunkIndex: null,
       reason: `file ends inside the file header (${head.length} bytes)`,
       lost: false,
@@ -273,7 +278,8 @@ export function* readChunk(
     if (isZero(buf, 0, len)) return; // never used
   }
   const truncated = len < CHUNK_SIZE;
-  if (truncated) yield problem(len, `file ends ${len} bytes into chunk ${index} (a chunk is ${CHUNK_SIZE} bytes)`, false);
+  // Located at the chunk's start: every location a problem gives lies inside the file.
+  if (truncated) yield problem(0, `file ends ${len} bytes into chunk ${index} (a chunk is ${CHUNK_SIZE} bytes)`, false);
   if (len < CHUNK_HEADER_SIZE) {
     yield problem(0, `chunk ${index} is cut off inside its header`, true);
     return;
@@ -314,8 +320,27 @@ export function* readChunk(
     p = first;
   }
   const decoder = new ChunkDecoder(buf);
+  /** The record at `p` (`size` bytes), its BinXML decoded up to `end`, or the problem that stopped it (lost data). */
+  const render = (p: number, recordId: number, size: number, end: number, damage?: string): EvtxItem => {
+    try {
+      const { xml, parts } = decoder.renderRecord(p + 24, end);
+      const time = filetimeAt(buf, p + 16);
+      if (parts.system.recordId == null) parts.system.recordId = recordId;
+      if (parts.system.timeCreated == null) parts.system.timeCreated = time;
+      const record: EvtxRecord = { kind: "record", recordId, time, xml, parts, chunkIndex: index, offset: chunkOffset + p, size };
+      if (damage) record.damage = damage;
+      return record;
+    } catch (e) {
+      if (!(e instanceof BinXmlError || e instanceof ValueError || e instanceof RangeError)) throw e;
+      // A damaged offset inside the BinXML can point anywhere: the problem is then located at its record.
+      const at = e instanceof BinXmlError && e.offset >= p && e.offset < len ? e.offset : p;
+      return problem(at, `record ${recordId}: ${damage ? `${damage}, and ` : ""}${e.message}`, true, recordId);
+    }
+  };
   while (p + 24 <= limit) {
     let bad: string | null = null;
+    /** The size field is unusable but the record may still be whole: try to salvage it. */
+    let salvage = false;
     const sig = buf.readUInt32LE(p);
     let size = 0;
     if (sig !== RECORD_SIGNATURE) {
@@ -323,9 +348,39 @@ export function* readChunk(
       bad = "no record signature";
     } else {
       size = buf.readUInt32LE(p + 4);
-      if (size < 28) bad = `record size ${size} is too small`;
-      else if (p + size > len) bad = truncated ? `record is cut off by the end of the file (size ${size})` : `record size ${size} runs past the chunk`;
-      else if (buf.readUInt32LE(p + size - 4) !== size) bad = `record size ${size} does not match its trailing copy`;
+      if (size < 28) {
+        bad = `record size ${size} is too small`;
+        salvage = true;
+      } else if (p + size > len) {
+        bad = truncated ? `record is cut off by the end of the file (size ${size})` : `record size ${size} runs past the chunk`;
+        salvage = !truncated;
+      } else if (buf.readUInt32LE(p + size - 4) !== size) {
+        bad = `record size ${size} does not match its trailing copy (${buf.readUInt32LE(p + size - 4)})`;
+        salvage = true;
+      }
+    }
+    if (bad !== null && salvage) {
+      // Where the record ends: at the next record found, unless its size field is borne out by what follows it (a
+      // record signature, or the end of the records) and no record is found before that.
+      const recordId = u64(buf, p + 8);
+      const next = resync(buf, p + 24, limit);
+      const bySize = p + size;
+      const sizeFits =
+        size >= 28 && bySize <= limit && (bySize === limit || (bySize + 4 <= len && buf.readUInt32LE(bySize) === RECORD_SIGNATURE) || isZero(buf, bySize, limit));
+      const end = sizeFits && (next < 0 || next >= bySize) ? bySize : next >= 0 ? next : limit;
+      const item = end - p > maxRecordBytes ? null : render(p, recordId, end - p, end - 4, `${bad} at chunk offset ${p}`);
+      if (item && item.kind === "record") {
+        yield item;
+        p = end;
+        continue;
+      }
+      yield item ?? problem(p, `${bad} at chunk offset ${p}`, true, recordId);
+      if (next < 0) {
+        p = limit;
+        break;
+      }
+      p = next;
+      continue;
     }
     if (bad !== null) {
       const recordId = sig === RECORD_SIGNATURE ? u64(buf, p + 8) : undefined;
@@ -344,17 +399,7 @@ export function* readChunk(
       p += size;
       continue;
     }
-    try {
-      const { xml, parts } = decoder.renderRecord(p + 24, p + size - 4);
-      const time = filetimeAt(buf, p + 16);
-      if (parts.system.recordId == null) parts.system.recordId = recordId;
-      if (parts.system.timeCreated == null) parts.system.timeCreated = time;
-      yield { kind: "record", recordId, time, xml, parts, chunkIndex: index, offset: chunkOffset + p, size };
-    } catch (e) {
-      if (!(e instanceof BinXmlError || e instanceof ValueError || e instanceof RangeError)) throw e;
-      const at = e instanceof BinXmlError ? e.offset : p;
-      yield problem(at, `record ${recordId}: ${e.message}`, true, recordId);
-    }
+    yield render(p, recordId, size, p + size - 4);
     p += size;
   }
   // A file cut inside a record's first 24 bytes.

@@ -1,8 +1,9 @@
-// Helpers shared by the text-format readers: turning EventParts into a ParsedRecord, value coercion, and
-// the little knowledge of the IIS providers that exports without a channel or opcode need.
+// Helpers shared by the text-format readers: turning EventParts into a ParsedRecord, value coercion, and what
+// exports without a channel or opcode need to know of the providers (from the event catalogue).
 import type { EventParts, InputFormat, ParsedRecord } from "../event";
 import { normalizeEvent, RecordError } from "../normalize";
-import { IIS_CONFIGURATION_CHANNEL } from "../splunk-fields";
+import { nulRejection } from "../input/text";
+import { catalogueEntry } from "../catalogue";
 
 export const EXCERPT_CHARS = 200;
 
@@ -26,6 +27,8 @@ export function toParsedRecord(
   position: number,
   location: string | undefined,
 ): ParsedRecord {
+  const nul = nulRejection(raw, location); // binary data in a text record: this record goes, the file goes on
+  if (nul) return rejectRecord(position, location, nul, raw);
   try {
     const parts = withKnownOpcode(make());
     return { ok: true, event: normalizeEvent(parts, raw, format, position) };
@@ -119,75 +122,40 @@ export function keywordsText(value: unknown): string | null {
   return t;
 }
 
-interface KnownSource {
-  provider: string;
-  channel: string;
-}
-
 /**
  * Source names as exports without the provider/channel print them (Event Viewer's "Source" column shows the
- * legacy event source name when the provider has one), and the channel their events are written to.
+ * legacy event source name when the provider has one), and the channel their events are written to: from the
+ * event catalogue's providers (catalogue/events.json).
  */
-const KNOWN_SOURCES: Record<string, KnownSource> = {
-  "microsoft-windows-iis-configuration": { provider: "Microsoft-Windows-IIS-Configuration", channel: IIS_CONFIGURATION_CHANNEL },
-  "microsoft-windows-iis-w3svc-wp": { provider: "Microsoft-Windows-IIS-W3SVC-WP", channel: "Application" },
-  "w3svc-wp": { provider: "Microsoft-Windows-IIS-W3SVC-WP", channel: "Application" },
-};
-
-export function knownSource(source: string | null | undefined): (KnownSource & { eventSourceName: string | null }) | null {
-  if (!source) return null;
-  const known = KNOWN_SOURCES[source.trim().toLowerCase()];
-  if (!known) return null;
-  const isLegacyName = known.provider.toLowerCase() !== source.trim().toLowerCase();
-  return { ...known, eventSourceName: isLegacyName ? source.trim() : null };
-}
+export { knownSource } from "../catalogue";
 
 /**
- * Opcodes of the events the detections use, from their manifests (both are opcode 0, win:Info). Exports that
- * carry neither the opcode nor its rendered name (Event Viewer CSV, some JSON) get it from here, so the Splunk
- * `OpCode` the Event 29 search groups by is not null.
+ * Exports that carry neither the opcode nor its rendered name (Event Viewer CSV, some JSON) get it from the event
+ * catalogue, where a manifest or real sample gives it, so the Splunk `OpCode` the Event 29 search groups by is
+ * not null.
  */
-const KNOWN_OPCODES: Array<{ provider: RegExp; eventId: number; opcode: number }> = [
-  { provider: /^Microsoft-Windows-IIS-Configuration$/i, eventId: 29, opcode: 0 },
-  { provider: /^(Microsoft-Windows-IIS-W3SVC-WP|W3SVC-WP)$/i, eventId: 2282, opcode: 0 },
-];
-
 export function withKnownOpcode(parts: EventParts): EventParts {
   const { system, rendering } = parts;
   if ((system.opcode !== null && system.opcode !== undefined) || rendering?.opcode) return parts;
-  const provider = system.provider || system.eventSourceName;
-  const known = KNOWN_OPCODES.find((k) => k.eventId === system.eventId && !!provider && k.provider.test(provider));
-  return known ? { ...parts, system: { ...system, opcode: known.opcode } } : parts;
+  const opcode = catalogueEntry(system.provider || system.eventSourceName, system.eventId, system.version)?.opcode;
+  return opcode === undefined ? parts : { ...parts, system: { ...system, opcode } };
 }
 
 /**
- * Names of the positional properties of the events the detections use (ETW templates, splunk-semantics.md §8),
- * for exports that carry event data by position only (Get-WinEvent `Properties`).
+ * Adds a value under `name`, or `name#2`, `name#3`… when the name is already taken. The first value keeps the name,
+ * as in Splunk, whose REPORT extractions keep the first value of a repeated field (transforms.conf MV_ADD = false,
+ * the default: "the newly found value is discarded"); later values are kept for display. "__proto__" is stored as
+ * "_proto_" so that no name can reach the object's prototype.
  */
-const POSITIONAL_NAMES: Array<{ provider: RegExp; eventId: number; names: string[] }> = [
-  {
-    provider: /^Microsoft-Windows-IIS-Configuration$/i,
-    eventId: 29,
-    names: ["PhysicalPath", "ConfigPath", "EffectiveLocationPath", "Configuration", "EditOperationType", "OldValue", "NewValue"],
-  },
-  { provider: /^(Microsoft-Windows-IIS-W3SVC-WP|W3SVC-WP)$/i, eventId: 2282, names: ["ModuleDll", "ProcessorArchitecture"] },
-];
-
-/** The data name of the property at `index` for this event, or its position ("0", "1", …) when unknown. */
-export function positionalName(provider: string | null, eventId: number | null, index: number): string {
-  const known = POSITIONAL_NAMES.find((k) => k.eventId === eventId && !!provider && k.provider.test(provider));
-  return known?.names[index] ?? String(index);
-}
-
-/** Adds a value under `name`, or `name#2`, `name#3`… when the name is already taken (flattened UserData). */
 export function addUnique(data: Record<string, string | null>, name: string, value: string | null): void {
-  if (!(name in data)) {
-    data[name] = value;
+  const key = name === "__proto__" ? "_proto_" : name;
+  if (!Object.hasOwn(data, key)) {
+    data[key] = value;
     return;
   }
   let n = 2;
-  while (`${name}#${n}` in data) n++;
-  data[`${name}#${n}`] = value;
+  while (Object.hasOwn(data, `${key}#${n}`)) n++;
+  data[`${key}#${n}`] = value;
 }
 
 /** "11/06/2022 11:24:05 AM" (US month/day order, 12- or 24-hour clock) -> "2022-11-06T11:24:05Z". Null if not such a time. */

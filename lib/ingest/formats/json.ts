@@ -3,7 +3,7 @@
 //  - Winlogbeat / Elastic Agent ECS (`winlog.*`, `@timestamp`, `message`, `event.code`, `log.level`); an
 //    Elasticsearch hit (`_source`) is unwrapped;
 //  - PowerShell `Get-WinEvent | ConvertTo-Json` (`Id`, `ProviderName`, `TimeCreated` "/Date(ms)/", positional
-//    `Properties` named for Events 29 and 2282, `OpcodeDisplayName`, …);
+//    `Properties` kept by position for the event catalogue to name, `OpcodeDisplayName`, …);
 //  - OTRF Security-Datasets / NXLog flat records (`EventID`, `Channel`, `Hostname`, `SourceName`, event data at
 //    the top level);
 //  - Splunk JSON export (`{"preview":false,"result":{…}}`): `result._raw` is parsed with the XML or classic
@@ -19,7 +19,6 @@ import {
   eventCodeFrom,
   guidText,
   keywordsText,
-  positionalName,
   rejectRecord,
   toInt,
   toParsedRecord,
@@ -236,10 +235,24 @@ function flattenInto(data: Record<string, string | null>, obj: Json): void {
   }
 }
 
+/**
+ * Winlogbeat's event_data. Winlogbeat names a <Data> without a Name "param<N>" (N = its 1-based position): when every
+ * key is such a name, in order, the data is positional and is keyed "0", "1", … like unnamed <Data> elsewhere, for
+ * the event catalogue to name. A real name that happens to read "param3" among named data stays a name.
+ */
+function ecsEventData(eventData: Json, data: Record<string, string | null>): void {
+  const entries = Object.entries(eventData).filter(([k]) => k !== "Binary");
+  const positional = entries.length > 0 && entries.every(([k], i) => k === `param${i + 1}`);
+  for (const [k, v] of Object.entries(eventData)) {
+    const m = positional ? /^param(\d+)$/.exec(k) : null;
+    data[m ? String(Number(m[1]) - 1) : k] = valueText(v);
+  }
+}
+
 function ecsParts(o: Json): EventParts {
   const data: Record<string, string | null> = {};
   const eventData = get(o, "winlog.event_data");
-  if (isObject(eventData)) for (const [k, v] of Object.entries(eventData)) data[k] = valueText(v);
+  if (isObject(eventData)) ecsEventData(eventData, data);
   const userData = get(o, "winlog.user_data");
   if (isObject(userData)) flattenInto(data, userData);
   const keywords = get(o, "winlog.keywords");
@@ -291,10 +304,12 @@ function exactNumber(text: string, key: string): string | null {
 function powershellParts(o: Json, text: string): EventParts {
   const provider = str(o.ProviderName);
   const code = eventCodeFrom(o.Id, toInt(o.Qualifiers));
+  // Properties are positional: kept by position ("0", "1", …) for the event catalogue to name when their count
+  // matches (normalize.ts), never named here.
   const data: Record<string, string | null> = {};
   if (Array.isArray(o.Properties)) {
     o.Properties.forEach((p, i) => {
-      data[positionalName(provider, code.eventId, i)] = valueText(isObject(p) && "Value" in p ? p.Value : p);
+      data[String(i)] = valueText(isObject(p) && "Value" in p ? p.Value : p);
     });
   }
   const user = o.UserId;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { event29ViewerText, SAMPLE_2282_XML } from "../../../tests/samples";
 import { InputFormatError } from "../event";
 import { fixture, readAll, utf16 } from "./testing";
+import { readerForFormat } from "../readers";
 import { xmlReader } from "./xml";
 
 
@@ -126,6 +127,20 @@ const rec = (id: number, computer = "WEB01", extra = "") =>
   `<Computer>${computer}</Computer></System>${extra}</Event>`;
 
 describe("xml reader: details", () => {
+  it("stores an event whose <Channel/> is empty (a log converted from ETW traces), as the EVTX reader does, and says so once", async () => {
+    const etw = (id: number) =>
+      `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Etw-Provider'/><EventID>7</EventID>` +
+      `<TimeCreated SystemTime='2026-10-01T10:00:0${id}.000Z'/><EventRecordID>${id}</EventRecordID><Channel/><Computer>H</Computer></System></Event>`;
+    const notices: { location: string; message: string }[] = [];
+    const { events, rejected } = await readAll(readerForFormat("xml"), Buffer.from([etw(1), etw(2)].join("\n")), { onNotice: (n: { location: string; message: string }) => notices.push(n) });
+    expect(rejected).toEqual([]);
+    expect(events.map((e) => [e.recordId, e.channel])).toEqual([
+      [1, ""],
+      [2, ""],
+    ]);
+    expect(notices.map((n) => n.message)).toEqual([expect.stringMatching(/^2 records have an empty channel \(<Channel\/>, as in logs converted from ETW traces\), first EventRecordID 1/)]);
+  });
+
   it("keeps unnamed <Data> by position and flattens <UserData> leaves by name", async () => {
     const xml =
       rec(1, "H", "<EventData><Data>first</Data><Data>second</Data><Data Name='Named'>x</Data></EventData>") +
@@ -213,18 +228,21 @@ describe("xml reader: details", () => {
 });
 
 describe("xml reader: security", () => {
-  it("stops at binary data in the middle of the file, saying at which byte, after the records before it", async () => {
+  it("rejects a stretch of binary bytes in the middle of the file, with its line, and reads on", async () => {
     const first = rec(1) + "\n";
     const bytes = Buffer.concat([Buffer.from(first), Buffer.from([0x00, 0xff, 0x00]), Buffer.from(rec(2))]);
-    const seen: number[] = [];
-    const err = await (async () => {
-      for await (const r of xmlReader.read((async function* () { yield bytes.subarray(0, first.length); yield bytes.subarray(first.length); })(), { maxRecordBytes: 1 << 20 })) {
-        if (r.ok) seen.push(r.event.recordId!);
-      }
-    })().catch((e) => e);
-    expect(err).toBeInstanceOf(InputFormatError);
-    expect(err.location).toBe(`byte ${Buffer.byteLength(first)}`);
-    expect(seen).toEqual([1]);
+    const records = [];
+    for await (const r of xmlReader.read((async function* () { yield bytes.subarray(0, first.length); yield bytes.subarray(first.length); })(), { maxRecordBytes: 1 << 20 })) {
+      records.push(r.ok ? r.event.recordId : r.rejected);
+    }
+    expect(records).toEqual([1, expect.objectContaining({ position: 2, location: "line 2" }), 2]);
+  });
+
+  it("rejects the record holding a NUL byte, saying where, and keeps the others", async () => {
+    const bytes = Buffer.from([rec(1), rec(2).replace("WEB01", "WEB\u000001"), rec(3)].join("\n"));
+    const { events, rejected } = await readAll(xmlReader, bytes);
+    expect(events.map((e) => e.recordId)).toEqual([1, 3]);
+    expect(rejected).toEqual([expect.objectContaining({ position: 2, location: "line 2", reason: expect.stringMatching(/^binary data \(a NUL byte\) inside the record, at line 2, column \d+/) })]);
   });
 
   it("refuses an XXE file before reading anything", async () => {

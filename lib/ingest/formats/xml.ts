@@ -11,16 +11,16 @@
 //  2. parseXmlRecord parses one record with saxes (which knows only the five predefined entities and character
 //     references) and maps System / EventData / UserData / RenderingInfo to EventParts.
 //
-// Choices: <Data> without Name is kept under its 0-based position among the <Data> elements; <Binary> is kept as
-// data "Binary" (hex text, e.g. the Win32 error code of Event 2282); UserData leaf elements are flattened by
-// name (repeats become "Name#2", …); empty <Data/> is the empty string. Text outside any <Event> is rejected as
-// a record of its own, except the "-" markers Internet Explorer/Event Viewer print before elements.
+// What each element means (System, EventData, UserData, RenderingInfo) is the one mapping of event XML that the EVTX
+// reader shares: event-xml.ts. Text outside any <Event> is rejected as a record of its own, except the "-" markers
+// Internet Explorer/Event Viewer print before elements.
 import { SaxesParser, type SaxesTagPlain } from "saxes";
-import { InputFormatError, type EventParts, type InputFormat, type ParsedRecord, type RenderingParts, type SystemParts } from "../event";
+import { InputFormatError, type EventParts, type InputFormat, type ParsedRecord } from "../event";
 import { RecordError } from "../normalize";
 import type { FormatReader, ReadOptions } from "../parser";
 import { decodeHead, decodeText, exceedsBytes } from "../input/text";
-import { addUnique, cleanMessage, eventCodeFrom, rejectRecord, toInt, toParsedRecord } from "./common";
+import { rejectRecord, toParsedRecord } from "./common";
+import { EventXmlMapping } from "./event-xml";
 
 export type SplitItem =
   | { kind: "record"; text: string; line: number }
@@ -331,23 +331,13 @@ const localName = (name: string) => {
   return colon < 0 ? name : name.slice(colon + 1);
 };
 
-const trimmed = (s: string | undefined | null): string | null => {
-  const t = s?.trim();
-  return t ? t : null;
-};
-
 /**
  * Collects one <Event> element into EventParts from open / text / close calls. Both record parsers below
- * (the fast scanner and saxes) drive it, so they map elements identically. Element and attribute names are
- * passed as local names (prefix removed).
+ * (the fast scanner and saxes) drive it; what each element means is the one mapping of event XML
+ * (event-xml.ts), which the EVTX reader uses too. Element and attribute names are passed as local names.
  */
 class EventPartsBuilder {
-  readonly system: SystemParts = { provider: null, eventId: null, timeCreated: null, channel: null, computer: null };
-  readonly data: Record<string, string | null> = {};
-  readonly rendering: RenderingParts = {};
-  private eventIdText: string | null = null;
-  private qualifiers: number | null = null;
-  private dataIndex = 0;
+  private readonly mapping = new EventXmlMapping();
   private sawRoot = false;
   private readonly stack: Frame[] = [];
 
@@ -368,93 +358,20 @@ class EventPartsBuilder {
   }
 
   close(): void {
-    const { stack, system, rendering } = this;
+    const { stack, mapping } = this;
     const frame = stack.pop()!;
     const depth = stack.length + 1; // Event = 1
-    const section = stack[1]?.name ?? (depth === 2 ? frame.name : "");
-    const a = frame.attributes;
-    if (depth === 3 && section === "System") {
-      switch (frame.name) {
-        case "Provider":
-          system.provider = trimmed(a.Name);
-          system.providerGuid = trimmed(a.Guid);
-          system.eventSourceName = trimmed(a.EventSourceName);
-          break;
-        case "EventID":
-          this.eventIdText = trimmed(frame.text);
-          this.qualifiers = toInt(a.Qualifiers);
-          break;
-        case "Version":
-          system.version = toInt(frame.text);
-          break;
-        case "Level":
-          system.level = toInt(frame.text);
-          break;
-        case "Task":
-          system.task = toInt(frame.text);
-          break;
-        case "Opcode":
-          system.opcode = toInt(frame.text);
-          break;
-        case "Keywords":
-          system.keywords = trimmed(frame.text);
-          break;
-        case "TimeCreated":
-          system.timeCreated = trimmed(a.SystemTime) ?? trimmed(frame.text);
-          break;
-        case "EventRecordID":
-          system.recordId = toInt(frame.text);
-          break;
-        case "Execution":
-          system.processId = toInt(a.ProcessID);
-          system.threadId = toInt(a.ThreadID);
-          break;
-        case "Channel":
-          system.channel = trimmed(frame.text);
-          break;
-        case "Computer":
-          system.computer = trimmed(frame.text);
-          break;
-        case "Security":
-          system.userSid = trimmed(a.UserID);
-          break;
-      }
-    } else if (depth === 3 && section === "EventData") {
-      if (frame.name === "Data") {
-        const key = a.Name !== undefined && a.Name !== "" ? a.Name : String(this.dataIndex);
-        this.dataIndex++;
-        if (!(key in this.data)) this.data[key] = frame.text;
-      } else if (frame.name === "Binary") {
-        this.data.Binary = frame.text.trim();
-      }
-    } else if (depth >= 3 && section === "UserData" && !frame.hasChild) {
-      addUnique(this.data, frame.name, frame.text);
-    } else if (depth === 3 && section === "RenderingInfo") {
-      switch (frame.name) {
-        case "Message":
-          rendering.message = cleanMessage(frame.text);
-          break;
-        case "Level":
-          rendering.level = trimmed(frame.text);
-          break;
-        case "Opcode":
-          rendering.opcode = trimmed(frame.text);
-          break;
-        case "Task":
-          rendering.task = trimmed(frame.text);
-          break;
-      }
-    }
+    if (depth < 3) return;
+    const section = stack[1].name;
+    if (depth === 3 && section === "System") mapping.systemElement(frame.name, frame.attributes, frame.text);
+    else if (depth === 3 && section === "EventData") mapping.eventDataElement(frame.name, frame.attributes, frame.text);
+    else if (section === "UserData" && !frame.hasChild) mapping.userDataLeaf(frame.name, frame.text);
+    else if (depth === 3 && section === "RenderingInfo") mapping.renderingElement(frame.name, frame.text);
   }
 
   finish(): EventParts {
     if (!this.sawRoot) throw new RecordError("no <Event> element");
-    const { system, rendering } = this;
-    const code = eventCodeFrom(this.eventIdText, this.qualifiers);
-    system.eventId = code.eventId;
-    system.qualifiers = code.qualifiers;
-    const hasRendering = Object.values(rendering).some((v) => v !== null && v !== undefined);
-    return { system, data: this.data, ...(hasRendering ? { rendering } : {}) };
+    return this.mapping.finish();
   }
 }
 

@@ -26,6 +26,11 @@ export interface InputMember {
 }
 
 export interface OpenInputsOptions {
+  /**
+   * The file's name as its messages should give it (the uploaded file's name: the spooled copy is named by an
+   * internal id). Default: the path's last part.
+   */
+  name?: string;
   /** Cap on the uncompressed bytes of the whole upload (all members). Default 8 GiB. */
   maxUncompressedBytes?: number;
   /** Cap on a member's uncompressed/compressed ratio. Default 200 (text logs compress 10–50:1). */
@@ -39,7 +44,7 @@ export interface OpenInputsOptions {
   onCompressedBytes?: (bytes: number) => void;
 }
 
-type Limits = Required<Omit<OpenInputsOptions, "onCompressedBytes">>;
+type Limits = Required<Omit<OpenInputsOptions, "onCompressedBytes" | "name">>;
 
 /** The configured bounds (limits.ts), for callers that give none. */
 function defaultLimits(): Limits {
@@ -66,13 +71,13 @@ async function* bounded(source: AsyncIterable<Buffer>, member: string, compresse
     budget.used += chunk.length;
     if (budget.used > opts.maxUncompressedBytes) {
       throw new InputFormatError(
-        `decompressed data exceeds the limit of ${fmtBytes(opts.maxUncompressedBytes)} for one upload (in '${member}'): refusing a likely zip bomb`,
+        `decompressed data exceeds the limit of ${fmtBytes(opts.maxUncompressedBytes)} for one upload (in '${member}'): it looks like a decompression bomb, refused`,
         `member '${member}', uncompressed byte ${produced}`,
       );
     }
     if (produced > ratioLimit) {
       throw new InputFormatError(
-        `'${member}' expands more than ${opts.maxRatio}:1 (${fmtBytes(compressedSize)} compressed): refusing a likely zip bomb`,
+        `'${member}' expands more than ${opts.maxRatio}:1 (${fmtBytes(compressedSize)} compressed): it looks like a decompression bomb, refused`,
         `member '${member}', uncompressed byte ${produced}`,
       );
     }
@@ -93,7 +98,9 @@ async function* wrapErrors(source: AsyncIterable<Buffer>, member: string, what: 
     const message = (e as Error).message ?? String(e);
     const lying = /too many bytes|not enough bytes/i.test(message);
     throw new InputFormatError(
-      lying ? `'${member}' does not match the size its zip header declares (${message}): refusing a likely zip bomb` : `unreadable ${what} data in '${member}': ${message}`,
+      lying
+        ? `'${member}' does not match the size its zip header declares (${message}): it looks like a decompression bomb, refused`
+        : `unreadable ${what} data in '${member}': ${message}`,
       `member '${member}', uncompressed byte ${produced}`,
     );
   }
@@ -236,14 +243,14 @@ async function* zipMembers(filePath: string, archiveName: string, opts: Limits, 
       }
       if (budget.used + entry.uncompressedSize > opts.maxUncompressedBytes) {
         throw new InputFormatError(
-          `'${name}' would take the upload past the limit of ${fmtBytes(opts.maxUncompressedBytes)} uncompressed (it declares ${fmtBytes(entry.uncompressedSize)}): refusing a likely zip bomb`,
+          `'${name}' would take the upload past the limit of ${fmtBytes(opts.maxUncompressedBytes)} uncompressed (it declares ${fmtBytes(entry.uncompressedSize)}): it looks like a decompression bomb, refused`,
           where,
         );
       }
       if (entry.uncompressedSize > opts.ratioGraceBytes && entry.uncompressedSize > opts.maxRatio * entry.compressedSize) {
         const ratio = Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize));
         throw new InputFormatError(
-          `'${name}' would expand ${ratio}:1 (${fmtBytes(entry.compressedSize)} to ${fmtBytes(entry.uncompressedSize)}), over the limit of ${opts.maxRatio}:1: refusing a likely zip bomb`,
+          `'${name}' would expand ${ratio}:1 (${fmtBytes(entry.compressedSize)} to ${fmtBytes(entry.uncompressedSize)}), over the limit of ${opts.maxRatio}:1: it looks like a decompression bomb, refused`,
           where,
         );
       }
@@ -283,12 +290,12 @@ async function* zipMembers(filePath: string, archiveName: string, opts: Limits, 
  * empty members skipped). Each member's stream must be read (or abandoned) before the next member is asked for.
  */
 export async function* openInputs(filePath: string, options: OpenInputsOptions = {}): AsyncGenerator<InputMember> {
-  const { onCompressedBytes, ...limits } = options;
+  const { onCompressedBytes, name: displayName, ...limits } = options;
   const given = Object.fromEntries(Object.entries(limits).filter(([, v]) => typeof v === "number" && v > 0));
   const opts: Limits = { ...defaultLimits(), ...given };
   const budget: Budget = { used: 0 };
   const { size: fileSize } = await stat(filePath);
-  const name = path.basename(filePath);
+  const name = displayName || path.basename(filePath);
   const head = await readHead(filePath, 4);
   if (startsWith(head, GZIP_MAGIC)) {
     const stream = bounded(wrapErrors(gunzip(fileStream(filePath, onCompressedBytes)), name, "gzip"), name, fileSize, opts, budget);
