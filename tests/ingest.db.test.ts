@@ -3,7 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../lib/db/client";
+import { eventsFile, event2282, event29 } from "../e2e/events";
+import { listResults } from "../lib/detections";
 import { getEvent, getUploadReport } from "../lib/ingest/queries";
+import { uploadFindings } from "../lib/views/upload-findings";
 import { receiveUpload } from "../lib/ingest/uploads";
 import { resetDatabase } from "./db-setup";
 import { drainUploads, ingestFile } from "./pipeline";
@@ -223,5 +226,109 @@ describe("idempotent ingest", () => {
       [3n, a.upload.id],
       [4n, b.upload.id],
     ]);
+  });
+});
+
+describe("text that is partly bad keeps what is good", () => {
+  beforeEach(resetDatabase);
+
+  const sample = () => fs.readFileSync(SAMPLE_2282_XML, "utf8").trim();
+  const record = (id: number, host = "win-dc-exch01.attackrange.local") =>
+    sample().replace(/<EventRecordID>\d+<\/EventRecordID>/, `<EventRecordID>${id}</EventRecordID>`).replace("win-dc-exch01.attackrange.local", host);
+
+  it("rejects only the record holding a NUL byte, stores invalid UTF-8 as U+FFFD, and lists where in the report", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`${record(1)}\n${record(2, "web\u000002")}\n`),
+      Buffer.from(`${record(3, "web\u00ff03")}\n`, "latin1"),
+      Buffer.from(`${record(4)}\n`),
+    ]);
+    const { outcome, upload } = await ingest(tempFile("partly-bad.xml", bytes));
+    expect(outcome).toBe("ok");
+    expect(upload).toMatchObject({ status: "done", recordsRead: 4, stored: 3, rejected: 1 });
+    const report = (await getUploadReport(upload.id))!;
+    expect(report.rejections).toEqual([
+      expect.objectContaining({ position: 2, location: `line ${record(1).split("\n").length + 1}`, reason: expect.stringMatching(/^binary data \(a NUL byte\) inside the record, at line \d+, column \d+/) }),
+    ]);
+    const notices = report.notices as { location: string; message: string }[];
+    expect(notices).toEqual([{ location: expect.stringMatching(/^line \d+ \(byte \d+\)$/), message: expect.stringMatching(/^invalid UTF-8 in 1 place, stored as U\+FFFD/) }]);
+    const events = await db().event.findMany({ orderBy: { position: "asc" } });
+    expect(events.map((e) => [e.recordId, e.host])).toEqual([
+      [1n, "win-dc-exch01.attackrange.local"],
+      [3n, "web\uFFFD03"],
+      [4n, "win-dc-exch01.attackrange.local"],
+    ]);
+  });
+
+  it("names the uploaded file in its error, never the spooled copy's id; a bomb is called one", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const bomb = gzipSync(Buffer.concat([Buffer.from(`${record(1)}\n`), Buffer.alloc(16 * 1024 * 1024, " ")]));
+    const { upload } = await ingest(tempFile("x.gz", bomb), "web01-app.xml.gz");
+    expect(upload.status).toBe("failed");
+    expect(upload.error).toMatch(/^'web01-app\.xml\.gz' expands more than \d+:1 .*: it looks like a decompression bomb, refused/);
+    expect(upload.error).not.toContain(upload.id);
+  });
+});
+
+describe("an EVTX file converted from ETW (every <Channel/> empty)", () => {
+  beforeEach(resetDatabase);
+
+  it("stores every record with an empty channel and says so once in the report", async () => {
+    const { chunk, evtxFile, record, simpleEvent } = await import("../lib/ingest/evtx/fixtures/build");
+    const file = evtxFile([chunk(Array.from({ length: 20 }, (_, i) => (pos: number) => record(pos, i + 1, simpleEvent(i + 1, [], 5, { channel: "" }))))]);
+    const { outcome, upload } = await ingest(tempFile("etw.evtx", file));
+    expect(outcome).toBe("ok");
+    expect(upload).toMatchObject({ status: "done", recordsRead: 20, stored: 20, rejected: 0 });
+    expect(await db().event.count({ where: { channel: "" } })).toBe(20);
+    const notices = (await getUploadReport(upload.id))!.notices as { message: string }[];
+    expect(notices.filter((n) => /empty channel/.test(n.message)).map((n) => n.message)).toEqual([expect.stringMatching(/^20 records have an empty channel/)]);
+  });
+});
+
+describe("what an upload found", () => {
+  beforeEach(resetDatabase);
+
+  it("reports its hosts, event time span, and the results, notables and risk its events are part of; a duplicates-only upload says the same", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-findings-"));
+    const file = path.join(dir, "october.xml");
+    // October, two months before "now": historical data.
+    fs.writeFileSync(
+      file,
+      eventsFile([
+        event2282("web01", "2026-10-02T10:15:00.000Z", 1, "c:\\temp\\msf.dll"),
+        event2282("web01", "2026-10-02T10:20:00.000Z", 2, "c:\\temp\\msf.dll"),
+        event29("web02", "2026-10-02T11:05:00.000Z", 3, "EvilModule"),
+        event29("WEB02", "2026-10-03T09:00:00.000Z", 4, "OtherModule"),
+      ]),
+    );
+    const first = await ingestFile(file);
+    expect(first.outcome).toBe("ok");
+    const found = await uploadFindings(first.upload.id);
+
+    // The same figures, written here in SQL from the tables.
+    const [expected] = await db().$queryRaw<{ results: number; notables: number; risk: number }[]>`
+      SELECT count(DISTINCT r.id)::int AS results, count(DISTINCT n.id)::int AS notables,
+             (SELECT coalesce(sum(risk_score), 0)::int FROM risk_events) AS risk
+      FROM detection_results r LEFT JOIN notables n ON n.result_id = r.id`;
+    // One Module Failed to Load (web01, 25) and two New Module Added (48 each, a notable each), as the spec says.
+    expect(expected).toEqual({ results: 3, notables: 2, risk: 121 });
+    expect(found).toMatchObject({
+      hostCount: 2,
+      hosts: [
+        { id: "web01", events: 2 },
+        { id: "web02", events: 2 },
+      ],
+      results: expected.results,
+      notables: expected.notables,
+      openNotables: expected.notables,
+      risk: expected.risk,
+    });
+    expect([found.firstEvent?.toISOString(), found.lastEvent?.toISOString()]).toEqual(["2026-10-02T10:15:00.000Z", "2026-10-03T09:00:00.000Z"]);
+
+    // The same file again stores nothing, and its report finds the same.
+    const again = await ingestFile(file, { name: "october-again.xml" });
+    expect(again.upload).toMatchObject({ stored: 0, duplicates: 4 });
+    expect(await uploadFindings(again.upload.id)).toEqual(found);
+    // The results page's upload filter lists exactly those results.
+    expect((await listResults({ uploadId: again.upload.id })).total).toBe(expected.results);
   });
 });

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { z } from "zod";
 import { ResultsTable } from "@/components/ResultsTable";
 import { requireUser } from "@/lib/auth/server";
@@ -14,6 +15,7 @@ const params = z.object({
   earliest: z.coerce.date().optional().catch(undefined),
   latest: z.coerce.date().optional().catch(undefined),
   suppressed: z.enum(["show", "hide"]).catch("hide"),
+  upload: z.uuid().optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(10000).catch(1),
 });
 
@@ -25,7 +27,7 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
   await requireUser("data:read");
   const p = params.parse(await searchParams);
   const size = 100;
-  const { rows, total } = await listResults({ detectionId: p.detection, dest: p.dest, from: p.earliest, to: p.latest, includeSuppressed: p.suppressed === "show", limit: size, offset: (p.page - 1) * size });
+  const { rows, total } = await listResults({ detectionId: p.detection, dest: p.dest, from: p.earliest, to: p.latest, includeSuppressed: p.suppressed === "show", uploadId: p.upload, limit: size, offset: (p.page - 1) * size });
   const names = detectionNames();
   const detection = p.detection ? specById(p.detection) : undefined;
   return (
@@ -67,8 +69,14 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
             <option value="show">shown</option>
           </select>
         </label>
+        {p.upload && <input type="hidden" name="upload" value={p.upload} />}
         <button type="submit">Filter</button>
       </form>
+      {p.upload && (
+        <p className="callout">
+          Results that the events of <Link href={`/uploads/${p.upload}`}>one upload</Link> are part of. <Link href="/results">All results</Link>
+        </p>
+      )}
       <ResultsTable rows={rows.map(resultRowJson)} total={total} detectionNames={names} />
       <nav className="pager" aria-label="Result pages">
         {p.page > 1 && <a href={`?${new URLSearchParams({ ...pageQuery(p), page: String(p.page - 1) })}`}>← Previous</a>}
@@ -83,7 +91,7 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
 
 function pageQuery(p: z.infer<typeof params>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries({ detection: p.detection, dest: p.dest, earliest: p.earliest?.toISOString(), latest: p.latest?.toISOString(), suppressed: p.suppressed }).filter(
+    Object.entries({ detection: p.detection, dest: p.dest, earliest: p.earliest?.toISOString(), latest: p.latest?.toISOString(), suppressed: p.suppressed, upload: p.upload }).filter(
       (e): e is [string, string] => e[1] !== undefined,
     ),
   );

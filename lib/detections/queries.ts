@@ -11,6 +11,8 @@ export interface ResultFilter {
   from?: Date;
   to?: Date;
   runId?: bigint | string;
+  /** Results that an uploaded file's events are part of (stored by it or already stored when it came). */
+  uploadId?: string;
   /** Include results an active suppression hides (flagged `suppressed`). Default: hidden. */
   includeSuppressed?: boolean;
   limit?: number;
@@ -38,6 +40,14 @@ export interface ResultRow {
 }
 
 /** Detection results, newest first; suppressed ones only when asked for, and flagged. */
+/**
+ * SQL: the ids of the results an upload's events are part of — the events it stored and those it held that another
+ * upload had stored first (event_holders). `upload` is the SQL of a uuid value.
+ */
+export const UPLOAD_RESULT_IDS = (upload: string) =>
+  `SELECT dre.result_id FROM detection_result_events dre
+   WHERE dre.event_id IN (SELECT id FROM events WHERE upload_id = ${upload}::uuid UNION ALL SELECT event_id FROM event_holders WHERE upload_id = ${upload}::uuid)`;
+
 export async function listResults(f: ResultFilter = {}): Promise<{ total: number; rows: ResultRow[] }> {
   const conditions: string[] = [];
   const values: unknown[] = [];
@@ -50,6 +60,7 @@ export async function listResults(f: ResultFilter = {}): Promise<{ total: number
   if (f.from) conditions.push(`r.last_time >= ${param(f.from)}`);
   if (f.to) conditions.push(`r.first_time < ${param(f.to)}`);
   if (f.runId !== undefined) conditions.push(`r.run_id = ${param(BigInt(f.runId))}`);
+  if (f.uploadId) conditions.push(`r.id IN (${UPLOAD_RESULT_IDS(param(f.uploadId))})`);
   if (!f.includeSuppressed) conditions.push(`NOT ${RESULT_SUPPRESSED}`);
   const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
   const filterValues = [...values];

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Time } from "@/components/time/TimeZone";
 import { getUploadReport } from "@/lib/ingest/queries";
+import { detectionNames } from "@/lib/views/detection-names";
+import { uploadFindings } from "@/lib/views/upload-findings";
 import { can, requireUser } from "@/lib/auth/server";
 import { DeleteUploadForm } from "./DeleteUploadForm";
 
@@ -51,6 +54,7 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
           </>
         )}
       </dl>
+      {report.status === "done" && <Findings uploadId={report.id} stored={report.stored} duplicates={report.duplicates} />}
       <p>
         <Link href={`/events?upload=${report.id}`}>Events from this upload</Link>
       </p>
@@ -109,4 +113,61 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
 
 function notices(value: unknown): { location: string; message: string }[] {
   return Array.isArray(value) ? (value as { location: string; message: string }[]) : [];
+}
+
+/** What the upload found: hosts, event time span, and the results, notables and risk its events are part of. */
+async function Findings({ uploadId, stored, duplicates }: { uploadId: string; stored: number; duplicates: number }) {
+  const f = await uploadFindings(uploadId);
+  const names = detectionNames();
+  return (
+    <section className="panel" aria-label="What this upload found">
+      <h2>What it found</h2>
+      {stored === 0 && duplicates > 0 && (
+        <p className="callout">Every event of this file was already stored by earlier uploads: it added nothing new. Below is what its events are part of.</p>
+      )}
+      <dl className="facts">
+        <dt>Hosts</dt>
+        <dd data-testid="found-hosts">
+          {f.hostCount.toLocaleString("en")}
+          {f.hosts.length > 0 && ": "}
+          {f.hosts.map((h, i) => (
+            <span key={h.id}>
+              {i > 0 && ", "}
+              <Link href={`/hosts/${encodeURIComponent(h.id)}?${new URLSearchParams({ range: "custom", from: f.firstEvent!.toISOString(), to: new Date(f.lastEvent!.getTime() + 1000).toISOString() })}`}>
+                <bdi>{h.name}</bdi>
+              </Link>{" "}
+              <span className="muted">({h.events.toLocaleString("en")})</span>
+            </span>
+          ))}
+          {f.hostCount > f.hosts.length && <span className="muted"> and {(f.hostCount - f.hosts.length).toLocaleString("en")} more</span>}
+        </dd>
+        <dt>Events from</dt>
+        <dd>
+          {f.firstEvent ? (
+            <>
+              <Time iso={f.firstEvent.toISOString()} /> to <Time iso={f.lastEvent!.toISOString()} />
+            </>
+          ) : (
+            "—"
+          )}
+        </dd>
+        <dt>Detection results</dt>
+        <dd data-testid="found-results">
+          <Link href={`/results?upload=${uploadId}`}>{f.results.toLocaleString("en")}</Link>
+          {Object.entries(f.resultsByDetection).map(([id, n]) => (
+            <span key={id} className="muted">
+              {" "}
+              · {n.toLocaleString("en")} × {names[id] ?? id}
+            </span>
+          ))}
+        </dd>
+        <dt>Notables</dt>
+        <dd data-testid="found-notables">
+          {f.notables.toLocaleString("en")} ({f.openNotables.toLocaleString("en")} open)
+        </dd>
+        <dt>Risk</dt>
+        <dd data-testid="found-risk">{f.risk.toLocaleString("en")}</dd>
+      </dl>
+    </section>
+  );
 }
