@@ -24,5 +24,5 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   // Everything but the API and Next.js's own assets (host names with dots in a page path still match).
-  matcher: ["/((?!api/|_next/|favicon\\.ico$|robots\\.txt$).*)"],
+  matcher: ["/((?!api/|_next/|favicon\\.ico$|icon\\.svg$|robots\\.txt$).*)"],
 };

@@ -74,7 +74,7 @@ export default async function OverviewPage() {
       <div className="cards">
         <Card label="Events" value={counts.events} href="/events" testId="count-events" />
         <Card label="Hosts" value={counts.hosts} href="/hosts" testId="count-hosts" />
-        <Card label="Open notables" value={counts.openNotables} testId="count-open-notables" warn />
+        <Card label="Open notables" value={counts.openNotables} href="/notables" testId="count-open-notables" warn />
         <Card label="Detection results, events of the last 24 h" value={counts.results24h} href="/results" testId="count-results-24h" />
         <Card label="Hosts without the IIS configuration log" value={counts.hostsWithoutIisConfigLog} href="/hosts?coverage=missing" testId="count-missing-log" warn />
         <Card label="Uploads" value={counts.uploads} href="/uploads" />

@@ -222,6 +222,7 @@ test("triage is never lost: after Save the form shows what was saved, saving aga
     await expect(triager.getByRole("table", { name: "Notables" }).getByTestId("notable-status")).toHaveCount(1, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
   await triager.getByRole("table", { name: "Notables" }).getByRole("link", { name: "Windows IIS Components New Module Added" }).click();
+  await expect(triager).toHaveURL(/\/notables\/\d+$/);
   const notableUrl = triager.url();
   // A second triager's browser (the admin) opens the same notable now, before the change.
   await admin.goto(notableUrl);

@@ -13,7 +13,7 @@ export default async function SetupPage() {
       <h1>Welcome to IIS Module Watch</h1>
       <p>There are no accounts yet. Create the first admin; you can add analysts and triagers afterwards under Users.</p>
       <p className="muted">
-        From a shell instead: <code>iiswatch users create --admin &lt;username&gt;</code>
+        From a shell instead: <code>npx iiswatch users create --admin &lt;username&gt;</code>
       </p>
       <SetupForm />
     </>

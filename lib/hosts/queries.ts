@@ -1,5 +1,6 @@
 // Hosts: the fleet table (risk, notables, results, modules, log coverage) and one host's timeline.
 import { z } from "zod";
+import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
 import { EFFECTIVE_RISK_EVENTS, RESULT_SUPPRESSED, suppressedNow } from "../risk/effective";
@@ -66,7 +67,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   const filters: string[] = [];
   const filterValues: unknown[] = [];
   if (params.q) {
-    filterValues.push(`%${params.q.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+    filterValues.push(containsPattern(params.q));
     filters.push(`h.id LIKE $${filterValues.length}`);
   }
   if (params.coverage === "missing") filters.push("h.iis_config_events = 0");

@@ -53,6 +53,9 @@ describe("the queue", () => {
     expect(all.total).toBe(5);
     expect(all.rows[0]).toMatchObject({ status: "new", severity: "medium", urgency: "medium", owner: null, comments: 0, suppressed: false, title: "Windows IIS Components New Module Added" });
     expect(await ids({ dest: "WEB02" })).toHaveLength(2);
+    // Any part of the host name, as on the hosts page; LIKE's wildcards are taken literally.
+    expect(await ids({ dest: "eb0" })).toHaveLength(5);
+    expect(await ids({ dest: "web_2" })).toHaveLength(0);
     const page2 = await listNotables(q({ size: "10", page: "1", sort: "dest", dir: "asc" }), null);
     expect(page2.rows.map((r) => r.dest)).toEqual(["web01", "web01", "web01", "web02", "web02"]);
     expect(await ids({ page: "2", size: "10" })).toEqual([]);

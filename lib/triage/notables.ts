@@ -4,6 +4,7 @@
 import { writeAudit, type Actor } from "../audit/log";
 import { roleCan } from "../auth/permissions";
 import { db, type Prisma } from "../db/client";
+import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
 import { specById } from "../detections/specs";
 import { RESULT_SUPPRESSED } from "../risk/effective";
@@ -60,7 +61,8 @@ function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): { s
   else if (p.owner === "none") conditions.push("n.owner_id IS NULL");
   else if (p.owner) conditions.push(`u.username = lower(${param(p.owner)})`);
   if (p.detection) conditions.push(`n.detection_id = ${param(p.detection)}`);
-  if (p.dest) conditions.push(`lower(n.dest) = lower(${param(p.dest)})`);
+  // Any part of the host name, as the hosts filter matches.
+  if (p.dest) conditions.push(`lower(n.dest) LIKE ${param(containsPattern(p.dest))}`);
   if (p.disposition) conditions.push(`n.disposition = ${param(p.disposition)}`);
   if ((p.suppressed ?? "hide") === "hide") conditions.push(`NOT ${RESULT_SUPPRESSED}`);
   return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", values };
