@@ -267,7 +267,7 @@ test("triage is never lost: after Save the form shows what was saved, saving aga
   await expect(admin.getByRole("combobox", { name: "Asset priority" })).toHaveValue("high");
   await other.getByRole("combobox", { name: "Asset priority" }).selectOption("low");
   await other.getByRole("button", { name: "Set priority" }).click();
-  await expect(other.getByRole("alert")).toContainText("Not saved: this host's priority was changed to high since you loaded the page.");
+  await expect(other.getByRole("form", { name: "Asset priority" }).getByRole("alert")).toContainText("Not saved: this host's priority was changed to high since you loaded the page.");
   await other.reload();
   await expect(other.getByRole("combobox", { name: "Asset priority" })).toHaveValue("high");
 });
