@@ -20,7 +20,8 @@
 //   BENCH_LOAD_UPLOAD_HOSTS=23  hosts of the uploaded log (20: all its module installs on the busy host too)
 //   BENCH_LOAD_HOST=web01.corp.example   the host page to read instead of the busiest host's
 //   BENCH_LOAD_DUMP=/tmp/pages  write each route's warm-up response there (to see what a page weighs)
-// Any other variable is passed on to the dashboard (DATABASE_POOL_MAX, IISWATCH_WORKER_NICE, …).
+// Any other variable is passed on to the dashboard (DATABASE_POOL_MAX, IISWATCH_WORKER_NICE, IISWATCH_WEB_PROCESSES, …);
+// IISWATCH_WEB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the web processes (start.ts passes it to them).
 // Everything it starts is stopped at the end, on failure and on Ctrl-C; the scratch database and files are removed.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
