@@ -2,9 +2,10 @@ import Link from "next/link";
 import { RiskByDay } from "@/components/charts/RiskByDay";
 import { DemoDataButton } from "@/components/DemoDataButton";
 import { SimpleTable } from "@/components/SimpleTable";
+import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { INCIDENT_RULES, latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
-import { overviewCounts } from "@/lib/views/overview";
+import { backdoorSigns, overviewCounts, type BackdoorSign } from "@/lib/views/overview";
 import { referenceTime } from "@/lib/views/reference";
 
 export const dynamic = "force-dynamic";
@@ -48,9 +49,39 @@ function RiskiestHosts({ title, hosts }: { title: string; hosts: { host: string;
   );
 }
 
+/** Hosts with a module installed, a DLL failing to load or HTTP logging disabled: first, whatever their risk. */
+function BackdoorSigns({ signs }: { signs: BackdoorSign[] }) {
+  const title = "Backdoor signs (IIS modules installed, DLLs failing to load, logging disabled)";
+  return (
+    <section aria-label="Backdoor signs">
+      <h2>{title}</h2>
+      <SimpleTable
+        label="Backdoor signs"
+        headers={["Host", "Latest finding", "Results", "Last seen"]}
+        empty="None: no module installed, no DLL failing to load, no HTTP logging disabled."
+        rows={signs.map((s) => ({
+          key: s.host,
+          cells: [
+            <Link key="h" href={`/hosts/${encodeURIComponent(s.host)}`} className="wrap-anywhere">
+              <bdi>{s.name}</bdi>
+            </Link>,
+            <span key="w" className={`wrap-anywhere finding-${s.kind}`}>
+              {s.what}
+            </span>,
+            <Link key="r" href={`/results?dest=${encodeURIComponent(s.host)}`}>
+              {s.results}
+            </Link>,
+            <Time key="t" iso={s.lastSeen.toISOString()} />,
+          ],
+        }))}
+      />
+    </section>
+  );
+}
+
 export default async function OverviewPage() {
   const user = await requireUser("data:read");
-  const [counts, latest] = await Promise.all([overviewCounts(), latestRiskEventTime()]);
+  const [counts, latest, signs] = await Promise.all([overviewCounts(), latestRiskEventTime(), backdoorSigns()]);
   // Historical data (no risk in the last 7 days, some before) is shown as of its latest risk event.
   const reference = referenceTime(undefined, latest, 168);
   const at = reference.at.getTime();
@@ -84,6 +115,7 @@ export default async function OverviewPage() {
           The data is historical: risk is shown as of its latest risk event ({reference.at.toISOString().slice(0, 19).replace("T", " ")} UTC).
         </p>
       )}
+      <BackdoorSigns signs={signs} />
       <div className="grid-2">
         <RiskiestHosts title="Riskiest hosts, 24 hours" hosts={day} />
         <RiskiestHosts title="Riskiest hosts, 7 days" hosts={week} />

@@ -2,6 +2,7 @@
 // The fleet: one row per host, sorted/filtered/paginated on the server (state in the URL).
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
+import { FINDING_KINDS, type FindingKind } from "@/lib/detections/enrichment";
 import type { HostRow } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
@@ -19,6 +20,15 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
           {c.row.original.name}
         </Link>
       ),
+    }),
+    helper.accessor("topFinding", {
+      id: "finding",
+      header: "Top finding",
+      // Why the host is where it is on the default sort: its most serious finding (backdoors first).
+      cell: (c) => {
+        const kind = c.getValue() as FindingKind | null;
+        return kind ? <span className={`finding-${kind}`}>{FINDING_KINDS[kind].label}</span> : <span className="muted">—</span>;
+      },
     }),
     helper.accessor("risk24h", { header: "Risk 24 h", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),
     helper.accessor("risk7d", { header: "Risk 7 d", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),

@@ -7,7 +7,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import pg from "pg";
+import { FINDING_KINDS } from "../lib/detections/enrichment";
 import { signIn } from "./auth";
+
+const FINDING_LABELS: Record<string, string> = Object.fromEntries(Object.entries(FINDING_KINDS).map(([k, v]) => [k, v.label]));
 
 const HOUR = 3_600_000;
 const OPEN = ["new", "in_progress", "pending"];
@@ -120,8 +123,11 @@ test("overview → hosts → host → 7-day drilldown → detection results, eve
     await expect(page).toHaveURL(/\/hosts$/);
     now = new Date();
     const fleet = (order: string, limit: number, offset = 0) =>
-      q<{ id: string; name: string; r24: number; r7: number; open: number; results: number; events: number; config: number }>(
+      q<{ id: string; name: string; finding: string | null; r24: number; r7: number; open: number; results: number; events: number; config: number }>(
         `SELECT h.id, h.name, h.event_count AS events, h.iis_config_events AS config,
+                (SELECT r.finding_kind FROM detection_results r WHERE lower(r.dest) = h.id AND r.finding_rank IS NOT NULL
+                 ORDER BY r.finding_rank DESC LIMIT 1) AS finding,
+                (SELECT max(r.finding_rank) FROM detection_results r WHERE lower(r.dest) = h.id) AS fr,
                 coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.normalized_risk_object = h.id AND re.time >= $1 AND re.time < $3), 0)::int AS r24,
                 coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.normalized_risk_object = h.id AND re.time >= $2 AND re.time < $3), 0)::int AS r7,
                 (SELECT count(*) FROM notables n WHERE lower(n.dest) = h.id AND n.status::text = ANY($4))::int AS open,
@@ -132,14 +138,15 @@ test("overview → hosts → host → 7-day drilldown → detection results, eve
     const hostsTable = page.getByRole("table", { name: "Hosts" });
     const expectHostRows = async (rows: Awaited<ReturnType<typeof fleet>>) => {
       const shown = await tableRows(hostsTable);
-      expect(shown.map((r) => r.slice(0, 4))).toEqual(rows.map((h) => [h.name, String(h.r24), String(h.r7), String(h.open)]));
+      expect(shown.map((r) => r.slice(0, 5))).toEqual(rows.map((h) => [h.name, h.finding ? FINDING_LABELS[h.finding] : "—", String(h.r24), String(h.r7), String(h.open)]));
       // "Results by detection": "n × Detection" per detection, summing to the host's results.
-      expect(shown.map((r) => [...r[4].matchAll(/(\d+) ×/g)].reduce((sum, m) => sum + Number(m[1]), 0))).toEqual(rows.map((h) => h.results));
-      expect(shown.map((r) => r[8])).toEqual(rows.map((h) => (h.config > 0 ? "collected" : "⚠ missing")));
+      expect(shown.map((r) => [...r[5].matchAll(/(\d+) ×/g)].reduce((sum, m) => sum + Number(m[1]), 0))).toEqual(rows.map((h) => h.results));
+      expect(shown.map((r) => r[9])).toEqual(rows.map((h) => (h.config > 0 ? "collected" : "⚠ missing")));
     };
     await expect(page.getByRole("navigation", { name: "Hosts pages" })).toContainText(`Page 1 of 1 · ${counts.hosts.toLocaleString()} rows`);
-    await expect(hostsTable.getByRole("columnheader", { name: /Risk 7 d/ })).toHaveAttribute("aria-sort", "descending");
-    await expectHostRows(await fleet("r7 DESC", 50));
+    // Backdoors first: by the most serious finding (module installed, DLL load failure…), then by 7-day risk.
+    await expect(hostsTable.getByRole("columnheader", { name: /Top finding/ })).toHaveAttribute("aria-sort", "descending");
+    await expectHostRows(await fleet("fr DESC NULLS LAST, r7 DESC", 50));
     await expectLabelledControls(page);
     await shot(page, "hosts");
 
@@ -161,6 +168,8 @@ test("overview → hosts → host → 7-day drilldown → detection results, eve
     // select and the pager likewise.
     await page.goto("/hosts");
     await hostsTable.getByRole("button", { name: /^Host/ }).focus();
+    await page.keyboard.press("Tab");
+    await expect(hostsTable.getByRole("button", { name: /^Top finding/ })).toBeFocused();
     await page.keyboard.press("Tab");
     const risk24Button = hostsTable.getByRole("button", { name: /^Risk 24 h/ });
     await expect(risk24Button).toBeFocused();

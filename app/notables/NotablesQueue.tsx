@@ -1,6 +1,7 @@
 "use client";
 // The notables queue: one page of notables (sorted and paginated on the server, state in the URL), rows that can
 // be ticked, and the bulk action bar for the ticked rows or everything the view matches.
+import { FINDING_KINDS, type FindingKind } from "@/lib/detections/enrichment";
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import { useActionState, useState } from "react";
@@ -18,11 +19,21 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
   return helper.columns([
     helper.accessor("time", { header: "Time", cell: (c) => <Time iso={c.getValue()} /> }),
     helper.accessor("urgency", { header: "Urgency", cell: (c) => <span className={`badge ${c.getValue()}`}>{c.getValue()}</span> }),
+    helper.accessor("findingKind", {
+      id: "finding",
+      header: "What",
+      cell: (c) => (c.getValue() ? FINDING_KINDS[c.getValue() as FindingKind]?.label : <span className="muted">—</span>),
+    }),
     helper.accessor("title", {
       header: "Title",
       cell: (c) => (
         <>
           <Link href={`/notables/${c.row.original.id}`}>{c.getValue()}</Link>
+          {c.row.original.what && (
+            <div className={`wrap-anywhere finding-${c.row.original.findingKind}`} data-testid="notable-what">
+              {c.row.original.what}
+            </div>
+          )}
           {c.row.original.suppressed && <div className="badge">suppressed</div>}
           {detectionNames[c.row.original.detectionId] && detectionNames[c.row.original.detectionId] !== c.getValue() && (
             <div className="muted">{detectionNames[c.row.original.detectionId]}</div>

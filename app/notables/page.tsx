@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { can, requireUser } from "@/lib/auth/server";
 import { DETECTION_SPECS } from "@/lib/detections";
+import { FINDING_KIND_NAMES, FINDING_KINDS } from "@/lib/detections/enrichment";
 import { assignableOwners, DISPOSITION_LABELS, DISPOSITIONS, listNotables, NOTABLE_STATUSES, notableListParams, notableQuery, STATUS_LABELS, URGENCIES } from "@/lib/triage";
 import { detectionNames } from "@/lib/views/detection-names";
 import { NotablesQueue } from "./NotablesQueue";
@@ -77,6 +78,17 @@ export default async function NotablesPage({ searchParams }: { searchParams: Sea
             {DISPOSITIONS.map((d) => (
               <option key={d} value={d}>
                 {DISPOSITION_LABELS[d]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          What happened
+          <select name="finding" defaultValue={p.finding ?? ""}>
+            <option value="">any</option>
+            {FINDING_KIND_NAMES.map((k) => (
+              <option key={k} value={k}>
+                {FINDING_KINDS[k].label}
               </option>
             ))}
           </select>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyConfigurationChange, describeModuleLoadFailure, enrich, MAX_EVENT_IDS_IN_ENRICHMENT, win32ErrorFromBinary } from "./enrichment";
+import { classifyConfigurationChange, describeModuleLoadFailure, enrich, FINDING_KINDS, MAX_EVENT_IDS_IN_ENRICHMENT, win32ErrorFromBinary } from "./enrichment";
 
 describe("Event 29 classification", () => {
   it("recognises a module added server-wide with its image", () => {
@@ -60,5 +60,33 @@ describe("enrich", () => {
     expect(e).toMatchObject({ eventCount: 105, eventIdsTruncated: true });
     expect(e.eventIds).toHaveLength(MAX_EVENT_IDS_IN_ENRICHMENT);
     expect(e.kind === "iis-configuration-change" && e.changes).toHaveLength(1);
+  });
+});
+
+describe("findings: what a result means, most serious first", () => {
+  const add = (scope: string, name: string, attr = "", value = "") => ({
+    Configuration: `/system.webServer/${scope}/add[@name="${name}"]${attr}`,
+    EditOperationType: "1",
+    NewValue: value,
+  });
+
+  it("names the module installed with its image and where, and counts the others", () => {
+    const e = enrich("iis-configuration-change", [add("globalModules", "IsapiCache", "/@image", "C:\\Windows\\Temp\\cache.dll"), add("modules", "IsapiCache"), add("modules", "Other")], [1, 2, 3]);
+    expect(e.finding).toEqual({ kind: "module_added", rank: 4, text: "Module IsapiCache (C:\\Windows\\Temp\\cache.dll) added to globalModules and modules, and 1 more module" });
+  });
+
+  it("a DLL failing to load, with its architecture and Win32 error", () => {
+    const e = enrich("iis-module-load-failure", [{ ModuleDll: "c:\\temp\\msf.dll", ProcessorArchitecture: "AMD64", Binary: "C1000000" }], [1]);
+    expect(e.finding).toEqual({ kind: "module_load_failure", rank: 3, text: "DLL c:\\temp\\msf.dll failed to load (AMD64, ERROR_BAD_EXE_FORMAT)" });
+  });
+
+  it("HTTP logging disabled outranks a module removed, which outranks another change", () => {
+    const logging = { Configuration: "/system.webServer/httpLogging/@dontLog", EditOperationType: "3", NewValue: "true" };
+    const removed = { Configuration: '/system.webServer/modules/remove[@name="Old"]', EditOperationType: "1" };
+    const other = { Configuration: "/system.web/customErrors/@mode", EditOperationType: "3", NewValue: "Off" };
+    expect(enrich("iis-configuration-change", [other, removed, logging], [1, 2, 3]).finding).toEqual({ kind: "http_logging_disabled", rank: 3, text: "HTTP logging disabled" });
+    expect(enrich("iis-configuration-change", [other, removed], [1, 2]).finding).toEqual({ kind: "module_removed", rank: 2, text: "Module Old removed" });
+    expect(enrich("iis-configuration-change", [other], [1]).finding).toEqual({ kind: "other_configuration_change", rank: 1, text: "Configuration change to /system.web/customErrors/@mode" });
+    expect(FINDING_KINDS.module_added.rank).toBeGreaterThan(FINDING_KINDS.module_load_failure.rank);
   });
 });

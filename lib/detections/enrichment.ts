@@ -106,8 +106,60 @@ export interface ContributingEvents {
 
 export const MAX_EVENT_IDS_IN_ENRICHMENT = 100;
 
-export type Enrichment = ContributingEvents &
-  ({ kind: "iis-configuration-change"; changes: ConfigurationChange[] } | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] });
+export type Enrichment = ContributingEvents & { finding: Finding } & (
+    | { kind: "iis-configuration-change"; changes: ConfigurationChange[] }
+    | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] }
+  );
+
+/**
+ * What a result means for an analyst, most serious first: a module installed is how IIS backdoors (RGDoor, IceApple,
+ * DoorMe…) persist; a DLL failing to load is often a backdoor built for the wrong architecture; disabling HTTP
+ * logging hides their traffic. The rank orders notables and hosts ("backdoors first"). Declared once: the database
+ * keeps each result's kind and rank in generated columns (finding_kind, finding_rank) from its enrichment.
+ */
+export const FINDING_KINDS = {
+  module_added: { rank: 4, label: "module installed" },
+  module_load_failure: { rank: 3, label: "DLL failed to load" },
+  http_logging_disabled: { rank: 3, label: "HTTP logging disabled" },
+  module_removed: { rank: 2, label: "module removed" },
+  other_configuration_change: { rank: 1, label: "configuration change" },
+} as const;
+export type FindingKind = keyof typeof FINDING_KINDS;
+export const FINDING_KIND_NAMES = Object.keys(FINDING_KINDS) as FindingKind[];
+
+export interface Finding {
+  kind: FindingKind;
+  rank: number;
+  /** One line: "Module EvilMod (C:\\x\\evil.dll) added to globalModules", "DLL c:\\temp\\msf.dll failed to load (AMD64)"… */
+  text: string;
+}
+
+const andMore = (n: number, noun: string) => (n > 1 ? `, and ${n - 1} more ${noun}${n > 2 ? "s" : ""}` : "");
+
+/** The most serious thing a result's changes or failures say, as one line. */
+export function findingOf(e: { changes: ConfigurationChange[] } | { failures: ModuleLoadFailure[] }): Finding {
+  const make = (kind: FindingKind, text: string): Finding => ({ kind, rank: FINDING_KINDS[kind].rank, text });
+  if ("failures" in e) {
+    const dlls = [...new Set(e.failures.map((f) => f.moduleDll).filter((d): d is string => d !== null))];
+    const first = e.failures.find((f) => f.moduleDll === dlls[0]);
+    const how = [first?.processorArchitecture, first?.errorName].filter(Boolean).join(", ");
+    return make("module_load_failure", `DLL ${dlls[0] ?? "(unnamed)"} failed to load${how ? ` (${how})` : ""}${andMore(dlls.length, "DLL")}`);
+  }
+  const changes = e.changes;
+  const modules = (kind: ConfigurationChangeKind) => [...new Set(changes.filter((c) => c.kind === kind).map((c) => c.module ?? "(unnamed)"))];
+  const added = modules("module_added");
+  if (added.length) {
+    const ofFirst = changes.filter((c) => c.kind === "module_added" && (c.module ?? "(unnamed)") === added[0]);
+    const image = ofFirst.find((c) => c.image)?.image;
+    const scopes = [...new Set(ofFirst.map((c) => c.scope).filter(Boolean))].join(" and ");
+    return make("module_added", `Module ${added[0]}${image ? ` (${image})` : ""} added to ${scopes || "IIS"}${andMore(added.length, "module")}`);
+  }
+  if (changes.some((c) => c.kind === "http_logging_disabled")) return make("http_logging_disabled", "HTTP logging disabled");
+  const removed = modules("module_removed");
+  if (removed.length) return make("module_removed", `Module ${removed[0]} removed${andMore(removed.length, "module")}`);
+  const paths = [...new Set(changes.map((c) => c.configuration).filter((p): p is string => p !== null))];
+  return make("other_configuration_change", `Configuration change${paths[0] ? ` to ${paths[0]}` : ""}${andMore(paths.length, "change")}`);
+}
 
 function distinctBy<T>(items: T[]): T[] {
   const seen = new Set<string>();
@@ -126,7 +178,10 @@ export function enrich(kind: EnrichmentKind, details: EventDetail[], eventIds: r
     eventIds: eventIds.slice(0, MAX_EVENT_IDS_IN_ENRICHMENT).map(String),
     eventIdsTruncated: eventIds.length > MAX_EVENT_IDS_IN_ENRICHMENT,
   };
-  return kind === "iis-configuration-change"
-    ? { kind, ...contributing, changes: distinctBy(details.map(classifyConfigurationChange)) }
-    : { kind, ...contributing, failures: distinctBy(details.map(describeModuleLoadFailure)) };
+  if (kind === "iis-configuration-change") {
+    const changes = distinctBy(details.map(classifyConfigurationChange));
+    return { kind, ...contributing, changes, finding: findingOf({ changes }) };
+  }
+  const failures = distinctBy(details.map(describeModuleLoadFailure));
+  return { kind, ...contributing, failures, finding: findingOf({ failures }) };
 }

@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
+import { backfillFindings } from "../detections/backfill-findings";
 import { runScheduled } from "../detections/runs";
 import { store2282, store29 } from "../detections/testing";
 import { hostListParams, hostModules, hostTimeline, listHosts } from "./queries";
@@ -87,5 +88,39 @@ describe("host page: timeline and modules", () => {
     const second = await hostModules("web01", { limit: 2, offset: 2 });
     expect([second.total, second.rows.map((m) => m.module)]).toEqual([3, ["EvilModule"]]);
     expect(await hostModules("web01", { limit: 2, offset: 4 })).toEqual({ total: 3, rows: [] });
+  });
+});
+
+describe("backdoors first", () => {
+  it("the default sort puts a host with a module installed above a riskier host with ordinary configuration changes, and says why", async () => {
+    // web05: ten ordinary changes (10 results × 48 risk); web06: one module installed (48).
+    await store29([
+      ...Array.from({ length: 10 }, (_, i) => ({ host: "web05", time: t(115 + i * 5), configuration: `/system.web/customErrors/error[@statusCode="${400 + i}"]` })),
+      { host: "web06", time: t(130), configuration: '/system.webServer/globalModules/add[@name="Backdoor"]' },
+    ]);
+    await runScheduled(new Date(base.getTime() + 3 * HOUR));
+    const { rows } = await listHosts(hostListParams.parse({}));
+    const order = rows.map((h) => [h.id, h.topFinding]);
+    const risk = (id: string) => rows.find((h) => h.id === id)!.risk7d;
+    expect(risk("web05")).toBeGreaterThan(risk("web06"));
+    expect(order.findIndex(([id]) => id === "web06")).toBeLessThan(order.findIndex(([id]) => id === "web05"));
+    expect(Object.fromEntries(order)).toMatchObject({ web05: "other_configuration_change", web06: "module_added", web01: "module_added", web02: "module_load_failure" });
+    // The same order as SQL written here: the most serious finding, then 7-day risk.
+    const expected = await db().$queryRaw<{ id: string }[]>`
+      SELECT h.id FROM hosts h ORDER BY
+        (SELECT max(finding_rank) FROM detection_results r WHERE lower(r.dest) = h.id) DESC NULLS LAST,
+        (SELECT coalesce(sum(risk_score), 0) FROM risk_events re WHERE re.normalized_risk_object = h.id AND re.time >= now() - interval '7 days') DESC,
+        h.id`;
+    expect(rows.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+  });
+
+  it("results enriched before findings existed get theirs from the workers' backfill", async () => {
+    await db().$executeRaw`UPDATE detection_results SET enrichment = enrichment - 'finding'`;
+    expect(await db().detectionResult.count({ where: { findingKind: { not: null } } })).toBe(0);
+    const updated = await backfillFindings();
+    expect(updated).toBe(await db().detectionResult.count());
+    const web01 = await listHosts(hostListParams.parse({ q: "web01" }));
+    expect(web01.rows[0].topFinding).toBe("module_added");
+    expect(await backfillFindings()).toBe(0);
   });
 });

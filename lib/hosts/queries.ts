@@ -4,16 +4,19 @@ import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
 import { EFFECTIVE_RISK_EVENTS, RESULT_SUPPRESSED, suppressedNow } from "../risk/effective";
+import { riskEventBounds } from "../risk/rollups";
+import { unionBounds, type Bounds } from "../views/range";
 import { OPEN_STATUSES } from "../triage/fields";
 
 const HOUR = 3_600_000;
 
-export const HOST_SORTS = ["host", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent", "events"] as const;
+export const HOST_SORTS = ["host", "finding", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent", "events"] as const;
 
 export const hostListParams = z.object({
   page: z.coerce.number().int().min(1).max(100000).catch(1),
   size: z.coerce.number().int().min(10).max(200).catch(50),
-  sort: z.enum(HOST_SORTS).catch("risk7d"),
+  /** Backdoors first: hosts with a module installed, then DLL load failures or HTTP logging disabled…, by 7-day risk. */
+  sort: z.enum(HOST_SORTS).catch("finding"),
   dir: z.enum(["asc", "desc"]).catch("desc"),
   q: z.string().trim().max(255).optional().catch(undefined),
   /** "missing": only hosts without any IIS configuration log events. */
@@ -36,6 +39,8 @@ export interface HostRow {
   /** The first MODULES_LISTED module names (alphabetically) of moduleCount. */
   modules: string[];
   moduleCount: number;
+  /** The most serious finding among the host's results (lib/detections/enrichment.ts FINDING_KINDS), if any. */
+  topFinding: string | null;
   iisConfigEvents: number;
 }
 
@@ -44,6 +49,7 @@ export const MODULES_LISTED = 5;
 
 const SORT_SQL: Record<(typeof HOST_SORTS)[number], string> = {
   host: "h.id",
+  finding: "finding_rank",
   risk24h: "risk24h",
   risk7d: "risk7d",
   openNotables: "open_notables",
@@ -77,8 +83,11 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   const values = [...filterValues, new Date(now.getTime() - 24 * HOUR), new Date(now.getTime() - 168 * HOUR), now, OPEN_STATUSES, params.size, (params.page - 1) * params.size];
   const [day, week, end, open, limit, offset] = [1, 2, 3, 4, 5, 6].map((i) => `$${n + i}`);
   const direction = params.dir === "asc" ? "ASC" : "DESC";
-  const order = (alias: string) => `${SORT_SQL[params.sort].replace("h.", `${alias}.`)} ${direction} NULLS LAST, ${alias}.id`;
-  const byRisk = params.sort === "risk24h" || params.sort === "risk7d";
+  // By finding, hosts of the same finding come by 7-day risk (in the same direction).
+  const then = params.sort === "finding" ? `risk7d ${direction}, ` : "";
+  const order = (alias: string) => `${SORT_SQL[params.sort].replace("h.", `${alias}.`)} ${direction} NULLS LAST, ${then}${alias}.id`;
+  const byFinding = params.sort === "finding";
+  const byRisk = params.sort === "risk24h" || params.sort === "risk7d" || byFinding;
   const byResults = params.sort === "results";
 
   // Risk of one host (`hostId`), or of every host (grouped), in the 7-day window.
@@ -96,14 +105,21 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     WITH notables_open AS (
       SELECT r.dest_id AS id, count(*)::int AS n FROM notables n JOIN detection_results r ON r.id = n.result_id
       WHERE n.status::text = ANY(${open}::text[]) AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
-    )${byRisk ? `, risk AS (${risk(null)})` : ""}${byResults ? `, results AS (${results(`detection_results r WHERE r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}`)})` : ""},
+    )${byRisk ? `, risk AS (${risk(null)})` : ""}${
+      byFinding
+        ? `, findings AS (SELECT r.dest_id AS id, max(r.finding_rank) AS finding_rank FROM detection_results r
+                          WHERE r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED} GROUP BY 1)`
+        : ""
+    }${byResults ? `, results AS (${results(`detection_results r WHERE r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}`)})` : ""},
     page AS (
       SELECT h.*, coalesce(notables_open.n, 0) AS open_notables
              ${byRisk ? ", coalesce(risk.risk24h, 0) AS risk24h, coalesce(risk.risk7d, 0) AS risk7d" : ""}
              ${byResults ? ", coalesce(results.results, 0) AS results, coalesce(results.by_detection, '{}'::jsonb) AS by_detection" : ""}
+             ${byFinding ? ", findings.finding_rank" : ""}
       FROM hosts h
       LEFT JOIN notables_open ON notables_open.id = h.id
       ${byRisk ? "LEFT JOIN risk ON risk.id = h.id" : ""}
+      ${byFinding ? "LEFT JOIN findings ON findings.id = h.id" : ""}
       ${byResults ? "LEFT JOIN results ON results.id = h.id" : ""}
       ${where}
       ORDER BY ${order("h")}
@@ -111,7 +127,11 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     ),
     -- The page's hosts' results that no suppression hides, each checked once for both the counts and the modules.
     page_results AS MATERIALIZED (
-      SELECT r.dest_id, r.detection_id, r.module_names FROM page JOIN detection_results r ON r.dest_id = page.id WHERE NOT ${RESULT_SUPPRESSED}
+      SELECT r.dest_id, r.detection_id, r.module_names, r.finding_rank, r.finding_kind FROM page JOIN detection_results r ON r.dest_id = page.id WHERE NOT ${RESULT_SUPPRESSED}
+    ),
+    page_findings AS (
+      SELECT dest_id AS id, (array_agg(finding_kind ORDER BY finding_rank DESC) FILTER (WHERE finding_kind IS NOT NULL))[1] AS top_finding
+      FROM page_results GROUP BY 1
     ),
     -- A busy host's results mostly name the same few modules: unpack each distinct list once.
     page_modules AS (
@@ -121,11 +141,13 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     )${byResults ? "" : `, page_counts AS (${results("page_results r")})`}
     SELECT page.*${byRisk ? "" : ", rk.risk24h, rk.risk7d"}
            ${byResults ? "" : ", coalesce(page_counts.results, 0) AS results, coalesce(page_counts.by_detection, '{}'::jsonb) AS by_detection"},
-           coalesce(page_modules.modules, '{}') AS modules, coalesce(page_modules.module_count, 0) AS module_count
+           coalesce(page_modules.modules, '{}') AS modules, coalesce(page_modules.module_count, 0) AS module_count,
+           page_findings.top_finding
     FROM page
     ${byRisk ? "" : `CROSS JOIN LATERAL (${risk("page.id")}) rk`}
     ${byResults ? "" : "LEFT JOIN page_counts ON page_counts.id = page.id"}
     LEFT JOIN page_modules ON page_modules.id = page.id
+    LEFT JOIN page_findings ON page_findings.id = page.id
     ORDER BY ${order("page")}`;
   const [page, count] = await Promise.all([
     pgPool().query(sql, values),
@@ -147,9 +169,18 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       events: r.event_count,
       modules: r.modules,
       moduleCount: r.module_count,
+      topFinding: r.top_finding,
       iisConfigEvents: r.iis_config_events,
     })),
   };
+}
+
+/**
+ * The span of a host's data: its events and the risk raised from them (stamped later, at the time of the run), so
+ * that the host page's "all" and its default range on old data hold every risk event of the host.
+ */
+export async function hostDataBounds(host: { id: string; firstEvent: Date | null; lastEvent: Date | null }): Promise<Bounds> {
+  return unionBounds({ first: host.firstEvent, last: host.lastEvent }, await riskEventBounds(host.id));
 }
 
 export interface HostDetail {

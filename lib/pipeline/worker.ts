@@ -5,6 +5,7 @@
 import os from "node:os";
 import { randomBytes } from "node:crypto";
 import type PgBoss from "pg-boss";
+import { backfillFindings } from "../detections/backfill-findings";
 import { startDetectionScheduler, stopDetectionScheduler } from "../detections/scheduler";
 import { runIngestJob } from "../ingest/ingest-job";
 import { jobBoss, stopJobBoss } from "../jobs/boss";
@@ -67,6 +68,13 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     ),
   );
   if (options.scheduler !== false && process.env.IISWATCH_SCHEDULER !== "off") await startDetectionScheduler();
+  // Results stored by an earlier release get their finding (what they mean, for "backdoors first").
+  void track(
+    backfillFindings().then(
+      (n) => n > 0 && log(`findings added to ${n} earlier result(s)`),
+      (e: unknown) => log(`adding findings to earlier results failed (tried again at the next start): ${e instanceof Error ? e.message : String(e)}`),
+    ),
+  );
 
   // The reaper: soon after start (what a previous stop left), then as often as a lease is renewed.
   let reaping = false;

@@ -2,6 +2,7 @@
 // statuses and dispositions of Enterprise Security, and which fields of a detection's result row a false-positive
 // suppression may match (its `stats ... by` fields, renamed: never count, firstTime or lastTime).
 import { z } from "zod";
+import { FINDING_KIND_NAMES, type FindingKind } from "../detections/enrichment";
 import { outputFieldNames, type DetectionSpec } from "../detections/spec";
 import { PRIORITIES } from "../risk/severity";
 
@@ -65,7 +66,7 @@ export const notableChangeSchema = z
   .strict();
 export type NotableChange = z.infer<typeof notableChangeSchema>;
 
-export const NOTABLE_SORTS = ["time", "urgency", "status", "dest", "owner", "updated", "title"] as const;
+export const NOTABLE_SORTS = ["time", "urgency", "finding", "status", "dest", "owner", "updated", "title"] as const;
 
 const optionalText = (max: number) =>
   z
@@ -91,9 +92,11 @@ export const notableListParams = z.object({
   /** "me", "none" (unassigned), or a username. */
   owner: optionalText(64),
   detection: optionalText(100),
-  /** Exact dest, case-insensitive. */
+  /** Any part of the host name, case-insensitive. */
   dest: optionalText(255),
   disposition: z.enum(DISPOSITIONS).optional().catch(undefined),
+  /** What happened (lib/detections/enrichment.ts FINDING_KINDS): module installed, DLL failed to load, … */
+  finding: z.enum(FINDING_KIND_NAMES as [FindingKind, ...FindingKind[]]).optional().catch(undefined),
   /** Notables whose result a suppression hides: hidden unless asked for. */
   suppressed: z.enum(["hide", "show"]).catch("hide"),
   sort: z.enum(NOTABLE_SORTS).catch("time"),

@@ -62,6 +62,24 @@ describe("the queue", () => {
     expect(notableQuery(q({ dest: "web02", status: "all", page: "1" }))).toBe("status=all&dest=web02");
   });
 
+  it("says what happened (the module) beside the rule's title, and filters and sorts by it", async () => {
+    const { rows } = await listNotables(q({ dest: "web01" }), null);
+    expect(rows.map((r) => [r.title, r.what, r.findingKind])).toEqual([
+      ["Windows IIS Components New Module Added", "Module C added to globalModules", "module_added"],
+      ["Windows IIS Components New Module Added", "Module B added to globalModules", "module_added"],
+      ["Windows IIS Components New Module Added", "Module A added to globalModules", "module_added"],
+    ]);
+    expect(await ids({ finding: "module_added" })).toHaveLength(5);
+    expect(await ids({ finding: "http_logging_disabled" })).toEqual([]);
+    // A later, ordinary change: newest, so first by time, but last by what happened.
+    await storeAsUpload(normalized([event29Parts({ host: "web02", time: t(70), configuration: "/system.web/customErrors/@mode" }, "xml")], "xml"));
+    await runScheduled(new Date(base.getTime() + 2 * HOUR));
+    expect((await listNotables(q({}), null)).rows[0].findingKind).toBe("other_configuration_change");
+    const bySeriousness = (await listNotables(q({ sort: "finding" }), null)).rows.map((r) => r.findingKind);
+    expect(bySeriousness).toEqual([...Array(5).fill("module_added"), "other_configuration_change"]);
+    expect((await listNotables(q({ finding: "other_configuration_change" }), null)).rows.map((r) => r.what)).toEqual(["Configuration change to /system.web/customErrors/@mode"]);
+  });
+
   it("filters by owner (me, none, a username), status and disposition", async () => {
     const [first, second] = await ids();
     await updateNotables([first], { ownerId: tina.id, status: "in_progress" }, tina);

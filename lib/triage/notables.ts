@@ -28,6 +28,9 @@ export interface NotableRow {
   updatedAt: string;
   comments: number;
   resultId: string;
+  /** What happened, in one line ("Module X (C:\\…\\x.dll) added to globalModules"), and its kind. */
+  what: string | null;
+  findingKind: string | null;
   /** A suppression now hides this notable's result (a false positive). */
   suppressed: boolean;
 }
@@ -38,6 +41,8 @@ const RANK = (column: string) =>
 const SORT_SQL: Record<NotableListParams["sort"], string> = {
   time: "n.time",
   urgency: RANK("n.urgency"),
+  // Most serious first (descending): module installed, then DLL load failures and HTTP logging disabled, …
+  finding: "r.finding_rank",
   status: "n.status",
   dest: "lower(n.dest)",
   owner: "u.username",
@@ -64,6 +69,7 @@ function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): { s
   // Any part of the host name, as the hosts filter matches.
   if (p.dest) conditions.push(`lower(n.dest) LIKE ${param(containsPattern(p.dest))}`);
   if (p.disposition) conditions.push(`n.disposition = ${param(p.disposition)}`);
+  if (p.finding) conditions.push(`r.finding_kind = ${param(p.finding)}`);
   if ((p.suppressed ?? "hide") === "hide") conditions.push(`NOT ${RESULT_SUPPRESSED}`);
   return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", values };
 }
@@ -79,9 +85,10 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
     pgPool().query(
       `SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
               n.disposition, n.updated_at, n.result_id::text AS result_id, ${RESULT_SUPPRESSED} AS suppressed,
+              r.enrichment -> 'finding' ->> 'text' AS what, r.finding_kind,
               (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments
        ${QUEUE_FROM} ${where}
-       ORDER BY ${SORT_SQL[p.sort]} ${dir} NULLS LAST, n.id ${dir}
+       ORDER BY ${SORT_SQL[p.sort]} ${dir} NULLS LAST, ${p.sort === "finding" ? `n.time ${dir}, ` : ""}n.id ${dir}
        LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...values, p.size, (p.page - 1) * p.size],
     ),
@@ -102,6 +109,8 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
       updatedAt: r.updated_at.toISOString(),
       comments: r.comments,
       resultId: r.result_id,
+      what: r.what,
+      findingKind: r.finding_kind,
       suppressed: r.suppressed,
     })),
   };

@@ -1,5 +1,6 @@
 // The overview's figures, cheap at any scale: event counts come from the per-host counters, not a scan.
 import { pgPool } from "../db/pg";
+import { FINDING_KINDS } from "../detections/enrichment";
 import { RESULT_SUPPRESSED } from "../risk/effective";
 import { OPEN_STATUSES } from "../triage/fields";
 
@@ -39,3 +40,38 @@ export async function overviewCounts(now = new Date()): Promise<OverviewCounts> 
     lastEvent: r.last_event,
   };
 }
+
+/** A host whose results hold a sign of an IIS backdoor: a module installed, a DLL failing to load, logging disabled. */
+export interface BackdoorSign {
+  host: string;
+  name: string;
+  kind: string;
+  /** The latest such finding, as one line. */
+  what: string;
+  results: number;
+  lastSeen: Date;
+}
+
+/**
+ * Hosts with backdoor signs, most serious first (then most recent): what the overview shows above the risk tables,
+ * whatever their risk score — a module installed on one quiet server matters more than routine changes on a busy one.
+ */
+export async function backdoorSigns(limit = 10): Promise<BackdoorSign[]> {
+  const { rows } = await pgPool().query<{ host: string; name: string; kind: string; what: string; results: number; last_seen: Date }>(
+    `SELECT s.host, coalesce(h.name, s.host) AS name, s.kind, s.what, s.results, s.last_seen
+     FROM (
+       SELECT r.dest_id AS host, count(*)::int AS results, max(r.last_time) AS last_seen, max(r.finding_rank) AS rank,
+              (array_agg(r.finding_kind ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS kind,
+              (array_agg(r.enrichment -> 'finding' ->> 'text' ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS what
+       FROM detection_results r
+       WHERE r.finding_rank >= $1 AND r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       GROUP BY r.dest_id
+     ) s LEFT JOIN hosts h ON h.id = s.host
+     ORDER BY s.rank DESC, s.last_seen DESC, s.host LIMIT $2`,
+    [BACKDOOR_SIGN_RANK, limit],
+  );
+  return rows.map((r) => ({ host: r.host, name: r.name, kind: r.kind, what: r.what, results: r.results, lastSeen: r.last_seen }));
+}
+
+/** Findings from this rank up are backdoor signs (module installed; DLL failed to load; HTTP logging disabled). */
+export const BACKDOOR_SIGN_RANK = FINDING_KINDS.module_load_failure.rank;

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import type { Finding } from "@/lib/detections/enrichment";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
@@ -31,11 +32,17 @@ export default async function NotablePage({ params }: Props) {
   const canTriage = can(user, "notable:triage");
   const owners = canTriage ? await assignableOwners() : [];
   const fields = n.result.fields as Record<string, unknown>;
+  const finding = (n.result.enrichment as { finding?: Finding } | null)?.finding;
   return (
     <>
       <h1>
         Notable #{String(n.id)}: {n.title}
       </h1>
+      {finding?.text && (
+        <p className={`lead wrap-anywhere finding-${finding.kind}`} data-testid="notable-what">
+          {finding.text}
+        </p>
+      )}
       {n.suppressed && (
         <p className="callout">
           A suppression now hides this notable&apos;s result (a known false positive): its risk no longer counts and it has left the open queue.{" "}
