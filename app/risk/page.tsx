@@ -5,7 +5,7 @@ import { RangePicker } from "@/components/RangePicker";
 import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
-import { evaluateIncidentRules, INCIDENT_RULES, latestRiskEventTime, riskByDay, riskByDetection, riskByHost, riskByTactic } from "@/lib/risk/rollups";
+import { evaluateIncidentRules, INCIDENT_RULES, riskByDay, riskByDetection, riskByHost, riskByTactic, riskEventBounds } from "@/lib/risk/rollups";
 import { rangeParams, resolveRange } from "@/lib/views/range";
 import { referenceTime } from "@/lib/views/reference";
 
@@ -20,15 +20,17 @@ const RULE_TITLES = {
 export default async function RiskPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser("data:read");
   const query = await searchParams;
-  const latest = await latestRiskEventTime();
+  const bounds = await riskEventBounds();
+  const latest = bounds.last;
   const reference = referenceTime(query.at, latest, INCIDENT_RULES.tacticsOver7d.hours);
-  const range = resolveRange(rangeParams.parse({ range: reference.historical ? "all" : "7d", ...query }), { first: null, last: latest });
+  // "All" is all the risk there is, from the first risk event to the latest.
+  const range = resolveRange(rangeParams.parse({ range: reference.historical ? "all" : "7d", ...query }), bounds);
   const window = { from: range.from, to: range.to };
   const [hosts, detections, tactics, days, findings] = await Promise.all([
     riskByHost(window, 50),
     riskByDetection(window),
     riskByTactic(window),
-    riskByDay(range.key === "all" && latest ? { from: new Date(latest.getTime() - 30 * 86_400_000), to: new Date(latest.getTime() + 1) } : window),
+    riskByDay(window),
     evaluateIncidentRules(reference.at),
   ]);
   return (

@@ -5,7 +5,9 @@ import { resetDatabase } from "../../tests/db-setup";
 import { pgPool } from "../db/pg";
 import { runScheduled } from "../detections/runs";
 import { store2282, store29 } from "../detections/testing";
-import { evaluateIncidentRules, riskByDetection, riskByHost, riskByTactic } from "./rollups";
+import { getHost, hostDataBounds, hostRiskEvents } from "../hosts/queries";
+import { defaultRangeFor, resolveRange } from "../views/range";
+import { evaluateIncidentRules, riskByDetection, riskByHost, riskByTactic, riskEventBounds } from "./rollups";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";
@@ -80,5 +82,29 @@ describe("ES risk incident rules", () => {
       ["tacticsOver7d", "web02", 115, 4, 3, 4],
     ]);
     expect(findings[0].contributing.map((c) => c.riskScore).sort()).toEqual([25, 30, 30, 30]);
+  });
+});
+
+describe("time that means what it says, on data months old", () => {
+  it("the Risk page's 'all' spans every risk event, and an old host's page holds every one of its risk events", async () => {
+    // Risk raised later, by a second run: the host's last risk event comes after its last event.
+    await store29([{ host: "web01", time: t(70), configuration: '/system.webServer/modules/add[@name="Evil2"]' }]);
+    await runScheduled(new Date(base.getTime() + 2 * HOUR));
+    const [sql] = (
+      await pgPool().query<{ n: number; first: Date; last: Date; host_n: number }>(
+        `SELECT count(*)::int AS n, min(time) AS first, max(time) AS last, count(*) FILTER (WHERE normalized_risk_object = 'web01')::int AS host_n FROM risk_events`,
+      )
+    ).rows;
+    const bounds = await riskEventBounds();
+    expect(bounds).toEqual({ first: sql.first, last: sql.last });
+    const all = resolveRange({ range: "all" }, bounds);
+    expect((await riskByHost(all)).reduce((n, h) => n + h.events, 0)).toBe(sql.n);
+
+    const host = (await getHost("web01"))!;
+    expect(host.lastEvent!.getTime()).toBeLessThan(sql.last.getTime());
+    const hostBounds = await hostDataBounds(host);
+    const range = resolveRange({ range: defaultRangeFor(hostBounds.last) }, hostBounds);
+    expect(range.key).toBe("all");
+    expect((await hostRiskEvents("web01", range.from, range.to, { limit: 100, offset: 0 })).total).toBe(sql.host_n);
   });
 });

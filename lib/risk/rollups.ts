@@ -161,6 +161,21 @@ export async function evaluateIncidentRules(at: Date): Promise<IncidentFinding[]
   return findings;
 }
 
+/**
+ * The first and the latest risk event that count, overall or of one object (`dest`): what "all" spans. Risk events
+ * are stamped with the time of the run that raised them, after the events they come from, so a view's "all" must
+ * reach them and not stop at the last event.
+ */
+export async function riskEventBounds(dest?: string): Promise<{ first: Date | null; last: Date | null }> {
+  const one = (order: "ASC" | "DESC") =>
+    pgPool().query<{ t: Date }>(
+      `SELECT time AS t FROM (${EFFECTIVE_RISK_EVENTS}) re ${dest === undefined ? "" : "WHERE normalized_risk_object = lower($1)"} ORDER BY time ${order} LIMIT 1`,
+      dest === undefined ? [] : [dest],
+    );
+  const [first, last] = await Promise.all([one("ASC"), one("DESC")]);
+  return { first: first.rows[0]?.t ?? null, last: last.rows[0]?.t ?? null };
+}
+
 /** The latest risk event that counts, overall or of one object (`dest`): the reference for historical data. */
 export async function latestRiskEventTime(dest?: string): Promise<Date | null> {
   // ORDER BY … LIMIT 1 rather than max(): an index on time (or on the object and time) is walked backwards.

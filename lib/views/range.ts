@@ -49,6 +49,19 @@ export function resolveRange(
   return { key: input.range, from: new Date(now.getTime() - hours * 3_600_000), to: now, label: `last ${input.range}` };
 }
 
+export interface Bounds {
+  first: Date | null;
+  last: Date | null;
+}
+
+/** The span of several sources of data (a host's events and its risk events): the earliest first, the latest last. */
+export function unionBounds(...spans: Bounds[]): Bounds {
+  const times = (k: keyof Bounds) => spans.map((s) => s[k]).filter((t): t is Date => t !== null).map((t) => t.getTime());
+  const firsts = times("first");
+  const lasts = times("last");
+  return { first: firsts.length ? new Date(Math.min(...firsts)) : null, last: lasts.length ? new Date(Math.max(...lasts)) : null };
+}
+
 /** A host whose last event is over 30 days old opens on all of its data rather than on an empty month. */
 export function defaultRangeFor(lastEvent: Date | null, now = new Date()): RangeKey {
   return lastEvent !== null && lastEvent.getTime() < now.getTime() - 30 * 86_400_000 ? "all" : "30d";

@@ -11,7 +11,7 @@ import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { listResults, resultRowJson } from "@/lib/detections";
-import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
+import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostDataBounds, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
 import { statusLabel } from "@/lib/triage/fields";
 import { detectionNames } from "@/lib/views/detection-names";
@@ -38,7 +38,10 @@ export default async function HostPage({ params, searchParams }: Props) {
   const host = await getHost(id);
   if (!host) notFound();
   const query = await searchParams;
-  const range = resolveRange(rangeParams.parse({ range: defaultRangeFor(host.lastEvent), ...query }), { first: host.firstEvent, last: host.lastEvent });
+  // The host's data spans its events and the risk raised from them (stamped later, at the run's time): "all" and
+  // the default range of an old host reach both, so no risk event falls outside the page.
+  const bounds = await hostDataBounds(host);
+  const range = resolveRange(rangeParams.parse({ range: defaultRangeFor(bounds.last), ...query }), bounds);
   const eventParams = eventListParams.parse({ size: SECTION_SIZE, ...query, host: host.id });
   const showSuppressed = query.suppressed === "show";
   const pages = sectionPages.parse(query);
