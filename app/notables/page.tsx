@@ -65,6 +65,7 @@ export default async function NotablesPage({ searchParams }: { searchParams: Sea
                 {s.name}
               </option>
             ))}
+            <option value="risk_incident">Risk incident rules (ES)</option>
           </select>
         </label>
         <label>

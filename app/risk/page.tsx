@@ -6,6 +6,8 @@ import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { evaluateIncidentRules, INCIDENT_RULES, riskByDay, riskByDetection, riskByHost, riskByTactic, riskEventBounds } from "@/lib/risk/rollups";
+import { listRiskIncidents } from "@/lib/risk/incidents";
+import { statusLabel } from "@/lib/triage/fields";
 import { rangeParams, resolveRange } from "@/lib/views/range";
 import { referenceTime } from "@/lib/views/reference";
 
@@ -26,16 +28,47 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
   // "All" is all the risk there is, from the first risk event to the latest.
   const range = resolveRange(rangeParams.parse({ range: reference.historical ? "all" : "7d", ...query }), bounds);
   const window = { from: range.from, to: range.to };
-  const [hosts, detections, tactics, days, findings] = await Promise.all([
+  const [hosts, detections, tactics, days, findings, incidents] = await Promise.all([
     riskByHost(window, 50),
     riskByDetection(window),
     riskByTactic(window),
     riskByDay(window),
     evaluateIncidentRules(reference.at),
+    listRiskIncidents({ limit: 100 }),
   ]);
   return (
     <>
       <h1>Risk</h1>
+      <h2>Risk incidents (all data)</h2>
+      <p className="muted">
+        Every time an object&apos;s risk crossed one of ES&apos;s risk incident rules, anywhere in the data, as a notable of its own (at most one per object
+        and rule a day, as ES throttles them).
+      </p>
+      <SimpleTable
+        label="Risk incidents"
+        headers={["_time", "risk_object", "Rule", "Risk", "Risk events", "Status"]}
+        empty="No object's risk has crossed a risk incident rule."
+        rows={incidents.rows.map((i) => ({
+          key: i.id,
+          cells: [
+            <Time key="t" iso={i.time.toISOString()} />,
+            <Link key="h" href={`/hosts/${encodeURIComponent(i.dest.toLowerCase())}`} className="wrap-anywhere">
+              {i.dest}
+            </Link>,
+            <Link key="n" href={`/notables/${i.id}`}>
+              {i.title}
+            </Link>,
+            i.score,
+            i.riskEvents,
+            statusLabel(i.status),
+          ],
+        }))}
+      />
+      {incidents.total > incidents.rows.length && (
+        <p>
+          <Link href="/notables?status=all&detection=risk_incident">All {incidents.total.toLocaleString("en")} risk incidents in the notables queue</Link>
+        </p>
+      )}
       <h2>Risk incident rules</h2>
       <p>
         Evaluated at <Time iso={reference.at.toISOString()} /> ({reference.explanation}). <Link href="?at=now">Evaluate now</Link>

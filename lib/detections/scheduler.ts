@@ -9,6 +9,7 @@ import { jobBoss } from "../jobs/boss";
 import { cronTimesBetween } from "./schedule";
 import { catchUpEvaluations } from "./evaluate";
 import { runDue } from "./runs";
+import { storeRiskIncidents } from "../risk/incidents";
 import { DETECTION_SPECS } from "./specs";
 
 export type SchedulerMode = "pg-boss" | "timer";
@@ -34,6 +35,8 @@ async function tick(cron: string, state: SchedulerState): Promise<void> {
     const runs = [...(await runDue(now, { cron })), ...(await catchUpEvaluations(now))];
     const results = runs.reduce((n, r) => n + r.resultCount, 0);
     if (results > 0) console.log(`detections: ${runs.length} run(s), ${results} new result(s)`);
+    const incidents = await storeRiskIncidents();
+    if (incidents > 0) console.log(`risk incident rules: ${incidents} new notable(s)`);
   } catch (e) {
     state.lastError = e instanceof Error ? e.message : String(e);
     console.error(`detections: scheduled run failed: ${state.lastError}`);

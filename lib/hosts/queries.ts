@@ -103,7 +103,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
 
   const sql = `
     WITH notables_open AS (
-      SELECT r.dest_id AS id, count(*)::int AS n FROM notables n JOIN detection_results r ON r.id = n.result_id
+      SELECT lower(n.dest) AS id, count(*)::int AS n FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id
       WHERE n.status::text = ANY(${open}::text[]) AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
     )${byRisk ? `, risk AS (${risk(null)})` : ""}${
       byFinding

@@ -2,6 +2,7 @@
 // only from those events. Events another upload also holds stay, passed on to that upload. One transaction,
 // holding every detection's run lock, so no detection run sees half of it.
 import type pg from "pg";
+import { storeRiskIncidents } from "../risk/incidents";
 import { SYSTEM_ACTOR, writeAuditOn, type Actor } from "../audit/log";
 import { inTransaction } from "../db/transaction";
 import { DETECTION_SPECS } from "../detections/specs";
@@ -30,7 +31,11 @@ export async function deleteUpload(uploadId: string, actor: Actor = SYSTEM_ACTOR
     if (outcome) await writeAuditOn(client, actor, { action: "upload.delete", targetType: "upload", targetId: uploadId, before: outcome });
     return outcome;
   });
-  if (deleted) removeSpool(uploadId);
+  if (deleted) {
+    removeSpool(uploadId);
+    // Crossings the remaining risk still makes (an incident that lost risk events went with the upload).
+    await storeRiskIncidents();
+  }
   return deleted;
 }
 
@@ -72,9 +77,16 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
     `WITH orphaned AS (
        SELECT r.id FROM detection_results r
        WHERE r.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.result_id = r.id)
+     ), incidents AS (
+       -- Risk incident notables that counted a risk event going now: derived (in part) from this upload, they go
+       -- too; the rules are evaluated again afterwards, and store the crossings the remaining risk still makes.
+       DELETE FROM notables WHERE id IN (
+         SELECT nr.notable_id FROM notable_risk_events nr JOIN risk_events re ON re.id = nr.risk_event_id
+         WHERE re.result_id IN (SELECT id FROM orphaned))
+       RETURNING 1
      ), counted AS (
        SELECT (SELECT count(*) FROM risk_events WHERE result_id IN (SELECT id FROM orphaned)) AS risk,
-              (SELECT count(*) FROM notables WHERE result_id IN (SELECT id FROM orphaned)) AS notables
+              (SELECT count(*) FROM notables WHERE result_id IN (SELECT id FROM orphaned)) + (SELECT count(*) FROM incidents) AS notables
      ), deleted AS (DELETE FROM detection_results WHERE id IN (SELECT id FROM orphaned) RETURNING 1)
      SELECT (SELECT count(*) FROM deleted) AS results, risk, notables FROM counted`,
     [touched.map((t) => t.id)],

@@ -2,6 +2,7 @@
 // schedules the evaluation of windows that were not due yet for when they are.
 import { pgPool } from "../db/pg";
 import { evaluateUpload } from "../detections/evaluate";
+import { storeRiskIncidents } from "../risk/incidents";
 import { enqueueDetect } from "../ingest/uploads";
 import { keepLeaseAlive, releaseLease, takeLease, type Lease } from "../jobs/leases";
 import { QUEUES } from "../jobs/queues";
@@ -22,6 +23,8 @@ export async function runDetectJob(jobId: string, uploadId: string, owner: strin
   try {
     await pgPool().query(`UPDATE uploads SET worker = $2 WHERE id = $1 AND status = 'detecting'`, [uploadId, owner]);
     const outcome = await evaluateUpload(uploadId);
+    // ES's risk incident rules over the data as it now is (idempotent: a crash here is made good by the next run).
+    await storeRiskIncidents();
     if (outcome.pendingUntil) {
       // Windows of this upload not due yet: evaluate again once the last of them is (the scheduler runs them
       // too; this makes sure they are evaluated even if the clock misses them).

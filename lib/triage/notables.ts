@@ -27,7 +27,9 @@ export interface NotableRow {
   disposition: string | null;
   updatedAt: string;
   comments: number;
-  resultId: string;
+  /** The detection result, or null for a risk incident notable (incidentRule says which rule). */
+  resultId: string | null;
+  incidentRule: string | null;
   /** What happened, in one line ("Module X (C:\\…\\x.dll) added to globalModules"), and its kind. */
   what: string | null;
   findingKind: string | null;
@@ -74,7 +76,8 @@ function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): { s
   return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", values };
 }
 
-const QUEUE_FROM = `FROM notables n JOIN detection_results r ON r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
+// LEFT JOIN: a risk incident notable has no result (its suppression state is then false: nothing hides it).
+const QUEUE_FROM = `FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
 
 export async function listNotables(p: NotableListParams, viewerId: string | null): Promise<{ total: number; rows: NotableRow[] }> {
   const { sql: where, values } = queueWhere(p, viewerId);
@@ -84,8 +87,9 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
     pgPool().query<{ n: number }>(`SELECT count(*)::int AS n ${QUEUE_FROM} ${where}`, values),
     pgPool().query(
       `SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
-              n.disposition, n.updated_at, n.result_id::text AS result_id, ${RESULT_SUPPRESSED} AS suppressed,
-              r.enrichment -> 'finding' ->> 'text' AS what, r.finding_kind,
+              n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${RESULT_SUPPRESSED} AS suppressed,
+              coalesce(r.enrichment -> 'finding' ->> 'text',
+                       CASE WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
               (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments
        ${QUEUE_FROM} ${where}
        ORDER BY ${SORT_SQL[p.sort]} ${dir} NULLS LAST, ${p.sort === "finding" ? `n.time ${dir}, ` : ""}n.id ${dir}
@@ -109,6 +113,7 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
       updatedAt: r.updated_at.toISOString(),
       comments: r.comments,
       resultId: r.result_id,
+      incidentRule: r.incident_rule,
       what: r.what,
       findingKind: r.finding_kind,
       suppressed: r.suppressed,
@@ -141,6 +146,8 @@ export async function getNotable(id: string | bigint) {
       owner: { select: { id: true, username: true } },
       comments: { orderBy: { id: "asc" }, include: { author: { select: { username: true } } } },
       result: { include: { run: true } },
+      // A risk incident notable: the risk events that made its object cross the rule.
+      riskEvents: { include: { riskEvent: true }, orderBy: { riskEventId: "asc" } },
     },
   });
   if (!notable) return null;
@@ -158,7 +165,8 @@ export async function getNotable(id: string | bigint) {
     ...notable,
     detectionName: specById(notable.detectionId)?.name ?? notable.detectionId,
     suppressed: rows[0]?.suppressed ?? false,
-    risk: rows[0]?.risk ?? 0,
+    risk: notable.incidentScore ?? rows[0]?.risk ?? 0,
+    contributingRisk: notable.riskEvents.map((r) => r.riskEvent).sort((a, b) => a.time.getTime() - b.time.getTime()),
     history,
   };
 }

@@ -82,7 +82,8 @@ export async function draftFromNotable(notableId: string | bigint): Promise<Supp
     return null;
   }
   const notable = await db().notable.findUnique({ where: { id }, select: { resultId: true } });
-  return notable ? draftFromResult(notable.resultId) : null;
+  // A risk incident notable has no result to suppress: its risk events' results are suppressed one by one.
+  return notable?.resultId ? draftFromResult(notable.resultId) : null;
 }
 
 /** An empty suppression of a detection (from the Suppressions page). */

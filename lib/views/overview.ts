@@ -20,7 +20,7 @@ export async function overviewCounts(now = new Date()): Promise<OverviewCounts> 
     `SELECT (SELECT coalesce(sum(event_count), 0)::bigint FROM hosts) AS events,
             (SELECT count(*)::int FROM hosts) AS hosts,
             (SELECT count(*)::int FROM hosts WHERE iis_config_events = 0) AS missing,
-            (SELECT count(*)::int FROM notables n JOIN detection_results r ON r.id = n.result_id
+            (SELECT count(*)::int FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id
              WHERE n.status::text = ANY($1::text[]) AND NOT ${RESULT_SUPPRESSED}) AS open_notables,
             (SELECT count(*)::int FROM detection_results r WHERE r.last_time >= $2 AND NOT ${RESULT_SUPPRESSED}) AS results24h,
             (SELECT count(*)::int FROM uploads) AS uploads,

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import type { Finding } from "@/lib/detections/enrichment";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { assignableOwners, dispositionLabel, getNotable, statusLabel } from "@/lib/triage";
@@ -31,8 +32,8 @@ export default async function NotablePage({ params }: Props) {
   if (!n) notFound();
   const canTriage = can(user, "notable:triage");
   const owners = canTriage ? await assignableOwners() : [];
-  const fields = n.result.fields as Record<string, unknown>;
-  const finding = (n.result.enrichment as { finding?: Finding } | null)?.finding;
+  const fields = (n.result?.fields ?? {}) as Record<string, unknown>;
+  const finding = (n.result?.enrichment as { finding?: Finding } | null | undefined)?.finding;
   return (
     <>
       <h1>
@@ -56,10 +57,21 @@ export default async function NotablePage({ params }: Props) {
         </dd>
         <dt>dest</dt>
         <dd>{n.dest ? <Link href={`/hosts/${encodeURIComponent(n.dest.toLowerCase())}`}>{n.dest}</Link> : "—"}</dd>
-        <dt>Detection</dt>
-        <dd>
-          <Link href={`/detections/${n.detectionId}`}>{n.detectionName}</Link>
-        </dd>
+        {n.incidentRule ? (
+          <>
+            <dt>Risk incident rule</dt>
+            <dd>
+              {n.title} <span className="muted">(ES risk incident rule, over every risk event of the object in its window)</span>
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Detection</dt>
+            <dd>
+              <Link href={`/detections/${n.detectionId}`}>{n.detectionName}</Link>
+            </dd>
+          </>
+        )}
         <dt>Severity / urgency</dt>
         <dd>
           <span className={`badge ${n.severity}`}>{n.severity}</span> / <span className={`badge ${n.urgency}`}>{n.urgency}</span>{" "}
@@ -73,28 +85,56 @@ export default async function NotablePage({ params }: Props) {
         <dd>{dispositionLabel(n.disposition)}</dd>
         <dt>Risk</dt>
         <dd>{n.suppressed ? <s>{n.risk}</s> : n.risk}</dd>
-        <dt>Result</dt>
-        <dd>
-          <Link href={`/results/${String(n.resultId)}`}>
-            result #{String(n.resultId)} ({n.result.count} event{n.result.count === 1 ? "" : "s"})
-          </Link>
-          {can(user, "suppression:manage") && !n.suppressed && (
-            <>
-              {" · "}
-              <Link href={`/suppressions/new?notable=${String(n.id)}`}>Mark as false positive</Link>
-            </>
-          )}
-        </dd>
+        {n.result && (
+          <>
+            <dt>Result</dt>
+            <dd>
+              <Link href={`/results/${String(n.resultId)}`}>
+                result #{String(n.resultId)} ({n.result.count} event{n.result.count === 1 ? "" : "s"})
+              </Link>
+              {can(user, "suppression:manage") && !n.suppressed && (
+                <>
+                  {" · "}
+                  <Link href={`/suppressions/new?notable=${String(n.id)}`}>Mark as false positive</Link>
+                </>
+              )}
+            </dd>
+          </>
+        )}
       </dl>
-      <h2>ESCU result row</h2>
-      <dl className="facts mono">
-        {Object.entries(fields).map(([k, v]) => (
-          <div key={k} style={{ display: "contents" }}>
-            <dt>{k}</dt>
-            <dd className="wrap-anywhere">{String(v)}</dd>
-          </div>
-        ))}
-      </dl>
+      {n.result ? (
+        <>
+          <h2>ESCU result row</h2>
+          <dl className="facts mono">
+            {Object.entries(fields).map(([k, v]) => (
+              <div key={k} style={{ display: "contents" }}>
+                <dt>{k}</dt>
+                <dd className="wrap-anywhere">{String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      ) : (
+        <>
+          <h2>Contributing risk events ({n.contributingRisk.length})</h2>
+          <SimpleTable
+            label="Contributing risk events"
+            headers={["_time", "search_name", "risk_score", "risk_message", "Tactics"]}
+            rows={n.contributingRisk.map((r) => ({
+              key: String(r.id),
+              cells: [
+                <Time key="t" iso={r.time.toISOString()} />,
+                r.searchName,
+                r.riskScore,
+                <Link key="m" href={`/results/${String(r.resultId)}`} className="wrap-anywhere">
+                  {r.riskMessage}
+                </Link>,
+                r.mitreTactics.join(", "),
+              ],
+            }))}
+          />
+        </>
+      )}
       {canTriage && (
         <>
           <h2>Workflow</h2>
