@@ -1,12 +1,13 @@
 import Link from "next/link";
 import { RiskByDay } from "@/components/charts/RiskByDay";
+import { AsOf } from "@/components/AsOf";
 import { DemoDataButton } from "@/components/DemoDataButton";
 import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { INCIDENT_RULES, latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
 import { backdoorSigns, overviewCounts, type BackdoorSign } from "@/lib/views/overview";
-import { referenceTime } from "@/lib/views/reference";
+import { asOf } from "@/lib/views/as-of";
 
 export const dynamic = "force-dynamic";
 
@@ -79,11 +80,11 @@ function BackdoorSigns({ signs }: { signs: BackdoorSign[] }) {
   );
 }
 
-export default async function OverviewPage() {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser("data:read");
   const [counts, latest, signs] = await Promise.all([overviewCounts(), latestRiskEventTime(), backdoorSigns()]);
   // Historical data (no risk in the last 7 days, some before) is shown as of its latest risk event.
-  const reference = referenceTime(undefined, latest, 168);
+  const reference = await asOf(await searchParams, latest, 168);
   const at = reference.at.getTime();
   const [day, week, days] = await Promise.all([
     riskByHost({ from: new Date(at - 24 * HOUR), to: reference.at }, 10),
@@ -110,11 +111,8 @@ export default async function OverviewPage() {
         <Card label="Hosts without the IIS configuration log" value={counts.hostsWithoutIisConfigLog} href="/hosts?coverage=missing" testId="count-missing-log" warn />
         <Card label="Uploads" value={counts.uploads} href="/uploads" />
       </div>
-      {reference.historical && (
-        <p className="callout">
-          The data is historical: risk is shown as of its latest risk event ({reference.at.toISOString().slice(0, 19).replace("T", " ")} UTC).
-        </p>
-      )}
+      {reference.historical && <p className="callout">The data is historical: risk is shown as of its latest risk event.</p>}
+      <AsOf reference={reference} back="/" window="Risk windows" />
       <BackdoorSigns signs={signs} />
       <div className="grid-2">
         <RiskiestHosts title="Riskiest hosts, 24 hours" hosts={day} />

@@ -9,26 +9,13 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import pg from "pg";
 import { FINDING_KINDS } from "../lib/detections/enrichment";
 import { signIn } from "./auth";
+import { databaseUrl } from "./db";
 
 const FINDING_LABELS: Record<string, string> = Object.fromEntries(Object.entries(FINDING_KINDS).map(([k, v]) => [k, v.label]));
 
 const HOUR = 3_600_000;
 const OPEN = ["new", "in_progress", "pending"];
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../docs/screenshots");
-
-/**
- * The server's database: E2E_DATABASE_URL, or the embedded PGlite the server serves (its lock file names the
- * port; the data directory is E2E_DATA_DIR, or playwright.config.ts's default named after the runner's pid).
- */
-function databaseUrl(): string {
-  if (process.env.E2E_DATABASE_URL) return process.env.E2E_DATABASE_URL;
-  const dirs = [process.env.E2E_DATA_DIR, `.data/e2e-${process.ppid}`].filter((d): d is string => Boolean(d));
-  for (const dir of dirs) {
-    const lock = path.resolve(dir, "pglite.lock");
-    if (fs.existsSync(lock)) return `postgresql://postgres@127.0.0.1:${(JSON.parse(fs.readFileSync(lock, "utf8")) as { port: number }).port}/postgres`;
-  }
-  throw new Error(`no database to check against: set E2E_DATABASE_URL or E2E_DATA_DIR (looked for ${dirs.map((d) => `${d}/pglite.lock`).join(", ")})`);
-}
 
 const num = (text: string) => Number(text.replace(/[^\d-]/g, ""));
 

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import { AsOf, backTo } from "@/components/AsOf";
 import { HostsTable } from "@/components/HostsTable";
 import { TableSkeleton } from "@/components/Skeleton";
 import { requireUser } from "@/lib/auth/server";
 import { ENABLE_IIS_CONFIGURATION_LOG, hostListParams, listHosts } from "@/lib/hosts/queries";
+import { latestRiskEventTime } from "@/lib/risk/rollups";
+import { asOf } from "@/lib/views/as-of";
 import { detectionNames } from "@/lib/views/detection-names";
 
 export const metadata: Metadata = { title: "Hosts" };
@@ -11,9 +14,9 @@ export const dynamic = "force-dynamic";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-async function HostsList({ searchParams }: { searchParams: SearchParams }) {
+async function HostsList({ searchParams, at }: { searchParams: SearchParams; at: Date }) {
   const params = hostListParams.parse(await searchParams);
-  const { rows, total } = await listHosts(params);
+  const { rows, total } = await listHosts(params, at);
   const names = detectionNames();
   return (
     <HostsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} detectionNames={names} enableLogHelp={ENABLE_IIS_CONFIGURATION_LOG} />
@@ -22,7 +25,10 @@ async function HostsList({ searchParams }: { searchParams: SearchParams }) {
 
 export default async function HostsPage({ searchParams }: { searchParams: SearchParams }) {
   await requireUser("data:read");
-  const current = hostListParams.parse(await searchParams);
+  const query = await searchParams;
+  const current = hostListParams.parse(query);
+  // The risk columns' windows end "as of" (now, or the latest data when it is historical), as on every risk view.
+  const reference = await asOf(query, await latestRiskEventTime(), 168);
   return (
     <>
       <h1>Hosts</h1>
@@ -43,12 +49,13 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
         <input type="hidden" name="dir" value={current.dir} />
         <button type="submit">Filter</button>
       </form>
+      <AsOf reference={reference} back={backTo("/hosts", query)} window="Risk 24 h and 7 d" />
       <p className="muted">
-        Risk sums the risk events of the last 24 hours and 7 days (what no suppression hides). A host whose IIS configuration log is
+        Risk sums the risk events of the 24 hours and 7 days ending then (what no suppression hides). A host whose IIS configuration log is
         missing cannot raise <em>New Module Added</em>: {ENABLE_IIS_CONFIGURATION_LOG}
       </p>
       <Suspense key={JSON.stringify(current)} fallback={<TableSkeleton />}>
-        <HostsList searchParams={searchParams} />
+        <HostsList searchParams={searchParams} at={reference.at} />
       </Suspense>
     </>
   );

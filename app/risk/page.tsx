@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AsOf, backTo } from "@/components/AsOf";
 import { RiskByDay } from "@/components/charts/RiskByDay";
 import { RangePicker } from "@/components/RangePicker";
 import { SimpleTable } from "@/components/SimpleTable";
@@ -9,7 +10,7 @@ import { evaluateIncidentRules, INCIDENT_RULES, riskByDay, riskByDetection, risk
 import { listRiskIncidents } from "@/lib/risk/incidents";
 import { statusLabel } from "@/lib/triage/fields";
 import { rangeParams, resolveRange } from "@/lib/views/range";
-import { referenceTime } from "@/lib/views/reference";
+import { asOf } from "@/lib/views/as-of";
 
 export const metadata: Metadata = { title: "Risk" };
 export const dynamic = "force-dynamic";
@@ -24,9 +25,9 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
   const query = await searchParams;
   const bounds = await riskEventBounds();
   const latest = bounds.last;
-  const reference = referenceTime(query.at, latest, INCIDENT_RULES.tacticsOver7d.hours);
-  // "All" is all the risk there is, from the first risk event to the latest.
-  const range = resolveRange(rangeParams.parse({ range: reference.historical ? "all" : "7d", ...query }), bounds);
+  const reference = await asOf(query, latest, INCIDENT_RULES.tacticsOver7d.hours);
+  // "All" is all the risk there is, from the first risk event to the latest; the last 24 h, 7 d… end "as of".
+  const range = resolveRange(rangeParams.parse({ range: "7d", ...query }), bounds, reference.at);
   const window = { from: range.from, to: range.to };
   const [hosts, detections, tactics, days, findings, incidents] = await Promise.all([
     riskByHost(window, 50),
@@ -34,12 +35,13 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
     riskByTactic(window),
     riskByDay(window),
     evaluateIncidentRules(reference.at),
-    listRiskIncidents({ limit: 100 }),
+    listRiskIncidents({ limit: 100, until: reference.at }),
   ]);
   return (
     <>
       <h1>Risk</h1>
-      <h2>Risk incidents (all data)</h2>
+      <AsOf reference={reference} back={backTo("/risk", query)} window="Risk incident rules and rollups: windows" />
+      <h2>Risk incidents (all data up to then)</h2>
       <p className="muted">
         Every time an object&apos;s risk crossed one of ES&apos;s risk incident rules, anywhere in the data, as a notable of its own (at most one per object
         and rule a day, as ES throttles them).
@@ -69,10 +71,8 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
           <Link href="/notables?status=all&detection=risk_incident">All {incidents.total.toLocaleString("en")} risk incidents in the notables queue</Link>
         </p>
       )}
-      <h2>Risk incident rules</h2>
-      <p>
-        Evaluated at <Time iso={reference.at.toISOString()} /> ({reference.explanation}). <Link href="?at=now">Evaluate now</Link>
-      </p>
+      <h2>Risk incident rules, evaluated then</h2>
+
       {findings.length === 0 && <p className="muted">No object exceeds a risk threshold.</p>}
       {findings.map((f) => (
         <section key={`${f.rule}-${f.host}`} className="panel" aria-label={`${RULE_TITLES[f.rule]}: ${f.host}`} data-testid="incident">

@@ -149,17 +149,17 @@ export interface StoredIncident {
   status: string;
 }
 
-/** The stored risk incident notables, newest first (all data), optionally of one object. */
-export async function listRiskIncidents(options: { limit?: number; dest?: string } = {}): Promise<{ total: number; rows: StoredIncident[] }> {
-  // $1: the object, or null for every object.
-  const where = `WHERE n.incident_rule IS NOT NULL AND ($1::text IS NULL OR lower(n.dest) = lower($1))`;
+/** The stored risk incident notables up to `until` (all data when unset), newest first, optionally of one object. */
+export async function listRiskIncidents(options: { limit?: number; dest?: string; until?: Date } = {}): Promise<{ total: number; rows: StoredIncident[] }> {
+  // $1: the object, or null for every object; $2: the latest time, or null.
+  const where = `WHERE n.incident_rule IS NOT NULL AND ($1::text IS NULL OR lower(n.dest) = lower($1)) AND ($2::timestamptz IS NULL OR n.time <= $2)`;
   const [count, page] = await Promise.all([
-    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM notables n ${where}`, [options.dest ?? null]),
+    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM notables n ${where}`, [options.dest ?? null, options.until ?? null]),
     pgPool().query<StoredIncident>(
       `SELECT n.id::text, n.incident_rule AS rule, n.title, n.dest, n.time, n.incident_score AS score, n.status::text AS status,
               (SELECT count(*)::int FROM notable_risk_events nr WHERE nr.notable_id = n.id) AS "riskEvents"
-       FROM notables n ${where} ORDER BY n.time DESC, n.id DESC LIMIT $2`,
-      [options.dest ?? null, options.limit ?? 100],
+       FROM notables n ${where} ORDER BY n.time DESC, n.id DESC LIMIT $3`,
+      [options.dest ?? null, options.until ?? null, options.limit ?? 100],
     ),
   ]);
   return { total: count.rows[0].n, rows: page.rows };

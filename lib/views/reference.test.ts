@@ -26,3 +26,14 @@ describe("the reference time a window view ends at", () => {
     expect(referenceTime("yesterday-ish", hoursBefore(24 * 30), 168, now)).toMatchObject({ historical: true });
   });
 });
+
+describe("the analyst's 'as of' choice", () => {
+  it("is automatic, now, or a time (a datetime-local value is UTC); anything else is refused", async () => {
+    const { asOfChoice } = await import("./as-of");
+    expect(asOfChoice.parse("auto")).toBe("auto");
+    expect(asOfChoice.parse("now")).toBe("now");
+    expect(asOfChoice.parse("2026-10-02T11:01")).toBe("2026-10-02T11:01:00.000Z");
+    expect(asOfChoice.parse("2026-10-02T11:01:30.000Z")).toBe("2026-10-02T11:01:30.000Z");
+    for (const bad of ["", "yesterday", "2026-13-45T99:99", "x".repeat(100), "2026-10-02T11:01\u0000"]) expect(asOfChoice.safeParse(bad).success, bad).toBe(false);
+  });
+});

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AsOf, backTo } from "@/components/AsOf";
 import { RiskByDay } from "@/components/charts/RiskByDay";
-import { Time } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { DRILLDOWN_HOURS, latestRiskEventTime, riskDrilldown } from "@/lib/risk";
 import { riskByDay } from "@/lib/risk/rollups";
-import { referenceTime } from "@/lib/views/reference";
+import { asOf } from "@/lib/views/as-of";
 
 export const dynamic = "force-dynamic";
 
@@ -26,16 +26,13 @@ export default async function RiskDrilldownPage({ params, searchParams }: Props)
   await requireUser("data:read");
   const dest = decodeURIComponent((await params).host);
   const query = await searchParams;
-  const reference = referenceTime(query.at, await latestRiskEventTime(dest), DRILLDOWN_HOURS);
+  const reference = await asOf(query, await latestRiskEventTime(dest), DRILLDOWN_HOURS);
   const from = new Date(reference.at.getTime() - DRILLDOWN_HOURS * 3_600_000);
   const [row, days] = await Promise.all([riskDrilldown(dest, reference.at), riskByDay({ from, to: reference.at }, dest)]);
   return (
     <>
       <h1 className="wrap-anywhere">Risk events for the last 7 days for &quot;{dest}&quot;</h1>
-      <p>
-        The 168 hours ending <Time iso={reference.at.toISOString()} /> ({reference.explanation}).{" "}
-        {reference.explanation !== "now" && <Link href="?at=now">End at now instead</Link>}
-      </p>
+      <AsOf reference={reference} back={backTo(`/risk/${encodeURIComponent(dest)}`, query)} window="The 168 hours" />
       <pre className="raw" aria-label="Equivalent Splunk search">
         {`| from datamodel Risk.All_Risk | search normalized_risk_object IN ("${dest}") starthoursago=168  | stats count min(_time) as firstTime max(_time) as lastTime values(search_name) as "Search Name" values(risk_message) as "Risk Message" values(analyticstories) as "Analytic Stories" values(annotations._all) as "Annotations" values(annotations.mitre_attack.mitre_tactic) as "ATT&CK Tactics" by normalized_risk_object | \`security_content_ctime(firstTime)\` | \`security_content_ctime(lastTime)\``}
       </pre>
