@@ -16,6 +16,23 @@ const columns = helper.columns([
   helper.accessor("eventCode", { header: "Event" }),
   helper.accessor("channel", { header: "Channel", cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
   helper.accessor("provider", { header: "Provider", enableSorting: false, cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
+  helper.accessor("data", {
+    header: "Key data",
+    enableSorting: false,
+    // The first event data values, inline, as Hayabusa and Chainsaw timelines show them.
+    cell: (c) =>
+      c.getValue().length ? (
+        <dl className="kv">
+          {c.getValue().map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt> <dd className="mono wrap-anywhere">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  }),
   helper.accessor("message", {
     header: "Message",
     enableSorting: false,
@@ -33,7 +50,17 @@ const columns = helper.columns([
   }),
 ]);
 
-export function EventsTable(props: { rows: EventRow[]; total: number; page: number; size: number; sort: string; dir: "asc" | "desc" }) {
+export function EventsTable(props: {
+  rows: EventRow[];
+  total: number;
+  page: number;
+  size: number;
+  sort: string;
+  dir: "asc" | "desc";
+  /** Keyset pages (the Events page): the cursors of the pages either side, and the count (capped). */
+  keyset?: { previous: string | null; next: string | null; totalCapped: boolean };
+  empty?: string;
+}) {
   return (
     <DataTable
       label="Events"
@@ -45,7 +72,14 @@ export function EventsTable(props: { rows: EventRow[]; total: number; page: numb
       sort={props.sort}
       dir={props.dir}
       getRowId={(r) => r.id}
-      empty="No events yet: upload a log on the Uploads page."
+      empty={props.empty ?? "No events yet: upload a log on the Uploads page."}
+      keyset={
+        props.keyset && {
+          previous: props.keyset.previous,
+          next: props.keyset.next,
+          summary: `${props.rows.length} shown · ${props.total.toLocaleString("en")}${props.keyset.totalCapped ? "+" : ""} events match`,
+        }
+      }
     />
   );
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { EventsTable } from "@/components/EventsTable";
-import { eventListParams, listEvents } from "@/lib/ingest/queries";
+import { EVENT_COUNT_CAP, eventListParams, listEvents } from "@/lib/ingest/queries";
 import { TableSkeleton } from "@/components/Skeleton";
 import { requireUser } from "@/lib/auth/server";
 
@@ -12,8 +12,20 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 async function EventsList({ searchParams }: { searchParams: SearchParams }) {
   const params = eventListParams.parse(await searchParams);
-  const { rows, total } = await listEvents(params);
-  return <EventsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} />;
+  const { rows, total, totalCapped, keyset } = await listEvents(params, { keyset: true });
+  const filtered = Boolean(params.host || params.code !== undefined || params.q || params.from || params.to || params.upload);
+  return (
+    <EventsTable
+      rows={rows}
+      total={Math.min(total, EVENT_COUNT_CAP)}
+      page={params.page}
+      size={params.size}
+      sort={params.sort}
+      dir={params.dir}
+      keyset={{ previous: keyset!.previous, next: keyset!.next, totalCapped }}
+      empty={filtered ? "No event matches these filters." : undefined}
+    />
+  );
 }
 
 export default async function EventsPage({ searchParams }: { searchParams: SearchParams }) {
@@ -31,6 +43,19 @@ export default async function EventsPage({ searchParams }: { searchParams: Searc
           Event code
           <input name="code" defaultValue={current.code ?? ""} inputMode="numeric" placeholder="any" size={6} />
         </label>
+        <label>
+          Contains
+          <input name="q" type="search" defaultValue={current.q ?? ""} placeholder="text in the message or record" maxLength={200} />
+        </label>
+        <label>
+          From (UTC)
+          <input name="from" type="datetime-local" defaultValue={current.from?.toISOString().slice(0, 16) ?? ""} />
+        </label>
+        <label>
+          To (UTC)
+          <input name="to" type="datetime-local" defaultValue={current.to?.toISOString().slice(0, 16) ?? ""} />
+        </label>
+        {current.upload && <input type="hidden" name="upload" value={current.upload} />}
         <input type="hidden" name="sort" value={current.sort} />
         <input type="hidden" name="dir" value={current.dir} />
         <button type="submit">Filter</button>

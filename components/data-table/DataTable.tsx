@@ -35,9 +35,14 @@ interface Props<Row extends RowData> {
    * Needs getRowId. Tables that do not pass it are unchanged.
    */
   selection?: { selected: ReadonlySet<string>; onChange: (selected: Set<string>) => void; rowLabel?: (row: Row) => string };
+  /**
+   * Keyset pagination (?after=/?before= cursors from the server) instead of page numbers, for tables so large that
+   * an OFFSET would slow down with the page number: the cursors of the previous and next pages, and what to say.
+   */
+  keyset?: { previous: string | null; next: string | null; summary: string };
 }
 
-export function DataTable<Row extends RowData>({ label, columns, data, total, page, size, sort, dir, getRowId, empty, selection }: Props<Row>) {
+export function DataTable<Row extends RowData>({ label, columns, data, total, page, size, sort, dir, getRowId, empty, selection, keyset }: Props<Row>) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -48,7 +53,15 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
 
   const navigate = (change: Record<string, string>) => {
     const params = new URLSearchParams(searchParams.toString());
-    for (const [k, v] of Object.entries(change)) params.set(k, v);
+    for (const [k, v] of Object.entries(change)) {
+      if (v === "") params.delete(k);
+      else params.set(k, v);
+    }
+    // A keyset table starts again from its first page when its sort or size changes.
+    if (keyset && !("after" in change) && !("before" in change)) {
+      params.delete("after");
+      params.delete("before");
+    }
     startTransition(() => router.push(`${pathname}?${params.toString()}`, { scroll: false }));
   };
 
@@ -142,15 +155,29 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
         </tbody>
       </table>
       <nav className="pager" aria-label={`${label} pages`}>
-        <button type="button" onClick={() => table.previousPage()} disabled={page <= 1}>
-          ← Previous
-        </button>
-        <span>
-          Page {page} of {pages} · {total.toLocaleString()} rows
-        </span>
-        <button type="button" onClick={() => table.nextPage()} disabled={page >= pages}>
-          Next →
-        </button>
+        {keyset ? (
+          <>
+            <button type="button" onClick={() => navigate({ before: keyset.previous ?? "", after: "" })} disabled={!keyset.previous}>
+              ← Previous
+            </button>
+            <span>{keyset.summary}</span>
+            <button type="button" onClick={() => navigate({ after: keyset.next ?? "", before: "" })} disabled={!keyset.next}>
+              Next →
+            </button>
+          </>
+        ) : (
+          <>
+            <button type="button" onClick={() => table.previousPage()} disabled={page <= 1}>
+              ← Previous
+            </button>
+            <span>
+              Page {page} of {pages} · {total.toLocaleString()} rows
+            </span>
+            <button type="button" onClick={() => table.nextPage()} disabled={page >= pages}>
+              Next →
+            </button>
+          </>
+        )}
         <label className="muted">
           Rows per page{" "}
           <select value={size} onChange={(e) => table.setPageSize(Number(e.target.value))}>

@@ -30,6 +30,15 @@ export function uploadJson(u: NonNullable<Awaited<ReturnType<typeof getUploadRep
 
 export const EVENT_SORTS = ["time", "host", "eventCode", "channel"] as const;
 
+const urlTime = z
+  .string()
+  .trim()
+  .max(40)
+  .refine((v) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z?)?$/.test(v) && !Number.isNaN(Date.parse(/T/.test(v) && !v.endsWith("Z") ? `${v}Z` : v)))
+  .transform((v) => new Date(/T/.test(v) && !v.endsWith("Z") ? `${v}Z` : v));
+/** An event id from the URL (a keyset cursor): a bigint's digits, nothing else. */
+const eventCursor = z.string().regex(/^\d{1,18}$/);
+
 export const eventListParams = z.object({
   page: z.coerce.number().int().min(1).max(100000).catch(1),
   size: z.coerce.number().int().min(10).max(200).catch(50),
@@ -39,46 +48,91 @@ export const eventListParams = z.object({
   // An empty "Event code" field means any code (a bare coerce would read "" as event 0).
   code: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()).catch(undefined),
   upload: z.uuid().optional().catch(undefined),
+  /** Free text, found in the message or the original record, any case. */
+  q: z.string().trim().max(200).regex(/^[^\u0000]*$/).optional().catch(undefined).transform((v) => v || undefined),
+  /** Event time range, UTC (a datetime-local value or ISO). */
+  from: urlTime.optional().catch(undefined),
+  to: urlTime.optional().catch(undefined),
+  /** Keyset pagination: the page after (or before) this event, in the table's order. */
+  after: eventCursor.optional().catch(undefined),
+  before: eventCursor.optional().catch(undefined),
 });
 export type EventListParams = z.infer<typeof eventListParams>;
 
-export async function listEvents(params: EventListParams & { from?: Date; to?: Date }) {
+/** Matching events counted up to this many; past it the page says "10,000+". */
+export const EVENT_COUNT_CAP = 10_000;
+
+const EVENT_ROW_SELECT = {
+  id: true,
+  time: true,
+  timeCreated: true,
+  host: true,
+  channel: true,
+  provider: true,
+  eventCode: true,
+  recordId: true,
+  message: true,
+  format: true,
+  uploadId: true,
+  position: true,
+  data: true,
+} as const;
+
+/**
+ * A page of events. With `keyset` (the Events page), pages follow ?after=/?before= cursors (event ids) in the table's
+ * order, so a deep page costs what the first one does; otherwise (the host page's short list) ?page= offsets.
+ */
+export async function listEvents(params: EventListParams, options: { keyset?: boolean } = {}) {
   const where: Prisma.EventWhereInput = {
     ...(params.host ? { hostId: params.host.toLowerCase() } : {}),
     ...(params.from || params.to ? { time: { ...(params.from ? { gte: params.from } : {}), ...(params.to ? { lt: params.to } : {}) } } : {}),
     ...(params.code !== undefined ? { eventCode: params.code } : {}),
     ...(params.upload ? { uploadId: params.upload } : {}),
+    ...(params.q ? { OR: [{ message: { contains: params.q, mode: "insensitive" as const } }, { raw: { contains: params.q, mode: "insensitive" as const } }] } : {}),
   };
-  const [rows, total] = await Promise.all([
-    db().event.findMany({
-      where,
-      orderBy: [{ [params.sort]: params.dir }, { id: params.dir }],
-      skip: (params.page - 1) * params.size,
-      take: params.size,
-      select: {
-        id: true,
-        time: true,
-        timeCreated: true,
-        host: true,
-        channel: true,
-        provider: true,
-        eventCode: true,
-        recordId: true,
-        message: true,
-        format: true,
-        uploadId: true,
-        position: true,
-      },
-    }),
+  const orderBy = [{ [params.sort]: params.dir }, { id: params.dir }];
+  const cursor = options.keyset ? (params.after ?? params.before) : undefined;
+  const backwards = options.keyset && !params.after && params.before !== undefined;
+  const [found, total] = await Promise.all([
+    cursor
+      ? // One more than a page, to know whether there is another beyond it.
+        db().event.findMany({ where, orderBy, cursor: { id: BigInt(cursor) }, skip: 1, take: backwards ? -(params.size + 1) : params.size + 1, select: EVENT_ROW_SELECT })
+      : db().event.findMany({ where, orderBy, skip: options.keyset ? 0 : (params.page - 1) * params.size, take: params.size + (options.keyset ? 1 : 0), select: EVENT_ROW_SELECT }),
     // Unfiltered, the total is the sum of the per-host counters the store keeps: no count(*) over every event.
     Object.keys(where).length === 0
       ? db().host.aggregate({ _sum: { eventCount: true } }).then((a) => a._sum.eventCount ?? 0)
-      : db().event.count({ where }),
+      : db().event.count({ where, take: EVENT_COUNT_CAP + 1 }),
   ]);
+  const more = found.length > params.size;
+  const rows = !more ? found : backwards ? found.slice(1) : found.slice(0, params.size);
+  const ids = rows.map((r) => String(r.id));
+  const keyset = options.keyset
+    ? {
+        // Going back: more before means a previous page; there is always a next one (where we came from).
+        previous: backwards ? (more ? ids[0] : null) : cursor ? (ids[0] ?? null) : null,
+        next: backwards ? (ids.at(-1) ?? null) : more ? (ids.at(-1) ?? null) : null,
+      }
+    : undefined;
   return {
     total,
-    rows: rows.map((r) => ({ ...r, id: String(r.id), recordId: r.recordId === null ? null : String(r.recordId), time: r.time.toISOString() })),
+    totalCapped: total > EVENT_COUNT_CAP,
+    keyset,
+    rows: rows.map((r) => ({
+      ...r,
+      id: String(r.id),
+      recordId: r.recordId === null ? null : String(r.recordId),
+      time: r.time.toISOString(),
+      data: keyData(r.data as Record<string, unknown>),
+    })),
   };
+}
+
+/** The event data an analyst reads first, inline (as timeline tools show it): the first few non-empty values. */
+function keyData(data: Record<string, unknown>, limit = 4): [string, string][] {
+  return Object.entries(data)
+    .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "")
+    .slice(0, limit)
+    .map(([k, v]) => [k, v.length > 160 ? `${v.slice(0, 160)}…` : v]);
 }
 export type EventRow = Awaited<ReturnType<typeof listEvents>>["rows"][number];
 
