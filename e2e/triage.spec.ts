@@ -7,6 +7,7 @@ import { event2282, event29, eventsFile, hoursAgo } from "./events";
 const TRIAGER = { username: "e2e-triager", password: "e2e triager passphrase 1" };
 const ANALYST = { username: "e2e-analyst", password: "e2e analyst passphrase 1" };
 const HOST = "triage-e2e-web01";
+const NEW_MODULE_ADDED = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const MSF = "c:\\temp\\msf.dll";
 const VENDOR = "C:\\Program Files\\Vendor\\agent.dll";
 
@@ -149,9 +150,14 @@ test("the notables workflow: status, owner, comments, bulk actions on a selectio
   const queue = triager.getByRole("table", { name: "Notables" });
   await expect(async () => {
     await triager.goto(`/notables?dest=${host}`);
-    await expect(queue.getByTestId("notable-status")).toHaveCount(3, { timeout: 1000 });
+    // The three New Module Added notables, and the risk incident their 144 risk in an hour crosses (ES: > 100 in 24 h).
+    await expect(queue.getByTestId("notable-status")).toHaveCount(4, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
   await expect(queue.getByText("medium").first()).toBeVisible();
+
+  await expect(queue.getByRole("link", { name: "Risk Threshold Exceeded For Object Over 24 Hour Period" })).toHaveCount(1);
+  // The detection's notables from here on.
+  const nma = `&detection=${NEW_MODULE_ADDED}`;
 
   // One notable: take it, comment on it.
   await queue.getByRole("link", { name: "Windows IIS Components New Module Added" }).first().click();
@@ -169,7 +175,7 @@ test("the notables workflow: status, owner, comments, bulk actions on a selectio
   await expect(triager.getByRole("table", { name: "Notable history" })).toContainText("status: New, owner: — → status: In Progress, owner: e2e-triager");
 
   // Bulk: the two others, ticked in the queue, closed as benign with one comment each.
-  await triager.goto(`/notables?dest=${host}&status=new`);
+  await triager.goto(`/notables?dest=${host}&status=new${nma}`);
   const boxes = queue.getByRole("checkbox", { name: /^Select notable/ });
   await expect(boxes).toHaveCount(2);
   await boxes.nth(0).check();
@@ -180,9 +186,9 @@ test("the notables workflow: status, owner, comments, bulk actions on a selectio
   await bulk.getByLabel("Comment (optional)").fill("Approved rollout of the vendor modules.");
   await bulk.getByRole("button", { name: "Apply to 2 notables" }).click();
   await expect(bulk.getByRole("status")).toHaveText("2 of 2 notables changed, 2 comments added.");
-  await triager.goto(`/notables?dest=${host}`);
+  await triager.goto(`/notables?dest=${host}${nma}`);
   await expect(queue.getByTestId("notable-status")).toHaveText(["In Progress"]);
-  await triager.goto(`/notables?dest=${host}&status=closed`);
+  await triager.goto(`/notables?dest=${host}&status=closed${nma}`);
   await expect(queue.getByTestId("notable-status")).toHaveText(["Closed", "Closed"]);
 
   // An analyst may comment but not work the queue.
@@ -196,12 +202,13 @@ test("the notables workflow: status, owner, comments, bulk actions on a selectio
   await expect(analyst.getByRole("form", { name: "Bulk action" })).toHaveCount(0);
   await expect(analyst.getByRole("checkbox")).toHaveCount(0);
 
-  // An admin raises the host's priority: the open notable's urgency follows (medium severity x critical = high).
+  // An admin raises the host's priority: the open notables' urgency follows (medium severity x critical = high; the
+  // risk incident's high x critical = critical).
   await admin.goto(`/hosts/${host}`);
   await admin.getByRole("combobox", { name: "Asset priority" }).selectOption("critical");
   await admin.getByRole("button", { name: "Set priority" }).click();
-  await expect(admin.getByRole("status").filter({ hasText: "urgency recomputed for 1 open notable" })).toBeVisible();
-  await triager.goto(`/notables?dest=${host}`);
+  await expect(admin.getByRole("status").filter({ hasText: "urgency recomputed for 2 open notables" })).toBeVisible();
+  await triager.goto(`/notables?dest=${host}${nma}`);
   await expect(queue.getByRole("row").nth(1)).toContainText("high");
   await admin.goto(`/audit?action=notable.`);
   await expect(admin.getByRole("row").filter({ hasText: "notable.update" }).filter({ hasText: TRIAGER.username })).toHaveCount(3);
