@@ -34,7 +34,8 @@ async function tick(cron: string, state: SchedulerState): Promise<void> {
     const now = new Date();
     const runs = [...(await runDue(now, { cron })), ...(await catchUpEvaluations(now))];
     const results = runs.reduce((n, r) => n + r.resultCount, 0);
-    if (results > 0) console.log(`detections: ${runs.length} run(s), ${results} new result(s)`);
+    // One line per scheduled run, results or not: the server log says the clock works.
+    console.log(`detections: ${runs.length} run(s), ${results} new result(s)`);
     const incidents = await storeRiskIncidents();
     if (incidents > 0) console.log(`risk incident rules: ${incidents} new notable(s)`);
   } catch (e) {

@@ -57,7 +57,13 @@ export default async function DetectionPage({ params }: Props) {
           <ul className="plain">
             {spec.references.map((r) => (
               <li key={r} className="wrap-anywhere">
-                {r}
+                {/^https?:\/\//.test(r) ? (
+                  <a href={r} target="_blank" rel="noopener noreferrer nofollow">
+                    {r}
+                  </a>
+                ) : (
+                  r
+                )}
               </li>
             ))}
           </ul>

@@ -85,11 +85,20 @@ export default async function HostPage({ params, searchParams }: Props) {
         <Link href={`/suppressions?dest=${encodeURIComponent(host.id)}`}>Suppressions for this host</Link>
       </nav>
 
-      <h2>Timeline ({range.label})</h2>
+      <nav className="tabs" aria-label="On this page">
+        <a href="#timeline">Timeline</a>
+        <a href="#modules">IIS modules ({modules.total})</a>
+        <a href="#results">Results ({results.total})</a>
+        <a href="#notables">Notables ({notables.total})</a>
+        <a href="#risk">Risk events ({risk.total})</a>
+        <a href="#events">Events</a>
+      </nav>
+
+      <h2 id="timeline">Timeline ({range.label})</h2>
       <RangePicker range={range.key} from={range.from.toISOString()} to={range.to.toISOString()} />
       <HostTimeline points={timeline.buckets} codes={timeline.codes} bucket={timeline.bucket} />
 
-      <h2>IIS modules</h2>
+      <h2 id="modules">IIS modules</h2>
       <table className="data" aria-label="IIS modules added or failing">
         <thead>
           <tr>
@@ -127,7 +136,7 @@ export default async function HostPage({ params, searchParams }: Props) {
       </table>
       <SectionPager noun="modules" param="modulesPage" page={pages.modulesPage} size={SECTION_SIZE} total={modules.total} query={query} order="oldest first" />
 
-      <h2>Detection results ({range.label})</h2>
+      <h2 id="results">Detection results ({range.label})</h2>
       <p>
         {showSuppressed ? (
           <Link href={`?${new URLSearchParams({ ...flat(query), suppressed: "hide" })}`}>Hide suppressed results</Link>
@@ -142,7 +151,7 @@ export default async function HostPage({ params, searchParams }: Props) {
         pager={<SectionPager noun="results" param="resultsPage" page={pages.resultsPage} size={SECTION_SIZE} total={results.total} query={query} />}
       />
 
-      <h2>Notables</h2>
+      <h2 id="notables">Notables</h2>
       <SimpleTable
         label="Notables"
         headers={["Time", "Title", "Severity", "Urgency", "Status"]}
@@ -162,7 +171,7 @@ export default async function HostPage({ params, searchParams }: Props) {
       />
       <SectionPager noun="notables" param="notablesPage" page={pages.notablesPage} size={SECTION_SIZE} total={notables.total} query={query} all={{ href: `/notables?status=all&dest=${encodeURIComponent(host.id)}`, label: "Open in the notables queue" }} />
 
-      <h2>Risk events ({range.label})</h2>
+      <h2 id="risk">Risk events ({range.label})</h2>
       <SimpleTable
         label="Risk events"
         headers={["_time", "search_name", "risk_score", "risk_message", "Tactics"]}
@@ -189,7 +198,7 @@ export default async function HostPage({ params, searchParams }: Props) {
       />
       <SectionPager noun="risk events" param="riskPage" page={pages.riskPage} size={SECTION_SIZE} total={risk.total} query={query} />
 
-      <h2>Events ({range.label})</h2>
+      <h2 id="events">Events ({range.label})</h2>
       <EventsTable rows={events.rows} total={events.total} page={eventParams.page} size={eventParams.size} sort={eventParams.sort} dir={eventParams.dir} />
     </>
   );

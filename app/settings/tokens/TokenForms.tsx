@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { CopyButton } from "@/components/CopyButton";
 import { FormOutcome } from "@/components/forms/fields";
 import { createTokenAction, revokeTokenAction, type TokenFormState } from "./actions";
 
@@ -27,6 +28,7 @@ export function CreateTokenForm() {
           <pre className="raw" data-testid="new-token">
             {state.token}
           </pre>
+          <CopyButton value={state.token} label="Copy the token" />
           <p className="muted">Use it as: curl -H &quot;Authorization: Bearer {state.token.slice(0, 11)}…&quot; …/api/uploads</p>
         </div>
       )}
