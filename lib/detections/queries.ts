@@ -1,6 +1,8 @@
 // Reads of detection results and runs, for the UI, the API and the CLI.
 import { db } from "../db/client";
 import { pgPool } from "../db/pg";
+import { outputFieldNames } from "./spec";
+import { specById } from "./specs";
 import { RESULT_SUPPRESSED } from "../risk/effective";
 
 export interface ResultFilter {
@@ -101,12 +103,23 @@ export async function listResults(f: ResultFilter = {}): Promise<{ total: number
 }
 
 /** A result row for client components (bigints and dates as strings). */
+/**
+ * A result row's fields in the order Splunk shows them (the SPL's `stats … by` fields, renamed, then count,
+ * firstTime, lastTime): jsonb keeps its keys in its own order, not the search's.
+ */
+export function splFieldOrder(detectionId: string, fields: Record<string, unknown>): Record<string, unknown> {
+  const spec = specById(detectionId);
+  const order = spec ? outputFieldNames(spec.structuredSearch) : [];
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return Object.fromEntries(Object.entries(fields).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
 export function resultRowJson(r: ResultRow) {
   return {
     id: String(r.id),
     detectionId: r.detectionId,
     dest: r.dest,
-    fields: r.fields,
+    fields: splFieldOrder(r.detectionId, r.fields),
     count: r.count,
     firstTime: r.firstTime.toISOString(),
     lastTime: r.lastTime.toISOString(),

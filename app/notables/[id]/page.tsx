@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { Finding } from "@/lib/detections/enrichment";
+import { splFieldOrder } from "@/lib/detections";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SimpleTable } from "@/components/SimpleTable";
@@ -32,7 +33,7 @@ export default async function NotablePage({ params }: Props) {
   if (!n) notFound();
   const canTriage = can(user, "notable:triage");
   const owners = canTriage ? await assignableOwners() : [];
-  const fields = (n.result?.fields ?? {}) as Record<string, unknown>;
+  const fields = splFieldOrder(n.detectionId, (n.result?.fields ?? {}) as Record<string, unknown>);
   const finding = (n.result?.enrichment as { finding?: Finding } | null | undefined)?.finding;
   return (
     <>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
-import { contributingEvents, getResult, specById } from "@/lib/detections";
+import { contributingEvents, getResult, specById, splFieldOrder } from "@/lib/detections";
 import { statusLabel } from "@/lib/triage/fields";
 
 export const metadata: Metadata = { title: "Detection result" };
@@ -17,7 +17,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
   if (!result) notFound();
   const spec = specById(result.detectionId);
   const events = await contributingEvents(id, { limit: 1000 });
-  const fields = result.fields as Record<string, unknown>;
+  const fields = splFieldOrder(result.detectionId, result.fields as Record<string, unknown>);
   const dest = result.dest ?? "";
   const window = { earliest: result.run.windowStart.toISOString(), latest: result.run.windowEnd.toISOString() };
   return (
