@@ -16,7 +16,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
       id: "host",
       header: "Host",
       cell: (c) => (
-        <Link href={`/hosts/${encodeURIComponent(c.getValue())}`} className="wrap-anywhere">
+        <Link href={`/hosts/${encodeURIComponent(c.getValue())}`} className="host-name">
           {c.row.original.name}
         </Link>
       ),
