@@ -4,14 +4,10 @@
 import { revalidatePath } from "next/cache";
 import { writeAudit } from "@/lib/audit/log";
 import { AuthorizationError, authorizeAction } from "@/lib/auth/server";
-import { DashboardHasDataError, loadDemoData } from "@/lib/demo/load";
+import { DashboardHasDataError, loadDemoData, type DemoState } from "@/lib/demo/load";
 import { getUploadReport } from "@/lib/ingest/queries";
 import { waitForUploads } from "@/lib/ingest/uploads";
 
-export interface DemoState {
-  error?: string;
-  ok?: string;
-}
 
 /** How long the action waits for the workers before answering that the upload is still being processed. */
 const WAIT_MS = 5 * 60_000;

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { RiskByDay } from "@/components/charts/RiskByDay";
+import { setAsOfAction } from "@/app/as-of-actions";
 import { AsOf } from "@/components/AsOf";
+import { loadDemoAction } from "@/app/demo-actions";
 import { DemoDataButton } from "@/components/DemoDataButton";
 import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
@@ -100,7 +102,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
             No events yet. <Link href="/uploads">Upload Windows event logs</Link> exported from your IIS servers — the
             Microsoft-IIS-Configuration/Operational and Application logs — or try it with demo data:
           </p>
-          {can(user, "upload:create") && <DemoDataButton />}
+          {can(user, "upload:create") && <DemoDataButton load={loadDemoAction} />}
         </section>
       )}
       <div className="cards">
@@ -112,7 +114,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <Card label="Uploads" value={counts.uploads} href="/uploads" />
       </div>
       {reference.historical && <p className="callout">The data is historical: risk is shown as of its latest risk event.</p>}
-      <AsOf reference={reference} back="/" window="Risk windows" />
+      <AsOf action={setAsOfAction} reference={reference} back="/" window="Risk windows" />
       <BackdoorSigns signs={signs} />
       <div className="grid-2">
         <RiskiestHosts title="Riskiest hosts, 24 hours" hosts={day} />

@@ -1,6 +1,5 @@
 // The "as of" control of the time-window views: when their windows end and why, with one click back to now or to
 // the latest data, or a time of one's own. Shared by overview, hosts, risk and the drilldown (lib/views/as-of.ts).
-import { setAsOfAction } from "@/app/as-of-actions";
 import type { ReferenceTime } from "@/lib/views/reference";
 import { Time } from "./time/TimeZone";
 
@@ -10,9 +9,20 @@ export function backTo(path: string, query: Record<string, string | string[] | u
   return q.size ? `${path}?${q}` : path;
 }
 
-export function AsOf({ reference, back, window }: { reference: ReferenceTime & { choice: string }; back: string; window: string }) {
+export function AsOf({
+  reference,
+  back,
+  window,
+  action,
+}: {
+  reference: ReferenceTime & { choice: string };
+  back: string;
+  window: string;
+  /** The server action keeping the choice (app/as-of-actions.ts), passed in by the page: components do not import app/. */
+  action: (form: FormData) => Promise<void>;
+}) {
   return (
-    <form action={setAsOfAction} className={`filters as-of${reference.historical ? " callout" : ""}`} aria-label="As of">
+    <form action={action} className={`filters as-of${reference.historical ? " callout" : ""}`} aria-label="As of">
       <input type="hidden" name="back" value={back} />
       <span data-testid="as-of">
         {window} ending <Time iso={reference.at.toISOString()} /> — {reference.historical ? "the latest data: there is none in the window ending now" : reference.explanation}

@@ -1,10 +1,11 @@
 "use client";
 import { useActionState } from "react";
-import { loadDemoAction, type DemoState } from "@/app/demo-actions";
 import { FormOutcome } from "@/components/forms/fields";
+import type { DemoState } from "@/lib/demo/load";
 
-export function DemoDataButton() {
-  const [state, action, pending] = useActionState<DemoState>(loadDemoAction, {});
+/** The empty dashboard's button; the server action (app/demo-actions.ts) comes from the page: components do not import app/. */
+export function DemoDataButton({ load }: { load: (state: DemoState) => Promise<DemoState> }) {
+  const [state, action, pending] = useActionState<DemoState>(load, {});
   return (
     <form action={action}>
       <button type="submit" className="primary" disabled={pending}>

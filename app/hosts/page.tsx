@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import { setAsOfAction } from "@/app/as-of-actions";
 import { AsOf, backTo } from "@/components/AsOf";
 import { HostsTable } from "@/components/HostsTable";
 import { TableSkeleton } from "@/components/Skeleton";
@@ -49,7 +50,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
         <input type="hidden" name="dir" value={current.dir} />
         <button type="submit">Filter</button>
       </form>
-      <AsOf reference={reference} back={backTo("/hosts", query)} window="Risk 24 h and 7 d" />
+      <AsOf action={setAsOfAction} reference={reference} back={backTo("/hosts", query)} window="Risk 24 h and 7 d" />
       <p className="muted">
         Risk sums the risk events of the 24 hours and 7 days ending then (what no suppression hides). A host whose IIS configuration log is
         missing cannot raise <em>New Module Added</em>: {ENABLE_IIS_CONFIGURATION_LOG}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { setAsOfAction } from "@/app/as-of-actions";
 import { AsOf, backTo } from "@/components/AsOf";
 import { RiskByDay } from "@/components/charts/RiskByDay";
 import { RangePicker } from "@/components/RangePicker";
@@ -40,7 +41,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
   return (
     <>
       <h1>Risk</h1>
-      <AsOf reference={reference} back={backTo("/risk", query)} window="Risk incident rules and rollups: windows" />
+      <AsOf action={setAsOfAction} reference={reference} back={backTo("/risk", query)} window="Risk incident rules and rollups: windows" />
       <h2>Risk incidents (all data up to then)</h2>
       <p className="muted">
         Every time an object&apos;s risk crossed one of ES&apos;s risk incident rules, anywhere in the data, as a notable of its own (at most one per object

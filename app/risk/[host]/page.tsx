@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { setAsOfAction } from "@/app/as-of-actions";
 import { AsOf, backTo } from "@/components/AsOf";
 import { RiskByDay } from "@/components/charts/RiskByDay";
 import { requireUser } from "@/lib/auth/server";
@@ -32,7 +33,7 @@ export default async function RiskDrilldownPage({ params, searchParams }: Props)
   return (
     <>
       <h1 className="wrap-anywhere">Risk events for the last 7 days for &quot;{dest}&quot;</h1>
-      <AsOf reference={reference} back={backTo(`/risk/${encodeURIComponent(dest)}`, query)} window="The 168 hours" />
+      <AsOf action={setAsOfAction} reference={reference} back={backTo(`/risk/${encodeURIComponent(dest)}`, query)} window="The 168 hours" />
       <pre className="raw" aria-label="Equivalent Splunk search">
         {`| from datamodel Risk.All_Risk | search normalized_risk_object IN ("${dest}") starthoursago=168  | stats count min(_time) as firstTime max(_time) as lastTime values(search_name) as "Search Name" values(risk_message) as "Risk Message" values(analyticstories) as "Analytic Stories" values(annotations._all) as "Annotations" values(annotations.mitre_attack.mitre_tactic) as "ATT&CK Tactics" by normalized_risk_object | \`security_content_ctime(firstTime)\` | \`security_content_ctime(lastTime)\``}
       </pre>
