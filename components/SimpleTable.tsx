@@ -11,30 +11,32 @@ export interface SimpleRow {
 
 export function SimpleTable({ label, headers, rows, empty }: { label: string; headers: ReactNode[]; rows: SimpleRow[]; empty?: ReactNode }) {
   return (
-    <table className="data" aria-label={label}>
-      <thead>
-        <tr>
-          {headers.map((h, i) => (
-            <th key={i}>{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key} className={r.className} data-testid={r.testId}>
-            {r.cells.map((c, i) => (
-              <td key={i}>{c}</td>
+    <div className="table-scroll">
+      <table className="data" aria-label={label}>
+        <thead>
+          <tr>
+            {headers.map((h, i) => (
+              <th key={i}>{h}</th>
             ))}
           </tr>
-        ))}
-        {rows.length === 0 && empty !== undefined && (
-          <tr>
-            <td colSpan={headers.length} className="muted">
-              {empty}
-            </td>
-          </tr>
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} className={r.className} data-testid={r.testId}>
+              {r.cells.map((c, i) => (
+                <td key={i}>{c}</td>
+              ))}
+            </tr>
+          ))}
+          {rows.length === 0 && empty !== undefined && (
+            <tr>
+              <td colSpan={headers.length} className="muted">
+                {empty}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -98,62 +98,65 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
   };
   return (
     <div aria-busy={pending}>
-      <table className="data" aria-label={label}>
-        <thead>
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
-              {selection && (
-                <th>
-                  <input type="checkbox" aria-label="Select all rows on this page" checked={allOnPage} onChange={(e) => toggle(pageIds, e.target.checked)} />
-                </th>
-              )}
-              {group.headers.map((header) => {
-                const sorted = header.column.getIsSorted();
-                return (
-                  <th key={header.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
-                    {header.column.getCanSort() ? (
-                      <button type="button" onClick={header.column.getToggleSortingHandler()}>
-                        <table.FlexRender header={header} />
-                        {sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}
-                      </button>
-                    ) : (
-                      <table.FlexRender header={header} />
-                    )}
+      {/* A wide table scrolls on its own; the page never scrolls sideways. */}
+      <div className="table-scroll">
+        <table className="data" aria-label={label}>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {selection && (
+                  <th>
+                    <input type="checkbox" aria-label="Select all rows on this page" checked={allOnPage} onChange={(e) => toggle(pageIds, e.target.checked)} />
                   </th>
-                );
-              })}
-            </tr>
-          ))}
-        </thead>
-        <tbody>
-          {table.getRowModel().rows.map((row) => (
-            <tr key={row.id}>
-              {selection && (
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${selection.rowLabel ? selection.rowLabel(row.original) : row.id}`}
-                    checked={selection.selected.has(row.id)}
-                    onChange={(e) => toggle([row.id], e.target.checked)}
-                  />
+                )}
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  return (
+                    <th key={header.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
+                      {header.column.getCanSort() ? (
+                        <button type="button" onClick={header.column.getToggleSortingHandler()}>
+                          <table.FlexRender header={header} />
+                          {sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}
+                        </button>
+                      ) : (
+                        <table.FlexRender header={header} />
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id}>
+                {selection && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${selection.rowLabel ? selection.rowLabel(row.original) : row.id}`}
+                      checked={selection.selected.has(row.id)}
+                      onChange={(e) => toggle([row.id], e.target.checked)}
+                    />
+                  </td>
+                )}
+                {row.getAllCells().map((cell) => (
+                  <td key={cell.id}>
+                    <table.FlexRender cell={cell} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+            {data.length === 0 && (
+              <tr>
+                <td colSpan={columns.length + (selection ? 1 : 0)} className="muted">
+                  {empty ?? "Nothing to show."}
                 </td>
-              )}
-              {row.getAllCells().map((cell) => (
-                <td key={cell.id}>
-                  <table.FlexRender cell={cell} />
-                </td>
-              ))}
-            </tr>
-          ))}
-          {data.length === 0 && (
-            <tr>
-              <td colSpan={columns.length + (selection ? 1 : 0)} className="muted">
-                {empty ?? "Nothing to show."}
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
       <nav className="pager" aria-label={`${label} pages`}>
         {keyset ? (
           <>
