@@ -62,7 +62,7 @@ export function normalizeEvent(parts: EventParts, raw: string, format: InputForm
     host,
     channel,
     provider: provider ?? "",
-    providerGuid: system.providerGuid ?? null,
+    providerGuid: canonicalGuid(system.providerGuid ?? null),
     eventSourceName: system.eventSourceName ?? null,
     eventCode,
     qualifiers: system.qualifiers ?? null,
@@ -84,4 +84,14 @@ export function normalizeEvent(parts: EventParts, raw: string, format: InputForm
     raw,
     position,
   };
+}
+
+/**
+ * A provider GUID as Windows' event XML writes it, whatever the export: braces, upper case ({670080D9-…}). JSON
+ * exports give .NET's lower case, some without braces; a GUID is the same whatever its case.
+ */
+export function canonicalGuid(guid: string | null): string | null {
+  if (guid === null) return null;
+  const bare = guid.trim().replace(/^\{|\}$/g, "");
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(bare) ? `{${bare.toUpperCase()}}` : guid;
 }

@@ -66,3 +66,50 @@ describe("every export layout stores the searched fields of the six events ident
     for (const g of all) expect(g).toEqual(all[0]);
   });
 });
+
+// Item 1 for every layout: each normalized field that a layout and the wevtutil export of the same events both carry
+// holds the same value, field by field — the System fields, the event data by name, the message and every Splunk
+// field — so no reader maps an event its own way. What legitimately differs, and why:
+//   splunk.source / splunk.sourcetype  Splunk names them after the layout (WinEventLog:… vs XmlWinEventLog:…);
+//   keywords "Classic"                 classic text prints that word, not the keywords mask;
+//   message line breaks                 Windows wraps its rendered message; the catalogue renders one line.
+const LAYOUT_NAMED = new Set(["splunk.source", "splunk.sourcetype"]);
+const sameText = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" && a.replace(/\s+/g, " ") === b.replace(/\s+/g, " ");
+describe("every layout maps each field it carries as the wevtutil export does", () => {
+  const FIELDS = [
+    "host", "channel", "provider", "providerGuid", "eventSourceName", "eventCode", "qualifiers", "recordId", "version", "level", "opcode",
+    "opcodeName", "task", "keywords", "userSid", "processId", "threadId", "message",
+  ] as const;
+  const flatten = (e: NormalizedEvent): Record<string, unknown> => ({
+    second: e.time.toISOString().slice(0, 19),
+    ...Object.fromEntries(FIELDS.map((f) => [f, e[f]])),
+    ...Object.fromEntries(Object.entries(e.data).map(([k, v]) => [`data.${k}`, v])),
+    ...Object.fromEntries(Object.entries(e.splunk).map(([k, v]) => [`splunk.${k}`, v])),
+  });
+  const readEvents = async (c: (typeof ESCU_CASES)[number]) => {
+    const filePath = path.join(tmp, `all-${c.file}`);
+    fs.writeFileSync(filePath, c.bytes());
+    const events: Record<string, unknown>[] = [];
+    for await (const { record } of readLogFile(filePath, { host: c.options?.host })) if (record.ok) events.push(flatten(record.event));
+    // The same order in every layout: by time, then record id, then message.
+    return events.sort((a, b) => String(a.second).localeCompare(String(b.second)) || Number(a.recordId) - Number(b.recordId) || String(a.message).localeCompare(String(b.message)));
+  };
+
+  it.each(ESCU_CASES.filter((c) => c.file !== "wevtutil.xml"))("$name", async (c) => {
+    const reference = await readEvents(ESCU_CASES.find((r) => r.file === "wevtutil.xml")!);
+    const events = await readEvents(c);
+    expect(events).toHaveLength(reference.length);
+    const mismatches: string[] = [];
+    events.forEach((e, i) => {
+      for (const [field, value] of Object.entries(e)) {
+        const expected = reference[i][field];
+        if (value === null || value === undefined || expected === null || expected === undefined) continue;
+        // Data kept by position (a layout without names, whose count the catalogue could not match) is not a name.
+        if (/^data\.\d+$/.test(field) || LAYOUT_NAMED.has(field) || (field === "keywords" && value === "Classic")) continue;
+        if ((field === "message" || field === "splunk.Message") && sameText(value, expected)) continue;
+        if (JSON.stringify(value) !== JSON.stringify(expected)) mismatches.push(`event ${i + 1} ${field}: ${JSON.stringify(value)} ≠ ${JSON.stringify(reference[i][field])}`);
+      }
+    });
+    expect(mismatches).toEqual([]);
+  });
+});

@@ -57,7 +57,8 @@ describe("json reader: Get-WinEvent | ConvertTo-Json", () => {
       host: "win-dc-exch01.attackrange.local",
       channel: "Application",
       provider: "Microsoft-Windows-IIS-W3SVC-WP",
-      providerGuid: "{670080d9-742a-4187-8d16-41143d1290bd}",
+      // .NET writes GUIDs in lower case: stored as event XML writes them.
+      providerGuid: "{670080D9-742A-4187-8D16-41143D1290BD}",
       eventCode: 2282,
       qualifiers: 49152,
       level: 2,
