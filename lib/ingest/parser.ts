@@ -15,6 +15,11 @@ export interface ReaderNotice {
   /** Where ("byte 65536 (chunk 0)"). */
   location: string;
   message: string;
+  /**
+   * A file's summary (given once, at its end: records without a channel, data left unnamed, invalid text): kept in
+   * the report even after the cap on one-problem notices is reached.
+   */
+  summary?: true;
 }
 
 export interface ReadOptions {

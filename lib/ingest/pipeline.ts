@@ -96,7 +96,9 @@ export async function stageUpload(
         progress.reader = p;
       },
       onNotice: (n) => {
-        if (progress.notices.length < MAX_NOTICES) progress.notices.push(n);
+        // One-problem notices up to the cap; a file's summaries come at its end and are kept past it (bounded too).
+        const kept = progress.notices.filter((k) => Boolean(k.summary) === Boolean(n.summary)).length;
+        if (kept < MAX_NOTICES) progress.notices.push(n);
       },
     });
     for await (const { member, isArchiveMember, format, record } of records) {

@@ -124,6 +124,7 @@ describe("positional data", () => {
     expect(notices).toEqual([
       {
         location: "event data",
+        summary: true,
         message:
           "2 records kept event data unnamed (by position) or without the data their message carries, as the event catalogue cannot name it without guessing: " +
           "1 × Microsoft-Windows-IIS-Configuration 29: 8 values, the catalogue names 7, data kept by position; " +

@@ -26,6 +26,7 @@ export class DataNoticeTally {
     const records = `${this.total} record${this.total === 1 ? "" : "s"}`;
     return {
       location: "event data",
+      summary: true,
       message: `${records} kept event data unnamed (by position) or without the data their message carries, as the event catalogue cannot name it without guessing: ${listed.join("; ")}`,
     };
   }
@@ -51,6 +52,7 @@ export class EmptyChannelTally {
     const first = this.first.recordId === null ? `record ${this.first.position} of the file` : `EventRecordID ${this.first.recordId} (record ${this.first.position} of the file)`;
     return {
       location: `record ${this.first.position}`,
+      summary: true,
       message:
         `${n} record${n === 1 ? " has" : "s have"} an empty channel (<Channel/>, as in logs converted from ETW traces), first ${first}: ` +
         `stored with an empty channel, so detections that select a channel do not see ${n === 1 ? "it" : "them"}`,

@@ -48,6 +48,7 @@ describe("records with an empty channel (logs converted from ETW traces)", () =>
     expect(notices).toEqual([
       {
         location: "record 1",
+        summary: true,
         message:
           "3 records have an empty channel (<Channel/>, as in logs converted from ETW traces), first EventRecordID 1 (record 1 of the file): stored with an empty channel, so detections that select a channel do not see them",
       },

@@ -110,3 +110,15 @@ describe("csv reader: robustness", () => {
     expect(csvReader.sniff(Buffer.from("name,age\nbob,3\n"))).toBe(false);
   });
 });
+
+describe("csv reader: a NUL byte in one row", () => {
+  it("rejects that row only, wherever in the row the NUL is (not only in _raw), and keeps the others", async () => {
+    const [header, row] = fixture("splunk-export.csv").toString("utf8").split(/\r?\n/);
+    // The same row three times; the second has a NUL in its `host` column, outside _raw.
+    const damaged = row.replace(/,"win-dc-exch01[^"]*",/, ',"win-dc\u0000exch01",');
+    expect(damaged).not.toBe(row);
+    const { events, rejected } = await readAll(csvReader, Buffer.from([header, row, damaged, row].join("\n")));
+    expect(events).toHaveLength(2);
+    expect(rejected.map((r) => [r.position, r.reason])).toEqual([[2, expect.stringMatching(/^binary data \(a NUL byte\) inside the record, at line 3, column \d+/)]]);
+  });
+});

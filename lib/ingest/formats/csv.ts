@@ -16,7 +16,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { InputFormatError, type EventParts, type ParsedRecord } from "../event";
 import { RecordError } from "../normalize";
 import type { FormatReader, ReadOptions } from "../parser";
-import { decodeHead, decodeText, readLines, RecordSize, type TextLine } from "../input/text";
+import { decodeHead, decodeText, nulRejection, readLines, RecordSize, type TextLine } from "../input/text";
 import { cleanMessage, eventCodeFrom, knownSource, rejectRecord, toParsedRecord, usDateTimeToIso } from "./common";
 import { parseRawRecord } from "./raw";
 import { splunkRowParts } from "./splunk-row";
@@ -169,7 +169,10 @@ export const csvReader: FormatReader = {
         header.forEach((h, i) => {
           if (fields[i] !== undefined) row[h] = fields[i];
         });
-        if (row._raw && row._raw.trim() !== "") yield parseRawRecord(row._raw, position, item.line);
+        // A NUL anywhere in the row (not only in _raw) is binary data: this row goes, the file goes on.
+        const nul = nulRejection(item.text, location);
+        if (nul) yield rejectRecord(position, location, nul, item.text);
+        else if (row._raw && row._raw.trim() !== "") yield parseRawRecord(row._raw, position, item.line);
         else yield toParsedRecord(() => splunkRowParts(row), item.text, "csv", position, location);
       }
       if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });

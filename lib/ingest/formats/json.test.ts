@@ -176,3 +176,14 @@ describe("json reader: robustness", () => {
     expect(jsonReader.sniff(Buffer.from('{"name":"iis-module-watch","version":"0.1.0"}'))).toBe(false);
   });
 });
+
+describe("json reader: a NUL byte in one record", () => {
+  it("rejects that record only, saying it is binary data and where", async () => {
+    const [first] = fixture("winlogbeat.ndjson").toString("utf8").split("\n");
+    const damaged = first.replace('"message":"', '"message":"\u0000');
+    expect(damaged).not.toBe(first);
+    const { events, rejected } = await readAll(jsonReader, Buffer.from([first, damaged, first].join("\n")));
+    expect(events).toHaveLength(2);
+    expect(rejected.map((r) => [r.position, r.reason])).toEqual([[2, expect.stringMatching(/^binary data \(a NUL byte\) inside the record, at line 2, column \d+/)]]);
+  });
+});

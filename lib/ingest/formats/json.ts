@@ -12,7 +12,7 @@
 // when it has a zone, else `@timestamp`, else `EventTime` taken as UTC (NXLog writes host-local time without a zone).
 import { InputFormatError, type EventParts, type ParsedRecord } from "../event";
 import type { FormatReader, ReadOptions } from "../parser";
-import { decodeHead, decodeText, exceedsBytes } from "../input/text";
+import { decodeHead, decodeText, exceedsBytes, nulRejection } from "../input/text";
 import {
   addUnique,
   cleanMessage,
@@ -408,6 +408,9 @@ export function jsonFlavor(o: Json): "splunk" | "ecs" | "powershell" | "nxlog" |
 /** Parses one JSON record text into a ParsedRecord. */
 export function parseJsonRecord(text: string, position: number, line: number): ParsedRecord {
   const location = `line ${line}`;
+  // A raw NUL is binary data inside the record (JSON.parse would only call it a bad control character).
+  const nul = nulRejection(text, location);
+  if (nul) return rejectRecord(position, location, nul, text);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -121,6 +121,7 @@ describe("text decoding", () => {
     expect(report.notices()).toEqual([
       {
         location: "line 1 (byte 7)",
+        summary: true,
         message: "invalid UTF-8 in 5 places, stored as U+FFFD (\uFFFD) so the damage stays visible: line 1 (byte 7), line 2 (byte 16), line 3 (byte 25), and 2 more",
       },
     ]);

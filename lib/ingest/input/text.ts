@@ -108,6 +108,7 @@ export class TextReport {
     return [
       {
         location: `line ${first.line} (byte ${first.byte})`,
+        summary: true,
         message:
           `${what} in ${this.replacedCount} place${this.replacedCount === 1 ? "" : "s"}, stored as U+FFFD (\uFFFD) so the damage stays visible: ` +
           `${places}${more}`,
