@@ -5,18 +5,21 @@ const nextConfig = {
   // authInterrupts: pages answer 403 (forbidden()) to a signed-in user without the permission.
   experimental: { serverActions: { bodySizeLimit: "1mb" }, authInterrupts: true },
   poweredByHeader: false,
-  // Event text is attacker-controlled: React escapes it, and the CSP forbids any script we did not ship.
+  // Security headers on every response. Pages get their Content-Security-Policy from proxy.ts (a nonce per
+  // request for Next.js's scripts); what proxy.ts does not match — /api, /_next assets, the icon — gets the
+  // strictest one here (nothing loads, nothing frames it). Two CSP headers on one response would both apply, so
+  // the two lists must not overlap: keep NOT_PROXIED in step with proxy.ts's matcher.
   async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Referrer-Policy", value: "same-origin" },
-        ],
-      },
+    const common = [
+      { key: "X-Content-Type-Options", value: "nosniff" },
+      // Older browsers' frame-ancestors.
+      { key: "X-Frame-Options", value: "DENY" },
+      { key: "Referrer-Policy", value: "same-origin" },
+      { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()" },
     ];
+    const strict = { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" };
+    const NOT_PROXIED = ["/api/:path+", "/_next/:path+", "/favicon.ico", "/icon.svg", "/robots.txt"];
+    return [{ source: "/:path*", headers: common }, ...NOT_PROXIED.map((source) => ({ source, headers: [strict] }))];
   },
 };
 

@@ -39,6 +39,8 @@ export default defineConfig({
       PORT: String(PORT),
       HOST: "127.0.0.1",
       IISWATCH_DATA_DIR: dataDir,
+      // A trusted reverse proxy no browser is (e2e/security-headers.spec.ts connects from it to play the proxy).
+      IISWATCH_TRUSTED_PROXIES: "127.0.0.2",
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : { DATABASE_URL: "" }),
     },
   },

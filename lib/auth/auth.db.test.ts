@@ -4,6 +4,7 @@ import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
 import { cliActor } from "../audit/log";
 import { login, logout } from "./login";
+import { backoffMs, checkLoginThrottle } from "./ratelimit";
 import { createSession, deleteUserSessions, validateSessionToken } from "./sessions";
 import { createApiToken, listApiTokens, revokeApiToken, verifyApiToken } from "./tokens";
 import { changeOwnPassword, createUser, setPassword, setupFirstAdmin, updateUser, UserError } from "./users";
@@ -158,18 +159,46 @@ describe("sign-in and sessions", () => {
 });
 
 describe("sign-in rate limiting", () => {
-  it("blocks a username+address after 5 failures with a clear message, other addresses still get in", async () => {
+  // Failures written straight to the log: what many attempts would leave, without waiting out real delays.
+  const failed = (actorName: string, address: string | null, count = 1, agoMs = 0) =>
+    db().auditLog.createMany({ data: Array.from({ length: count }, () => ({ action: "auth.login_failed", actorName, address, at: new Date(Date.now() - agoMs) })) });
+
+  it("slows a username+address after 5 failures with a clear message, other addresses still get in", async () => {
     await createUser({ username: "ann", password: PW, role: "analyst" }, cliActor());
     for (let i = 0; i < 5; i++) expect((await login({ username: "ann", password: `wrong ${i} password`, address: "198.51.100.1" })).ok).toBe(false);
     const blocked = await login({ username: "ann", password: PW, address: "198.51.100.1" });
     expect(blocked).toMatchObject({ ok: false, reason: "throttled" });
     if (blocked.ok) throw new Error("unreachable");
-    expect(blocked.message).toMatch(/^Too many failed sign-in attempts for this username from your address\. Try again in 1[45] minutes\.$/);
-    expect(blocked.retryAfterSeconds).toBeGreaterThan(800);
+    expect(blocked.message).toMatch(/^Too many failed sign-in attempts for this username from your address\. Try again in 1[0-5] seconds\.$/);
+    expect(blocked.retryAfterSeconds).toBeGreaterThan(10);
+    expect(blocked.retryAfterSeconds).toBeLessThanOrEqual(15);
     // The right password does not help while blocked; no session is created.
     expect(await db().session.count()).toBe(0);
-    // The same user from another address is not blocked by this pair's failures.
+    // The same user from another address is not slowed by this pair's failures.
     expect((await login({ username: "ann", password: PW, address: "198.51.100.2" })).ok).toBe(true);
+  });
+
+  it("makes each further failure from an address wait twice as long, up to the window, and lets it in once waited", async () => {
+    await failed("ann", "198.51.100.1", 4);
+    expect(await checkLoginThrottle("ann", "198.51.100.1")).toEqual({ allowed: true });
+    const waits: number[] = [];
+    for (let n = 5; n <= 20; n++) {
+      await failed("ann", "198.51.100.1");
+      const t = await checkLoginThrottle("ann", "198.51.100.1");
+      if (t.allowed) throw new Error(`not throttled after ${n} failures`);
+      waits.push(t.retryAfterSeconds);
+    }
+    // 15 s, 30 s, 1 min, 2 min, 4 min, 8 min, then the 15-minute window.
+    expect(waits.slice(0, 7)).toEqual([15, 30, 60, 120, 240, 480, 900].map((s) => expect.closeTo(s, -1)));
+    expect(waits.slice(6).every((s) => s > 890 && s <= 900)).toBe(true);
+    for (let i = 1; i < 7; i++) expect(waits[i]).toBeGreaterThan(waits[i - 1]);
+    const last = await checkLoginThrottle("ann", "198.51.100.1");
+    if (!last.allowed) expect(last.message).toMatch(/Try again in 15 minutes\.$/);
+    // The 6th failure's delay (30 s) has passed: the next attempt may go ahead.
+    await resetDatabase();
+    await failed("ann", "198.51.100.1", 6, 31_000);
+    expect(await checkLoginThrottle("ann", "198.51.100.1")).toEqual({ allowed: true });
+    expect(backoffMs(4, 5, 900_000)).toBe(0);
   });
 
   it("a success from the same address clears the pair's count", async () => {
@@ -180,20 +209,37 @@ describe("sign-in rate limiting", () => {
     expect((await login({ username: "ann", password: PW, address: "198.51.100.1" })).ok).toBe(true);
   });
 
-  it("bounds guessing of one username across rotating addresses", async () => {
+  it("cannot be used to lock a user out: failures for admin from 50 addresses leave a fresh address free", async () => {
+    await createUser({ username: "admin", password: PW, role: "admin" }, cliActor());
+    for (let i = 0; i < 50; i++) await failed("admin", `203.0.113.${i}`, 4);
+    // The admin, from an address that has not failed for them, signs in at once.
+    expect((await login({ username: "admin", password: PW, address: "192.0.2.50" })).ok).toBe(true);
+    // The guessers are slowed: under attack, a single failure from an address starts its delay...
+    const again = await login({ username: "admin", password: "guess number two", address: "203.0.113.7" });
+    expect(again).toMatchObject({ ok: false, reason: "throttled" });
+    // ...so a fresh address gets one guess, then waits.
+    expect(await login({ username: "admin", password: "guess number one", address: "203.0.113.200" })).toMatchObject({ ok: false, reason: "invalid" });
+    expect(await login({ username: "admin", password: "guess number two", address: "203.0.113.200" })).toMatchObject({ ok: false, reason: "throttled" });
+    // And still nobody else is affected.
+    expect((await login({ username: "admin", password: PW, address: "192.0.2.51" })).ok).toBe(true);
+  });
+
+  it("slows an address spraying passwords over many usernames, for every username", async () => {
     await createUser({ username: "ann", password: PW, role: "analyst" }, cliActor());
-    for (let i = 0; i < 20; i++) await login({ username: "ann", password: "wrong password x", address: `203.0.113.${i}` });
-    const r = await login({ username: "ann", password: PW, address: "203.0.113.200" });
+    for (let i = 0; i < 50; i++) await failed(`user${i}`, "198.51.100.66");
+    const r = await login({ username: "ann", password: PW, address: "198.51.100.66" });
     expect(r).toMatchObject({ ok: false, reason: "throttled" });
-    if (!r.ok) expect(r.message).toMatch(/for this username\./);
+    if (!r.ok) expect(r.message).toMatch(/^Too many failed sign-in attempts from your address\. Try again in 1[0-5] seconds\.$/);
+    await failed("user50", "198.51.100.66");
+    const longer = await checkLoginThrottle("someone", "198.51.100.66");
+    expect(longer.allowed ? 0 : longer.retryAfterSeconds).toBeGreaterThan(15);
+    expect((await login({ username: "ann", password: PW, address: "198.51.100.67" })).ok).toBe(true);
   });
 
   it("only counts failures inside the window", async () => {
     await createUser({ username: "ann", password: PW, role: "analyst" }, cliActor());
     // Old failures, written straight to the log (rows cannot be back-dated by an UPDATE: the log is append-only).
-    await db().auditLog.createMany({
-      data: Array.from({ length: 10 }, () => ({ action: "auth.login_failed", actorName: "ann", address: "198.51.100.9", at: new Date(Date.now() - 3600_000) })),
-    });
+    await failed("ann", "198.51.100.9", 10, 3600_000);
     expect((await login({ username: "ann", password: PW, address: "198.51.100.9" })).ok).toBe(true);
   });
 });

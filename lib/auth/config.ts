@@ -16,13 +16,13 @@ export interface AuthConfig {
   sessionIdleMs: number;
   /** ...and at the latest this long after sign-in (IISWATCH_SESSION_MAX_HOURS, default 7 days). */
   sessionMaxMs: number;
-  /** Failed sign-ins counted over this window (IISWATCH_LOGIN_WINDOW_MINUTES, default 15). */
+  /** Failed sign-ins are remembered for this window (IISWATCH_LOGIN_WINDOW_MINUTES, default 15); it also caps a delay. */
   loginWindowMs: number;
-  /** Failures allowed per username and address within the window (IISWATCH_LOGIN_MAX_FAILURES, default 5). */
+  /** Failures per username and address before each attempt waits (IISWATCH_LOGIN_MAX_FAILURES, default 5). */
   loginMaxPerUserAddress: number;
-  /** Failures allowed per username from any address (bounds guessing when addresses rotate). */
-  loginMaxPerUser: number;
-  /** Failures allowed per address for any username (bounds password spraying). */
+  /** Failures of one username from any address that put it under attack (see lib/auth/ratelimit.ts). */
+  loginUserUnderAttack: number;
+  /** Failures per address for any username before each attempt waits (bounds password spraying). */
   loginMaxPerAddress: number;
   /** Cookies get `Secure` on https requests; IISWATCH_SECURE_COOKIES=1 forces it (TLS terminated elsewhere). */
   forceSecureCookies: boolean;
@@ -35,7 +35,7 @@ export function authConfig(): AuthConfig {
     sessionMaxMs: num("IISWATCH_SESSION_MAX_HOURS", 7 * 24, 1) * 3_600_000,
     loginWindowMs: num("IISWATCH_LOGIN_WINDOW_MINUTES", 15, 1) * 60_000,
     loginMaxPerUserAddress: perPair,
-    loginMaxPerUser: perPair * 4,
+    loginUserUnderAttack: perPair * 4,
     loginMaxPerAddress: perPair * 10,
     forceSecureCookies: process.env.IISWATCH_SECURE_COOKIES === "1" || process.env.IISWATCH_SECURE_COOKIES === "true",
   };

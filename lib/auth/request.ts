@@ -1,27 +1,85 @@
 // Facts about a request read from its headers: the client's address, whether it came over https, whether a
 // browser sent it from our own origin. Pure functions (no database), shared by route handlers, server actions
 // and proxy.ts.
+//
+// X-Forwarded-For, -Host and -Proto are anyone's to send. They are believed only when the connection comes from a
+// configured reverse proxy (IISWATCH_TRUSTED_PROXIES, lib/auth/proxies.ts). Inside the Next.js server the
+// connection's address comes from the forwarded-header guard (lib/auth/forwarded-guard.ts), which sees the socket
+// before Next.js does, strips those headers from anyone else and stamps PEER_HEADER; elsewhere (tests, scripts)
+// the last X-Forwarded-For entry stands for it, as Next.js fills that header from the socket when it is absent.
+import { trustedProxies } from "./proxies";
 
 type HeaderSource = Pick<Headers, "get">;
 
+/** Set by the guard on every request it has seen: "<per-process secret> <socket address>". */
+export const PEER_HEADER = "x-iiswatch-peer";
+
+/** Headers a client could use to claim another address, host or scheme. */
+export const FORWARDED_HEADERS = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "forwarded", "x-real-ip"] as const;
+
+const GUARD = Symbol.for("iiswatch.forwardedGuard");
+
+/** The guard's state once it is installed in this process (instrumentation.ts). */
+export function forwardedGuard(): { secret: string } | undefined {
+  return (globalThis as { [GUARD]?: { secret: string } })[GUARD];
+}
+
+export function setForwardedGuard(state: { secret: string }): void {
+  (globalThis as { [GUARD]?: { secret: string } })[GUARD] = state;
+}
+
+const list = (value: string | null | undefined): string[] =>
+  (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
 /**
- * The client's address as the server sees it: the first X-Forwarded-For entry (Next.js sets the header to the
- * socket's address when no proxy did), else X-Real-IP. Without a reverse proxy in front, a client can choose
- * this value, so it is used for the audit trail and per-address limits, never to grant anything.
+ * The address of the other end of the connection (a client, or a proxy in front of it). Null when unknown: a
+ * request the guard did not stamp although it is installed (one that arrived while the server was starting) is
+ * not believed about anything.
+ */
+export function peerAddress(headers: HeaderSource): string | null {
+  const guard = forwardedGuard();
+  if (guard) {
+    const stamp = headers.get(PEER_HEADER);
+    if (!stamp?.startsWith(`${guard.secret} `)) return null;
+    return stamp.slice(guard.secret.length + 1) || null;
+  }
+  return list(headers.get("x-forwarded-for")).at(-1) || headers.get("x-real-ip")?.trim() || null;
+}
+
+/** Whether the connection comes from a configured reverse proxy, whose X-Forwarded-* headers are believed. */
+export function fromTrustedProxy(headers: HeaderSource): boolean {
+  return trustedProxies().has(peerAddress(headers));
+}
+
+/**
+ * The client's address: the connection's own, or — behind trusted proxies — the X-Forwarded-For entry nearest
+ * to us that is not itself a trusted proxy (entries further left were written by whoever the first untrusted
+ * hop was, and are not believed). Used for the audit trail and sign-in throttling.
  */
 export function clientAddress(headers: HeaderSource): string | null {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const address = forwarded || headers.get("x-real-ip")?.trim() || null;
-  return address ? address.replace(/^::ffff:/, "").slice(0, 100) : null;
+  const peer = peerAddress(headers);
+  const proxies = trustedProxies();
+  let address = peer;
+  if (proxies.has(peer)) {
+    const chain = list(headers.get("x-forwarded-for"));
+    // The guard leaves X-Forwarded-For as the proxy sent it (the proxy's own address is not in it).
+    if (forwardedGuard() || chain.at(-1) !== peer) chain.push(peer!);
+    let i = chain.length - 1;
+    while (i > 0 && proxies.has(chain[i])) i--;
+    address = chain[i];
+  }
+  return address ? address.replace(/^::ffff:/i, "").slice(0, 100) : null;
 }
 
+/** Whether the browser used https: only a trusted proxy can say so (the app itself serves plain http). */
 export function isHttps(headers: HeaderSource): boolean {
-  return headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
+  return fromTrustedProxy(headers) && list(headers.get("x-forwarded-proto"))[0]?.toLowerCase() === "https";
 }
 
-/** The host the browser addressed (as Next.js's own server-action check reads it). */
+/** The host the browser addressed: Host, or a trusted proxy's X-Forwarded-Host. */
 function requestHost(headers: HeaderSource): string | null {
-  return headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host")?.trim() || null;
+  const forwarded = fromTrustedProxy(headers) ? list(headers.get("x-forwarded-host"))[0] : undefined;
+  return forwarded || headers.get("host")?.trim() || null;
 }
 
 /**
