@@ -4,6 +4,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import type { EventRow } from "@/lib/ingest/queries";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+import { SafeText } from "./SafeText";
 import { Time } from "./time/TimeZone";
 
 const helper = createColumnHelper<DataTableFeatures, EventRow>();
@@ -12,10 +13,10 @@ const columns = helper.columns([
     header: "Time",
     cell: (c) => <Time iso={c.getValue()} title={c.row.original.timeCreated} millis />,
   }),
-  helper.accessor("host", { header: "Host", cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
+  helper.accessor("host", { header: "Host", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
   helper.accessor("eventCode", { header: "Event" }),
-  helper.accessor("channel", { header: "Channel", cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
-  helper.accessor("provider", { header: "Provider", enableSorting: false, cell: (c) => <span className="wrap-anywhere">{c.getValue()}</span> }),
+  helper.accessor("channel", { header: "Channel", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
+  helper.accessor("provider", { header: "Provider", enableSorting: false, cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
   helper.accessor("data", {
     header: "Key data",
     enableSorting: false,
@@ -25,7 +26,7 @@ const columns = helper.columns([
         <dl className="kv">
           {c.getValue().map(([k, v]) => (
             <div key={k}>
-              <dt>{k}</dt> <dd className="mono wrap-anywhere">{v}</dd>
+              <dt><SafeText text={k} /></dt> <dd className="mono wrap-anywhere"><SafeText text={v} /></dd>
             </div>
           ))}
         </dl>
@@ -38,7 +39,7 @@ const columns = helper.columns([
     enableSorting: false,
     cell: (c) => (
       <div className="wrap-anywhere">
-        {c.getValue() ?? <span className="muted">(no message)</span>}
+        {c.getValue() !== null ? <SafeText text={c.getValue()} /> : <span className="muted">(no message)</span>}
         <div>
           <Link className="muted" href={`/events/${c.row.original.id}`}>
             {c.row.original.recordId === null ? "Details" : `EventRecordID ${c.row.original.recordId}`} — record {c.row.original.position} of the upload (

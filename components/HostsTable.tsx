@@ -6,6 +6,7 @@ import { FINDING_KINDS, type FindingKind } from "@/lib/detections/enrichment";
 import type { HostRow } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+import { SafeText } from "./SafeText";
 import { Time } from "./time/TimeZone";
 
 const helper = createColumnHelper<DataTableFeatures, HostRow>();
@@ -17,7 +18,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
       header: "Host",
       cell: (c) => (
         <Link href={`/hosts/${encodeURIComponent(c.getValue())}`} className="host-name">
-          {c.row.original.name}
+          <SafeText text={c.row.original.name} />
         </Link>
       ),
     }),
@@ -61,7 +62,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
         if (moduleCount === 0) return <span className="muted">—</span>;
         return (
           <span className="mono wrap-anywhere">
-            {modules.join(", ")}
+            <SafeText text={modules.join(", ")} />
             {moduleCount > modules.length && (
               <>
                 {", "}

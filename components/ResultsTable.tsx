@@ -4,6 +4,7 @@ import Link from "next/link";
 import { can, getCurrentUser } from "@/lib/auth/server";
 import type { ResultJson } from "@/lib/detections";
 import { Time } from "./time/TimeZone";
+import { SafeText } from "./SafeText";
 
 interface Change {
   kind: string;
@@ -33,23 +34,23 @@ function Enrichment({ enrichment }: { enrichment: Record<string, unknown> }) {
       {changes.map((c, i) => (
         <li key={`c${i}`} className={c.kind === "other_configuration_change" ? "muted" : "status-processing"}>
           {KIND_LABEL[c.kind] ?? c.kind}
-          {c.scope ? ` (${c.scope})` : ""}
+          {c.scope ? <> (<SafeText text={c.scope} />)</> : ""}
           {c.module ? (
             <>
-              : <span className="mono">{c.module}</span>
+              : <SafeText className="mono" text={c.module} />
             </>
           ) : null}
           {c.image ? (
             <>
               {" "}
-              → <span className="mono wrap-anywhere">{c.image}</span>
+              → <SafeText className="mono wrap-anywhere" text={c.image} />
             </>
           ) : null}
         </li>
       ))}
       {failures.map((f, i) => (
         <li key={`f${i}`} className="status-failed">
-          <span className="mono wrap-anywhere">{f.moduleDll}</span> ({f.processorArchitecture ?? "?"}
+          <SafeText className="mono wrap-anywhere" text={f.moduleDll} /> ({f.processorArchitecture ?? "?"}
           {f.errorName ? `, ${f.errorName}` : ""})
         </li>
       ))}
@@ -86,7 +87,7 @@ export async function ResultsTable({ rows, total, detectionNames, pager }: { row
                   {Object.entries(r.fields).map(([k, v]) => (
                     <div key={k} style={{ display: "contents" }}>
                       <dt>{k}</dt>
-                      <dd className="wrap-anywhere">{String(v)}</dd>
+                      <dd className="wrap-anywhere"><SafeText text={String(v)} /></dd>
                     </div>
                   ))}
                 </dl>

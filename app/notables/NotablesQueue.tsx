@@ -8,6 +8,8 @@ import { useActionState, useState } from "react";
 import { DataTable, type DataTableFeatures } from "@/components/data-table/DataTable";
 import { FormOutcome } from "@/components/forms/fields";
 import { Time } from "@/components/time/TimeZone";
+import { SafeText } from "@/components/SafeText";
+import { visibleBidi } from "@/lib/text/bidi";
 import { dispositionLabel, statusLabel } from "@/lib/triage/fields";
 import type { NotableRow } from "@/lib/triage/notables";
 import { bulkUpdateNotablesAction, type NotableFormState } from "./actions";
@@ -43,7 +45,7 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
     }),
     helper.accessor("dest", {
       header: "dest",
-      cell: (c) => (c.getValue() ? <Link href={`/hosts/${encodeURIComponent(c.getValue()!.toLowerCase())}`}>{c.getValue()}</Link> : "—"),
+      cell: (c) => (c.getValue() ? <Link href={`/hosts/${encodeURIComponent(c.getValue()!.toLowerCase())}`}><SafeText text={c.getValue()} /></Link> : "—"),
     }),
     helper.accessor("status", { header: "Status", cell: (c) => <span data-testid="notable-status">{statusLabel(c.getValue())}</span> }),
     helper.accessor("owner", { header: "Owner", cell: (c) => c.getValue() ?? <span className="muted">unassigned</span> }),
@@ -116,7 +118,7 @@ export function NotablesQueue(props: {
         dir={props.dir}
         getRowId={(r) => r.id}
         empty="No notables match."
-        selection={props.canTriage ? { selected, onChange: setSelected, rowLabel: (r) => `notable ${r.id} (${r.dest ?? "no dest"})` } : undefined}
+        selection={props.canTriage ? { selected, onChange: setSelected, rowLabel: (r) => `notable ${r.id} (${r.dest ? visibleBidi(r.dest) : "no dest"})` } : undefined}
       />
     </>
   );

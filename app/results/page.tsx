@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
 import { ResultsTable } from "@/components/ResultsTable";
+import { SafeText } from "@/components/SafeText";
 import { requireUser } from "@/lib/auth/server";
+import { urlText } from "@/lib/db/ids";
+import { visibleBidi } from "@/lib/text/bidi";
 import { DETECTION_SPECS, listResults, resultRowJson, specById } from "@/lib/detections";
 import { detectionNames } from "@/lib/views/detection-names";
 
@@ -10,8 +13,8 @@ export const metadata: Metadata = { title: "Detection results" };
 export const dynamic = "force-dynamic";
 
 const params = z.object({
-  detection: z.string().max(100).optional().catch(undefined),
-  dest: z.string().trim().max(255).optional().catch(undefined),
+  detection: urlText().max(100).optional().catch(undefined),
+  dest: urlText().trim().max(255).optional().catch(undefined),
   earliest: z.coerce.date().optional().catch(undefined),
   latest: z.coerce.date().optional().catch(undefined),
   suppressed: z.enum(["show", "hide"]).catch("hide"),
@@ -32,10 +35,10 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
   const detection = p.detection ? specById(p.detection) : undefined;
   return (
     <>
-      <h1>Detection results{p.dest ? ` for ${p.dest}` : ""}</h1>
+      <h1>Detection results{p.dest ? <> for <SafeText text={p.dest} /></> : ""}</h1>
       {detection && p.dest && (
         <pre className="raw" aria-label="Equivalent Splunk search">
-          {`${detection.search.trim()} | search  dest = "${p.dest}"`}
+          {`${detection.search.trim()} | search  dest = "${visibleBidi(p.dest)}"`}
         </pre>
       )}
       <form className="filters" method="get" role="search" aria-label="Filter results">

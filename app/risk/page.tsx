@@ -3,6 +3,7 @@ import Link from "next/link";
 import { setAsOfAction } from "@/app/as-of-actions";
 import { AsOf, backTo } from "@/components/AsOf";
 import { RiskByDay } from "@/components/charts/RiskByDay";
+import { SafeText } from "@/components/SafeText";
 import { RangePicker } from "@/components/RangePicker";
 import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
@@ -56,7 +57,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
           cells: [
             <Time key="t" iso={i.time.toISOString()} />,
             <Link key="h" href={`/hosts/${encodeURIComponent(i.dest.toLowerCase())}`} className="wrap-anywhere">
-              {i.dest}
+              <SafeText text={i.dest} />
             </Link>,
             <Link key="n" href={`/notables/${i.id}`}>
               {i.title}
@@ -93,7 +94,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
                 c.searchName,
                 c.riskScore,
                 <Link key="m" href={`/results/${c.resultId}`} className="wrap-anywhere">
-                  {c.riskMessage}
+                  <SafeText text={c.riskMessage} />
                 </Link>,
               ],
             }))}

@@ -5,7 +5,9 @@
 import Link from "next/link";
 import { useActionState, useEffect, useRef, useState, useTransition } from "react";
 import { FormOutcome } from "@/components/forms/fields";
+import { SafeText } from "@/components/SafeText";
 import { filterMacroDefinition } from "@/lib/detections/filter";
+import { visibleBidi } from "@/lib/text/bidi";
 import type { SuppressionPreview } from "@/lib/triage/suppressions";
 import { createSuppressionAction, previewSuppressionAction, updateSuppressionAction, type SuppressionFormState } from "./actions";
 
@@ -58,7 +60,7 @@ export function PreviewPanel({ preview, error, pending }: { preview: Suppression
                 {preview.hosts.map((h) => (
                   <tr key={h.dest}>
                     <td>
-                      <Link href={`/hosts/${encodeURIComponent(h.dest)}`}>{h.dest || "(no dest)"}</Link>
+                      <Link href={`/hosts/${encodeURIComponent(h.dest)}`}>{h.dest ? <SafeText text={h.dest} /> : "(no dest)"}</Link>
                     </td>
                     <td>{h.results}</td>
                     <td>−{h.risk}</td>
@@ -154,7 +156,7 @@ export function SuppressionForm(props: Props) {
         Drop <span className="mono">dest</span> to apply it to every host. As the detection&apos;s filter macro:
       </p>
       <pre className="raw" aria-label="Suppression as SPL">
-        {filterMacroDefinition(Object.keys(match).length ? [match] : [])}
+        {visibleBidi(filterMacroDefinition(Object.keys(match).length ? [match] : []))}
       </pre>
       <PreviewPanel preview={preview.preview} error={preview.error} pending={previewing} />
       <div className="filters" style={{ marginTop: 12 }}>

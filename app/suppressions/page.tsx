@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Time } from "@/components/time/TimeZone";
+import { SafeText } from "@/components/SafeText";
 import { can, requireUser } from "@/lib/auth/server";
+import { visibleBidi } from "@/lib/text/bidi";
 import { DETECTION_SPECS } from "@/lib/detections";
 import { filterMacros, listSuppressions, suppressionListParams } from "@/lib/triage";
 
@@ -18,7 +20,7 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
   const manage = can(user, "suppression:manage");
   return (
     <>
-      <h1>Suppressions{p.dest ? ` that can apply to ${p.dest}` : ""}</h1>
+      <h1>Suppressions{p.dest ? <> that can apply to <SafeText text={p.dest} /></> : ""}</h1>
       <p className="muted">
         A suppression hides the results it matches (field names exact, values case-insensitive, <span className="mono">*</span> a wildcard), removes their
         risk everywhere and keeps future runs from emitting them. Disabled and expired ones apply to nothing.
@@ -36,7 +38,7 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
             <Link href={`/detections/${m.detectionId}`}>{m.detectionName}</Link> — <span className="mono">{m.macroName}</span> ({m.active} active)
           </div>
           <pre className="raw" data-testid="filter-macro">
-            {m.definition}
+            {visibleBidi(m.definition)}
           </pre>
         </section>
       ))}
@@ -88,8 +90,8 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
                 <Link href={`/suppressions/${s.id}`}>#{s.id}</Link>
               </td>
               <td>{s.detectionName}</td>
-              <td className="mono wrap-anywhere">{s.spl}</td>
-              <td className="wrap-anywhere">{s.reason}</td>
+              <td className="mono wrap-anywhere"><SafeText text={s.spl} /></td>
+              <td className="wrap-anywhere"><SafeText text={s.reason} /></td>
               <td className={STATE_CLASS[s.state]}>{s.state}</td>
               <td>{s.expiresAt ? <Time iso={s.expiresAt.toISOString()} /> : <span className="muted">never</span>}</td>
               <td>

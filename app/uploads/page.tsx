@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { UploadDropzone } from "@/components/UploadDropzone";
+import { SafeText } from "@/components/SafeText";
 import { listUploads } from "@/lib/ingest/queries";
 import { requireUser } from "@/lib/auth/server";
 
@@ -16,7 +17,7 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
       <h1>Uploads</h1>
       {typeof deleted === "string" && (
         <p className="ok" role="status">
-          Deleted <bdi>{deleted}</bdi>
+          Deleted <SafeText text={String(deleted)} />
           {typeof events === "string" && /^\d+$/.test(events) ? ` and the ${Number(events).toLocaleString("en")} events only it held` : ""}.
         </p>
       )}
@@ -40,7 +41,9 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
             <tr key={u.id}>
               <td className="mono nowrap">{u.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
               <td className="wrap-anywhere">
-                <Link href={`/uploads/${u.id}`}>{u.filename}</Link>
+                <Link href={`/uploads/${u.id}`}>
+                  <SafeText text={u.filename} />
+                </Link>
               </td>
               <td>{u.format ?? "—"}</td>
               <td className={`status-${u.status}`}>{u.status}</td>

@@ -4,7 +4,7 @@ import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
 import { pgPool } from "../db/pg";
 import { writeAudit } from "./log";
-import { auditCsvStream, auditFilterParams, listAudit } from "./queries";
+import { auditCsvExport, auditCsvStream, auditExportFilter, auditFilterParams, listAudit, type AuditRow } from "./queries";
 
 beforeEach(resetDatabase);
 
@@ -56,5 +56,34 @@ describe("audit log", () => {
     expect(lines).toHaveLength(3);
     const all = await new Response(auditCsvStream({})).text();
     expect(all.split("\r\n").length).toBe(1 + 1204 + 1);
+  });
+
+  it("an export is never silently short nor wider than asked: bad filters are refused, a failure shows", async () => {
+    for (const q of ["actor=%00", "action=auth.%00", "targetId=x%00", "from=not-a-date", "actor=" + "x".repeat(300), "%00=1"]) {
+      expect(auditExportFilter(new URLSearchParams(q)), q).toHaveProperty("error");
+    }
+    expect(auditExportFilter(new URLSearchParams("actor=ann&from=2026-01-01"))).toMatchObject({ filter: { actor: "ann" } });
+    // A query that fails, fails before the first byte (the route answers 500, not a 200 with only the header).
+    async function* failing(after: number): AsyncGenerator<AuditRow> {
+      for (let i = 0; i < after; i++) yield { id: BigInt(i + 1), at: new Date(0), actorId: null, actorName: "ann", action: "a", targetType: null, targetId: null, before: null, after: null, address: null };
+      throw new Error("connection lost");
+    }
+    await expect(auditCsvExport({}, failing(0))).rejects.toThrow("connection lost");
+    // Later, the file ends with an error line and the stream errors (the response is cut, not ended).
+    const stream = await auditCsvExport({}, failing(3));
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    await expect(
+      (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          text += decoder.decode(value);
+        }
+      })(),
+    ).rejects.toThrow("connection lost");
+    expect(text.split("\r\n")).toHaveLength(1 + 3 + 1 + 1); // header, rows, the error line, and the last CRLF
+    expect(text).toContain('"#ERROR","the export failed after 3 rows and is incomplete"');
   });
 });

@@ -1,9 +1,10 @@
 // Reading the audit log: filtered pages for the Audit view, and every matching row for the CSV export.
 import { z } from "zod";
 import { db, type Prisma } from "../db/client";
+import { sqlSafeText, urlText } from "../db/ids";
 import { csvRow } from "./csv";
 
-const optionalText = (max: number) => z.string().trim().max(max).optional().catch(undefined).transform((v) => v || undefined);
+const optionalText = (max: number) => urlText().trim().max(max).optional().catch(undefined).transform((v) => v || undefined);
 const optionalDate = z
   .string()
   .trim()
@@ -92,11 +93,42 @@ export async function* auditRowsForExport(f: Partial<AuditFilter>, batch = 1000)
   }
 }
 
-/** The whole export as a stream of CSV text (header first). */
-export function auditCsvStream(f: Partial<AuditFilter>): ReadableStream<Uint8Array> {
+/**
+ * The export's filters, strictly: a filter that is given but cannot be used (a NUL character, too long, not a
+ * date) is an error for a 400, never silently dropped — an export of more rows than asked for is as wrong as a
+ * short one. (The Audit page is lenient, like every view: it ignores such a filter and shows it empty.)
+ */
+export function auditExportFilter(params: URLSearchParams): { filter: AuditFilter } | { error: string } {
+  for (const [key, value] of params) if (!sqlSafeText(key) || !sqlSafeText(value)) return { error: `${JSON.stringify(key.replace(/\0/g, ""))}: NUL characters are not allowed` };
+  const filter = auditFilterParams.parse(Object.fromEntries(params));
+  for (const key of ["actor", "action", "targetType", "targetId", "address", "from", "to"] as const) {
+    if (params.get(key)?.trim() && filter[key] === undefined) return { error: `${key}: not a usable filter value` };
+  }
+  return { filter };
+}
+
+/**
+ * The export as a stream of CSV text (header first), once its first rows have been read: a query that fails
+ * does so before the first byte (a 500 the client sees, not a 200 with only the header). A failure later (the
+ * database going away mid-export) ends the file with an error line and errors the stream, which cuts the
+ * response: the client never takes a short file for a whole one.
+ */
+export async function auditCsvExport(f: Partial<AuditFilter>, rows: AsyncGenerator<AuditRow> = auditRowsForExport(f)): Promise<ReadableStream<Uint8Array>> {
+  const first = await rows.next();
+  async function* all(): AsyncGenerator<AuditRow> {
+    if (first.done) return;
+    yield first.value;
+    yield* rows;
+  }
+  const stream = auditCsvStream(f, all());
+  return stream;
+}
+
+/** The whole export as a stream of CSV text (header first); see auditCsvExport for what a failure does. */
+export function auditCsvStream(f: Partial<AuditFilter>, rows: AsyncGenerator<AuditRow> = auditRowsForExport(f)): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const rows = auditRowsForExport(f);
   let headerSent = false;
+  let sent = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!headerSent) {
@@ -105,14 +137,21 @@ export function auditCsvStream(f: Partial<AuditFilter>): ReadableStream<Uint8Arr
         return;
       }
       let chunk = "";
-      for (let i = 0; i < 500; i++) {
-        const next = await rows.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
+      try {
+        for (let i = 0; i < 500; i++) {
+          const next = await rows.next();
+          if (next.done) {
+            if (chunk) controller.enqueue(encoder.encode(chunk));
+            controller.close();
+            return;
+          }
+          chunk += auditCsvLine(next.value);
+          sent++;
         }
-        chunk += auditCsvLine(next.value);
+      } catch (e) {
+        controller.enqueue(encoder.encode(chunk + csvRow(["#ERROR", `the export failed after ${sent} rows and is incomplete`])));
+        controller.error(e);
+        return;
       }
       controller.enqueue(encoder.encode(chunk));
     },

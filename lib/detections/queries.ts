@@ -1,5 +1,6 @@
 // Reads of detection results and runs, for the UI, the API and the CLI.
 import { db } from "../db/client";
+import { parseBigintId } from "../db/ids";
 import { pgPool } from "../db/pg";
 import { outputFieldNames } from "./spec";
 import { specById } from "./specs";
@@ -133,8 +134,10 @@ export function resultRowJson(r: ResultRow) {
 export type ResultJson = ReturnType<typeof resultRowJson>;
 
 export async function getResult(id: bigint | string) {
+  const key = parseBigintId(id);
+  if (key === null) return null;
   return db().detectionResult.findUnique({
-    where: { id: BigInt(id) },
+    where: { id: key },
     include: { run: true, riskEvents: true, notable: true },
   });
 }
@@ -142,7 +145,7 @@ export async function getResult(id: bigint | string) {
 /** The raw events a result counted ("one click away"), in time order. */
 export async function contributingEvents(resultId: bigint | string, options: { limit?: number; offset?: number } = {}) {
   return db().event.findMany({
-    where: { detectionResults: { some: { resultId: BigInt(resultId) } } },
+    where: { detectionResults: { some: { resultId: parseBigintId(resultId) ?? -1n } } },
     orderBy: [{ time: "asc" }, { id: "asc" }],
     take: Math.min(options.limit ?? 200, 5000),
     skip: options.offset ?? 0,

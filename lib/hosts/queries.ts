@@ -1,5 +1,6 @@
 // Hosts: the fleet table (risk, notables, results, modules, log coverage) and one host's timeline.
 import { z } from "zod";
+import { urlText } from "../db/ids";
 import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
@@ -18,7 +19,7 @@ export const hostListParams = z.object({
   /** Backdoors first: hosts with a module installed, then DLL load failures or HTTP logging disabled…, by 7-day risk. */
   sort: z.enum(HOST_SORTS).catch("finding"),
   dir: z.enum(["asc", "desc"]).catch("desc"),
-  q: z.string().trim().max(255).optional().catch(undefined),
+  q: urlText().trim().max(255).optional().catch(undefined),
   /** "missing": only hosts without any IIS configuration log events. */
   coverage: z.enum(["all", "missing", "present"]).catch("all"),
 });

@@ -1,6 +1,7 @@
 // Read side of ingestion: uploads with their reports, and the events they stored.
 import { z } from "zod";
 import { db, Prisma } from "../db/client";
+import { parseBigintId, parseUuid, urlText } from "../db/ids";
 import type { ReaderProgress } from "./parser";
 
 export async function listUploads(limit = 100) {
@@ -8,7 +9,7 @@ export async function listUploads(limit = 100) {
 }
 
 export async function getUploadReport(id: string, rejectionLimit = 500) {
-  if (!z.uuid().safeParse(id).success) return null;
+  if (!parseUuid(id)) return null;
   const upload = await db().upload.findUnique({
     where: { id },
     include: { rejections: { orderBy: { position: "asc" }, take: rejectionLimit } },
@@ -37,14 +38,14 @@ const urlTime = z
   .refine((v) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z?)?$/.test(v) && !Number.isNaN(Date.parse(/T/.test(v) && !v.endsWith("Z") ? `${v}Z` : v)))
   .transform((v) => new Date(/T/.test(v) && !v.endsWith("Z") ? `${v}Z` : v));
 /** An event id from the URL (a keyset cursor): a bigint's digits, nothing else. */
-const eventCursor = z.string().regex(/^\d{1,18}$/);
+const eventCursor = z.string().refine((v) => parseBigintId(v) !== null);
 
 export const eventListParams = z.object({
   page: z.coerce.number().int().min(1).max(100000).catch(1),
   size: z.coerce.number().int().min(10).max(200).catch(50),
   sort: z.enum(EVENT_SORTS).catch("time"),
   dir: z.enum(["asc", "desc"]).catch("desc"),
-  host: z.string().trim().max(255).optional().catch(undefined),
+  host: urlText().trim().max(255).optional().catch(undefined),
   // An empty "Event code" field means any code (a bare coerce would read "" as event 0).
   code: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()).catch(undefined),
   upload: z.uuid().optional().catch(undefined),
@@ -141,9 +142,10 @@ export type EventRow = Awaited<ReturnType<typeof listEvents>>["rows"][number];
  * but a bigint's digits is no event (never a database error).
  */
 export async function getEvent(id: string) {
-  if (!/^\d{1,18}$/.test(id)) return null;
+  const key = parseBigintId(id);
+  if (key === null) return null;
   const event = await db().event.findUnique({
-    where: { id: BigInt(id) },
+    where: { id: key },
     include: { upload: { select: { id: true, filename: true, format: true } } },
   });
   if (!event) return null;

@@ -2,6 +2,7 @@
 // statuses and dispositions of Enterprise Security, and which fields of a detection's result row a false-positive
 // suppression may match (its `stats ... by` fields, renamed: never count, firstTime or lastTime).
 import { z } from "zod";
+import { urlText } from "../db/ids";
 import { FINDING_KIND_NAMES, type FindingKind } from "../detections/enrichment";
 import { outputFieldNames, type DetectionSpec } from "../detections/spec";
 import { PRIORITIES } from "../risk/severity";
@@ -69,8 +70,7 @@ export type NotableChange = z.infer<typeof notableChangeSchema>;
 export const NOTABLE_SORTS = ["time", "urgency", "finding", "status", "dest", "owner", "updated", "title"] as const;
 
 const optionalText = (max: number) =>
-  z
-    .string()
+  urlText()
     .trim()
     .max(max)
     .optional()
@@ -79,9 +79,9 @@ const optionalText = (max: number) =>
 
 /** The suppressions list's filters, from a URL (the page and GET /api/suppressions). */
 export const suppressionListParams = z.object({
-  detection: z.string().max(100).optional().catch(undefined),
+  detection: urlText().max(100).optional().catch(undefined),
   state: z.enum(["all", "active", "disabled", "expired"]).catch("all"),
-  dest: z.string().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
+  dest: urlText().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
 });
 
 /** The queue's filters, sort and page, as they appear in its URL (every view is a URL). */

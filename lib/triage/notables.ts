@@ -4,6 +4,7 @@
 import { writeAudit, type Actor } from "../audit/log";
 import { roleCan } from "../auth/permissions";
 import { db, type Prisma } from "../db/client";
+import { parseBigintId } from "../db/ids";
 import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
 import { specById } from "../detections/specs";
@@ -134,12 +135,8 @@ export async function notableIdsMatching(p: Partial<NotableListParams>, viewerId
 // ---- one notable -----------------------------------------------------------------------------------------------
 
 export async function getNotable(id: string | bigint) {
-  let key: bigint;
-  try {
-    key = BigInt(id);
-  } catch {
-    return null;
-  }
+  const key = parseBigintId(id);
+  if (key === null) return null;
   const notable = await db().notable.findUnique({
     where: { id: key },
     include: {
@@ -203,12 +200,9 @@ export async function updateNotables(ids: (string | bigint)[], change: NotableCh
   if (!parsed.success) throw new TriageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   const c = parsed.data;
   if (c.status === undefined && c.ownerId === undefined && c.disposition === undefined && c.comment === undefined) throw new TriageError("Nothing to change.");
-  let keys: bigint[];
-  try {
-    keys = [...new Set(ids.map((i) => BigInt(i)))];
-  } catch {
-    throw new TriageError("Bad notable id.");
-  }
+  const parsedIds = ids.map(parseBigintId);
+  if (parsedIds.includes(null)) throw new TriageError("Bad notable id.");
+  const keys = [...new Set(parsedIds as bigint[])];
   if (keys.length === 0) throw new TriageError("No notables selected.");
   if (keys.length > MAX_BULK) throw new TriageError(`At most ${MAX_BULK} notables at once: narrow the filter.`);
   return db().$transaction(

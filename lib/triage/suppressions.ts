@@ -5,6 +5,7 @@
 // matches rows itself: the preview and the host filter ask that same matcher.
 import { writeAudit, type Actor } from "../audit/log";
 import { db, type Prisma } from "../db/client";
+import { parseBigintId } from "../db/ids";
 import { pgPool } from "../db/pg";
 import { filterMacroDefinition, suppressedSql } from "../detections/filter";
 import { activeSuppressionMatches } from "../detections/queries";
@@ -52,12 +53,8 @@ export interface SuppressionDraft {
 
 /** A suppression pre-filled from a detection result: its group-by fields (not count, firstTime, lastTime). */
 export async function draftFromResult(resultId: string | bigint): Promise<SuppressionDraft | null> {
-  let id: bigint;
-  try {
-    id = BigInt(resultId);
-  } catch {
-    return null;
-  }
+  const id = parseBigintId(resultId);
+  if (id === null) return null;
   const result = await db().detectionResult.findUnique({ where: { id }, select: { id: true, detectionId: true, fields: true, notable: { select: { id: true } } } });
   if (!result) return null;
   const spec = specById(result.detectionId);
@@ -75,12 +72,8 @@ export async function draftFromResult(resultId: string | bigint): Promise<Suppre
 }
 
 export async function draftFromNotable(notableId: string | bigint): Promise<SuppressionDraft | null> {
-  let id: bigint;
-  try {
-    id = BigInt(notableId);
-  } catch {
-    return null;
-  }
+  const id = parseBigintId(notableId);
+  if (id === null) return null;
   const notable = await db().notable.findUnique({ where: { id }, select: { resultId: true } });
   // A risk incident notable has no result to suppress: its risk events' results are suppressed one by one.
   return notable?.resultId ? draftFromResult(notable.resultId) : null;
@@ -149,7 +142,7 @@ export async function previewSuppression(input: { detectionId: string; match: Re
                FROM (SELECT * FROM per_host ORDER BY risk DESC, dest LIMIT 20) x) AS hosts,
             (SELECT count(*)::int FROM per_host) AS host_count,
             (SELECT count(*)::int FROM detection_results WHERE detection_id = $1) AS total`,
-    [input.detectionId, JSON.stringify(input.match), options.excludeId === undefined ? null : BigInt(options.excludeId), OPEN_STATUSES],
+    [input.detectionId, JSON.stringify(input.match), parseBigintId(options.excludeId), OPEN_STATUSES],
   );
   const r = rows[0];
   return {
@@ -187,11 +180,8 @@ export async function createSuppression(input: unknown, actor: Actor, options: {
   const preview = await previewSuppression(value);
   let sourceResultId: bigint | null = null;
   if (options.sourceResultId !== undefined && options.sourceResultId !== null && options.sourceResultId !== "") {
-    try {
-      sourceResultId = BigInt(options.sourceResultId);
-    } catch {
-      throw new TriageError("Bad result id.");
-    }
+    sourceResultId = parseBigintId(options.sourceResultId);
+    if (sourceResultId === null) throw new TriageError("Bad result id.");
   }
   return db().$transaction(async (tx) => {
     const row = await tx.suppression.create({
@@ -225,12 +215,8 @@ async function changeSuppression(
   action: string,
   change: (row: Row) => Prisma.SuppressionUpdateInput | null,
 ): Promise<Row> {
-  let key: bigint;
-  try {
-    key = BigInt(id);
-  } catch {
-    throw new TriageError("No such suppression.");
-  }
+  const key = parseBigintId(id);
+  if (key === null) throw new TriageError("No such suppression.");
   return db().$transaction(async (tx) => {
     const [before] = await tx.$queryRaw<{ id: bigint }[]>`SELECT id FROM suppressions WHERE id = ${key} FOR UPDATE`;
     if (!before) throw new TriageError("No such suppression.");
@@ -268,8 +254,12 @@ export async function updateSuppression(
 }
 
 /** Disables (everything it hid comes back at once) or re-enables a suppression. */
-export async function setSuppressionEnabled(id: bigint | string, enabled: boolean, actor: Actor) {
-  return changeSuppression(id, actor, enabled ? "suppression.enable" : "suppression.disable", (row) => (row.enabled === enabled ? null : { enabled }));
+export async function setSuppressionEnabled(id: bigint | string, enabled: boolean, actor: Actor, now: Date = new Date()) {
+  return changeSuppression(id, actor, enabled ? "suppression.enable" : "suppression.disable", (row) => {
+    // The page offers no toggle on an expired suppression (it applies to nothing either way): refused here too.
+    if (row.expiresAt && row.expiresAt <= now) throw new TriageError("This suppression has expired: edit it to set a new expiry first.");
+    return row.enabled === enabled ? null : { enabled };
+  });
 }
 
 // ---- reads ----------------------------------------------------------------------------------------------------
@@ -355,12 +345,8 @@ export async function listSuppressions(f: SuppressionFilter = {}, now: Date = ne
 }
 
 export async function getSuppression(id: string | bigint, now: Date = new Date()): Promise<SuppressionRow | null> {
-  let key: bigint;
-  try {
-    key = BigInt(id);
-  } catch {
-    return null;
-  }
+  const key = parseBigintId(id);
+  if (key === null) return null;
   const row = await db().suppression.findUnique({
     where: { id: key },
     include: { createdBy: { select: { username: true } }, updatedBy: { select: { username: true } } },

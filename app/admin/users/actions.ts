@@ -7,6 +7,7 @@ import { authorizeAction, AuthorizationError } from "@/lib/auth/server";
 import { deleteUserSessions } from "@/lib/auth/sessions";
 import { createUser, setPassword, updateUser, UserError } from "@/lib/auth/users";
 import { writeAudit } from "@/lib/audit/log";
+import { parseUuid } from "@/lib/db/ids";
 
 export interface FormState {
   error?: string;
@@ -28,6 +29,11 @@ async function guarded(work: () => Promise<string>): Promise<FormState> {
 }
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? "");
+/** The user the form is about: a uuid, or no such user (never a database error). */
+const userId = (form: FormData) => parseUuid(text(form, "id")) ?? fail(new UserError("No such user."));
+const fail = (e: Error): never => {
+  throw e;
+};
 
 export async function createUserAction(_prev: FormState, form: FormData): Promise<FormState> {
   const state = await guarded(async () => {
@@ -45,7 +51,7 @@ export async function updateUserAction(_prev: FormState, form: FormData): Promis
     const actor = await authorizeAction("user:manage");
     const role = text(form, "role");
     const disabled = form.has("disabled") ? text(form, "disabled") === "true" : undefined;
-    const user = await updateUser(text(form, "id"), { ...(isRole(role) ? { role } : {}), ...(disabled !== undefined ? { disabled } : {}) }, actor);
+    const user = await updateUser(userId(form), { ...(isRole(role) ? { role } : {}), ...(disabled !== undefined ? { disabled } : {}) }, actor);
     return `${user.username}: ${user.role}${user.disabled ? ", disabled" : ""}.`;
   });
 }
@@ -53,7 +59,7 @@ export async function updateUserAction(_prev: FormState, form: FormData): Promis
 export async function resetPasswordAction(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded(async () => {
     const actor = await authorizeAction("user:manage");
-    const id = text(form, "id");
+    const id = userId(form);
     await setPassword(id, text(form, "password"), actor, { keepSessionId: actor.id === id ? (actor.sessionId ?? undefined) : undefined });
     return "Password set; the user's other sessions were ended.";
   });
@@ -62,7 +68,7 @@ export async function resetPasswordAction(_prev: FormState, form: FormData): Pro
 export async function endSessionsAction(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded(async () => {
     const actor = await authorizeAction("user:manage");
-    const id = text(form, "id");
+    const id = userId(form);
     const n = await deleteUserSessions(id, actor.id === id ? (actor.sessionId ?? undefined) : undefined);
     await writeAudit(actor, { action: "user.sessions_end", targetType: "user", targetId: id, after: { ended: n } });
     return `Ended ${n} session${n === 1 ? "" : "s"}.`;

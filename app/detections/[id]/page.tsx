@@ -5,6 +5,7 @@ import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName, specById } from "@/lib/detections";
 import { lastDayInputs } from "@/lib/views/range";
+import { visibleBidi } from "@/lib/text/bidi";
 import { AdhocRunForm, SettingsForm } from "../DetectionForms";
 
 export const dynamic = "force-dynamic";
@@ -78,7 +79,7 @@ export default async function DetectionPage({ params }: Props) {
       </h2>
       <p className="muted">The false-positive suppressions of this detection, as the SPL to paste into Splunk:</p>
       <pre className="raw" aria-label="Filter macro definition">
-        {filterMacroDefinition(matches)}
+        {visibleBidi(filterMacroDefinition(matches))}
       </pre>
       <h2>Drilldowns</h2>
       <ul>

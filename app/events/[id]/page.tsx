@@ -4,6 +4,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
+import { SafeText } from "@/components/SafeText";
+import { visibleBidi } from "@/lib/text/bidi";
 import { requireUser } from "@/lib/auth/server";
 import { getEvent, type EventDetail } from "@/lib/ingest/queries";
 
@@ -18,7 +20,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
   return (
     <>
       <h1>
-        Event {event.eventCode} on <bdi className="wrap-anywhere">{event.host}</bdi>
+        Event {event.eventCode} on <SafeText className="wrap-anywhere" text={event.host} />
       </h1>
       <dl className="facts">
         <dt>Time</dt>
@@ -28,26 +30,26 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         <dt>Host</dt>
         <dd>
           <Link href={`/hosts/${encodeURIComponent(event.hostId)}`}>
-            <bdi>{event.host}</bdi>
+            <SafeText text={event.host} />
           </Link>
         </dd>
         {systemFields(event).map(([name, value]) => (
           <div key={name} style={{ display: "contents" }}>
             <dt>{name}</dt>
-            <dd className="mono wrap-anywhere">{value ?? <span className="muted">—</span>}</dd>
+            <dd className="mono wrap-anywhere">{value !== null ? <SafeText text={value} /> : <span className="muted">—</span>}</dd>
           </div>
         ))}
         <dt>From</dt>
         <dd>
           record {event.position.toLocaleString("en")} of{" "}
           <Link href={`/uploads/${event.upload.id}`}>
-            <bdi>{event.upload.filename}</bdi>
+            <SafeText text={event.upload.filename} />
           </Link>{" "}
           ({event.format})
         </dd>
       </dl>
       <h2>Message</h2>
-      {event.message ? <pre className="raw">{event.message}</pre> : <p className="muted">(no message)</p>}
+      {event.message ? <pre className="raw">{visibleBidi(event.message)}</pre> : <p className="muted">(no message)</p>}
       <h2>Event data ({data.length})</h2>
       <table className="data" aria-label="Event data">
         <thead>
@@ -59,8 +61,8 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         <tbody>
           {data.map(([name, value]) => (
             <tr key={name}>
-              <td className="mono wrap-anywhere">{name}</td>
-              <td className="mono wrap-anywhere">{value === null ? <span className="muted">(empty)</span> : typeof value === "string" ? value : JSON.stringify(value)}</td>
+              <td className="mono wrap-anywhere"><SafeText text={name} /></td>
+              <td className="mono wrap-anywhere">{value === null ? <span className="muted">(empty)</span> : <SafeText text={typeof value === "string" ? value : JSON.stringify(value)} />}</td>
             </tr>
           ))}
           {data.length === 0 && (
@@ -73,7 +75,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         </tbody>
       </table>
       <h2>Original record</h2>
-      <pre className="raw">{event.raw}</pre>
+      <pre className="raw">{visibleBidi(event.raw)}</pre>
     </>
   );
 }

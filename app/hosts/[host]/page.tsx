@@ -7,9 +7,12 @@ import { EventsTable } from "@/components/EventsTable";
 import { RangePicker } from "@/components/RangePicker";
 import { ResultsTable } from "@/components/ResultsTable";
 import { SectionPager } from "@/components/SectionPager";
+import { SafeText } from "@/components/SafeText";
 import { SimpleTable } from "@/components/SimpleTable";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
+import { decodeSegment } from "@/lib/db/ids";
+import { visibleBidi } from "@/lib/text/bidi";
 import { listResults, resultRowJson } from "@/lib/detections";
 import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostDataBounds, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
@@ -29,12 +32,12 @@ const slice = (page: number) => ({ limit: SECTION_SIZE, offset: (page - 1) * SEC
 type Props = { params: Promise<{ host: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: decodeURIComponent((await params).host) };
+  return { title: visibleBidi(decodeSegment((await params).host) ?? "Host") };
 }
 
 export default async function HostPage({ params, searchParams }: Props) {
   const user = await requireUser("data:read");
-  const id = decodeURIComponent((await params).host);
+  const id = decodeSegment((await params).host) ?? notFound();
   const host = await getHost(id);
   if (!host) notFound();
   const query = await searchParams;
@@ -58,7 +61,7 @@ export default async function HostPage({ params, searchParams }: Props) {
 
   return (
     <>
-      <h1 className="wrap-anywhere">{host.name}</h1>
+      <h1 className="wrap-anywhere"><SafeText text={host.name} /></h1>
       <dl className="facts">
         <dt>Events</dt>
         <dd>
@@ -190,7 +193,7 @@ export default async function HostPage({ params, searchParams }: Props) {
               r.riskScore
             ),
             <span key="m" className="wrap-anywhere">
-              {r.riskMessage}
+              <SafeText text={r.riskMessage} />
             </span>,
             r.tactics.join(", "),
           ],

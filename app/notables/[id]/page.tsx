@@ -4,6 +4,7 @@ import { splFieldOrder } from "@/lib/detections";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SimpleTable } from "@/components/SimpleTable";
+import { SafeText } from "@/components/SafeText";
 import { Time } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { assignableOwners, dispositionLabel, getNotable, statusLabel } from "@/lib/triage";
@@ -38,7 +39,7 @@ export default async function NotablePage({ params }: Props) {
   return (
     <>
       <h1>
-        Notable #{String(n.id)}: {n.title}
+        Notable #{String(n.id)}: <SafeText text={n.title} />
       </h1>
       {finding?.text && (
         <p className={`lead wrap-anywhere finding-${finding.kind}`} data-testid="notable-what">
@@ -57,7 +58,7 @@ export default async function NotablePage({ params }: Props) {
           <Time iso={n.time.toISOString()} />
         </dd>
         <dt>dest</dt>
-        <dd>{n.dest ? <Link href={`/hosts/${encodeURIComponent(n.dest.toLowerCase())}`}>{n.dest}</Link> : "—"}</dd>
+        <dd>{n.dest ? <Link href={`/hosts/${encodeURIComponent(n.dest.toLowerCase())}`}><SafeText text={n.dest} /></Link> : "—"}</dd>
         {n.incidentRule ? (
           <>
             <dt>Risk incident rule</dt>
@@ -128,7 +129,7 @@ export default async function NotablePage({ params }: Props) {
                 r.searchName,
                 r.riskScore,
                 <Link key="m" href={`/results/${String(r.resultId)}`} className="wrap-anywhere">
-                  {r.riskMessage}
+                  <SafeText text={r.riskMessage} />
                 </Link>,
                 r.mitreTactics.join(", "),
               ],

@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
+import { SafeText } from "@/components/SafeText";
+import { visibleBidi } from "@/lib/text/bidi";
 import { can, requireUser } from "@/lib/auth/server";
+import { parseBigintId } from "@/lib/db/ids";
 import { contributingEvents, getResult, specById, splFieldOrder } from "@/lib/detections";
 import { statusLabel } from "@/lib/triage/fields";
 
@@ -12,7 +15,7 @@ export const dynamic = "force-dynamic";
 export default async function ResultPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser("data:read");
   const { id } = await params;
-  if (!/^\d{1,18}$/.test(id)) notFound();
+  if (parseBigintId(id) === null) notFound();
   const result = await getResult(id);
   if (!result) notFound();
   const spec = specById(result.detectionId);
@@ -23,7 +26,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
   return (
     <>
       <h1>
-        {spec?.name ?? result.detectionId} — {dest}
+        {spec?.name ?? result.detectionId} — <SafeText text={dest} />
       </h1>
       <dl className="facts">
         <dt>Run</dt>
@@ -33,14 +36,14 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
         {Object.entries(fields).map(([k, v]) => (
           <div key={k} style={{ display: "contents" }}>
             <dt className="mono">{k}</dt>
-            <dd className="mono wrap-anywhere">{String(v)}</dd>
+            <dd className="mono wrap-anywhere"><SafeText text={String(v)} /></dd>
           </div>
         ))}
         <dt>Risk events</dt>
         <dd>
           {result.riskEvents.map((r) => (
             <div key={String(r.id)}>
-              {r.riskScore} on {r.riskObject} ({r.riskObjectType}): {r.riskMessage}
+              {r.riskScore} on <SafeText text={r.riskObject} /> ({r.riskObjectType}): <SafeText text={r.riskMessage} />
             </div>
           ))}
           {result.riskEvents.length === 0 && <span className="muted">none</span>}
@@ -49,9 +52,9 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
         <dd>{result.notable ? `${result.notable.title} — ${result.notable.severity}, ${statusLabel(result.notable.status)}` : <span className="muted">none (risk only)</span>}</dd>
       </dl>
       <nav className="tabs" aria-label="Drilldowns">
-        <Link href={`/results?${new URLSearchParams({ detection: result.detectionId, dest, ...window })}`}>View the detection results for &quot;{dest}&quot;</Link>
+        <Link href={`/results?${new URLSearchParams({ detection: result.detectionId, dest, ...window })}`}>View the detection results for &quot;<SafeText text={dest} />&quot;</Link>
         <Link href={`/risk/${encodeURIComponent(dest.toLowerCase())}?at=${encodeURIComponent(result.run.runTime.toISOString())}`}>
-          View risk events for the last 7 days for &quot;{dest}&quot;
+          View risk events for the last 7 days for &quot;<SafeText text={dest} />&quot;
         </Link>
         <Link href={`/hosts/${encodeURIComponent(dest.toLowerCase())}`}>Host</Link>
         {can(user, "suppression:manage") && <Link href={`/suppressions/new?result=${id}`}>Mark as false positive</Link>}
@@ -75,12 +78,12 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
                 {e.eventCode} <span className="muted">{e.channel}</span>
               </td>
               <td className="wrap-anywhere">
-                {e.message}
+                <SafeText text={e.message} />
                 <details>
                   <summary className="muted">
                     Raw record ({e.format}, record {e.position} of its upload)
                   </summary>
-                  <pre className="raw">{e.raw}</pre>
+                  <pre className="raw">{visibleBidi(e.raw)}</pre>
                 </details>
               </td>
             </tr>

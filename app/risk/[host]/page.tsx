@@ -1,9 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { setAsOfAction } from "@/app/as-of-actions";
 import { AsOf, backTo } from "@/components/AsOf";
 import { RiskByDay } from "@/components/charts/RiskByDay";
+import { SafeText } from "@/components/SafeText";
 import { requireUser } from "@/lib/auth/server";
+import { decodeSegment } from "@/lib/db/ids";
+import { visibleBidi } from "@/lib/text/bidi";
 import { DRILLDOWN_HOURS, latestRiskEventTime, riskDrilldown } from "@/lib/risk";
 import { riskByDay } from "@/lib/risk/rollups";
 import { asOf } from "@/lib/views/as-of";
@@ -13,7 +17,7 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ host: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `7-day risk: ${decodeURIComponent((await params).host)}` };
+  return { title: `7-day risk: ${visibleBidi(decodeSegment((await params).host) ?? "?")}` };
 }
 
 const COLUMNS = ["count", "firstTime", "lastTime", "Search Name", "Risk Message", "Analytic Stories", "Annotations", "ATT&CK Tactics"] as const;
@@ -25,17 +29,17 @@ const COLUMNS = ["count", "firstTime", "lastTime", "Search Name", "Risk Message"
  */
 export default async function RiskDrilldownPage({ params, searchParams }: Props) {
   await requireUser("data:read");
-  const dest = decodeURIComponent((await params).host);
+  const dest = decodeSegment((await params).host) ?? notFound();
   const query = await searchParams;
   const reference = await asOf(query, await latestRiskEventTime(dest), DRILLDOWN_HOURS);
   const from = new Date(reference.at.getTime() - DRILLDOWN_HOURS * 3_600_000);
   const [row, days] = await Promise.all([riskDrilldown(dest, reference.at), riskByDay({ from, to: reference.at }, dest)]);
   return (
     <>
-      <h1 className="wrap-anywhere">Risk events for the last 7 days for &quot;{dest}&quot;</h1>
+      <h1 className="wrap-anywhere">Risk events for the last 7 days for &quot;<SafeText text={dest} />&quot;</h1>
       <AsOf action={setAsOfAction} reference={reference} back={backTo(`/risk/${encodeURIComponent(dest)}`, query)} window="The 168 hours" />
       <pre className="raw" aria-label="Equivalent Splunk search">
-        {`| from datamodel Risk.All_Risk | search normalized_risk_object IN ("${dest}") starthoursago=168  | stats count min(_time) as firstTime max(_time) as lastTime values(search_name) as "Search Name" values(risk_message) as "Risk Message" values(analyticstories) as "Analytic Stories" values(annotations._all) as "Annotations" values(annotations.mitre_attack.mitre_tactic) as "ATT&CK Tactics" by normalized_risk_object | \`security_content_ctime(firstTime)\` | \`security_content_ctime(lastTime)\``}
+        {`| from datamodel Risk.All_Risk | search normalized_risk_object IN ("${visibleBidi(dest)}") starthoursago=168  | stats count min(_time) as firstTime max(_time) as lastTime values(search_name) as "Search Name" values(risk_message) as "Risk Message" values(analyticstories) as "Analytic Stories" values(annotations._all) as "Annotations" values(annotations.mitre_attack.mitre_tactic) as "ATT&CK Tactics" by normalized_risk_object | \`security_content_ctime(firstTime)\` | \`security_content_ctime(lastTime)\``}
       </pre>
       <table className="data" aria-label="7-day risk drilldown">
         <thead>

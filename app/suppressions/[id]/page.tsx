@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
+import { SafeText } from "@/components/SafeText";
 import { can, requireUser } from "@/lib/auth/server";
+import { visibleBidi } from "@/lib/text/bidi";
 import { specById } from "@/lib/detections";
 import { getSuppression, groupFieldNames, previewSuppression } from "@/lib/triage";
 import { PreviewPanel, SuppressionForm } from "../SuppressionForm";
@@ -52,11 +54,11 @@ export default async function SuppressionPage({ params, searchParams }: Props) {
         <dt>Matches</dt>
         <dd>
           <pre className="raw" aria-label="Suppression as SPL">
-            {s.spl}
+            {visibleBidi(s.spl)}
           </pre>
         </dd>
         <dt>Reason</dt>
-        <dd className="wrap-anywhere">{s.reason}</dd>
+        <dd className="wrap-anywhere"><SafeText text={s.reason} /></dd>
         <dt>Expires</dt>
         <dd>{s.expiresAt ? <Time iso={s.expiresAt.toISOString()} /> : "never"}</dd>
         <dt>Created</dt>

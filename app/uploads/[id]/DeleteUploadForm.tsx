@@ -1,6 +1,7 @@
 "use client";
 // Admins: delete an upload, after ticking a confirmation that says what goes with it.
 import { useActionState } from "react";
+import { SafeText } from "@/components/SafeText";
 import { deleteUploadAction, type DeleteUploadState } from "./actions";
 
 export function DeleteUploadForm({ id, filename, stored }: { id: string; filename: string; stored: number }) {
@@ -9,7 +10,7 @@ export function DeleteUploadForm({ id, filename, stored }: { id: string; filenam
     <form action={action} className="danger-zone" aria-label="Delete this upload">
       <h2>Delete this upload</h2>
       <p>
-        Removes the {stored.toLocaleString("en")} events <bdi>{filename}</bdi> stored, except those another upload also holds, and the detection
+        Removes the {stored.toLocaleString("en")} events <SafeText text={filename} /> stored, except those another upload also holds, and the detection
         results, risk events and notables derived only from them. Recorded in the audit log.
       </p>
       <input type="hidden" name="id" value={id} />

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time } from "@/components/time/TimeZone";
+import { SafeText } from "@/components/SafeText";
 import { getUploadReport } from "@/lib/ingest/queries";
 import { detectionNames } from "@/lib/views/detection-names";
 import { uploadFindings } from "@/lib/views/upload-findings";
@@ -17,7 +18,7 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
   if (!report) notFound();
   return (
     <>
-      <h1 className="wrap-anywhere">Upload: {report.filename}</h1>
+      <h1 className="wrap-anywhere">Upload: <SafeText text={report.filename} /></h1>
       <dl className="facts">
         <dt>Status</dt>
         <dd className={`status-${report.status}`}>{report.status}</dd>
@@ -71,8 +72,8 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
             <tbody>
               {notices(report.notices).map((n, i) => (
                 <tr key={i}>
-                  <td className="mono">{n.location}</td>
-                  <td className="wrap-anywhere">{n.message}</td>
+                  <td className="mono"><SafeText text={n.location} /></td>
+                  <td className="wrap-anywhere"><SafeText text={n.message} /></td>
                 </tr>
               ))}
             </tbody>
@@ -95,9 +96,9 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
               {report.rejections.map((r) => (
                 <tr key={String(r.id)}>
                   <td>{r.position}</td>
-                  <td className="wrap-anywhere">{r.location}</td>
-                  <td className="wrap-anywhere">{r.reason}</td>
-                  <td className="mono wrap-anywhere">{r.excerpt}</td>
+                  <td className="wrap-anywhere"><SafeText text={r.location} /></td>
+                  <td className="wrap-anywhere"><SafeText text={r.reason} /></td>
+                  <td className="mono wrap-anywhere"><SafeText text={r.excerpt} /></td>
                 </tr>
               ))}
             </tbody>
@@ -134,7 +135,7 @@ async function Findings({ uploadId, stored, duplicates }: { uploadId: string; st
             <span key={h.id}>
               {i > 0 && ", "}
               <Link href={`/hosts/${encodeURIComponent(h.id)}?${new URLSearchParams({ range: "custom", from: f.firstEvent!.toISOString(), to: new Date(f.lastEvent!.getTime() + 1000).toISOString() })}`}>
-                <bdi>{h.name}</bdi>
+                <SafeText text={h.name} />
               </Link>{" "}
               <span className="muted">({h.events.toLocaleString("en")})</span>
             </span>
