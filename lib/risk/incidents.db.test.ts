@@ -67,6 +67,38 @@ describe("risk incident rules over history", () => {
     expect(notable!.contributingRisk.map((r) => r.riskScore)).toEqual([48, 48, 48]);
   });
 
+  it("finds the same incidents whatever order the data arrives in, and an episode that starts earlier keeps its triage", async () => {
+    const episodes = async () => (await listRiskIncidents({ dest: "web03" })).rows.map((i) => [i.time.toISOString(), i.score, i.riskEvents]).reverse();
+    // web03, 20–21 October: crossings at 01:00 and 12:00 (one episode: ES throttles a day), then 02:00 the next day (another).
+    const batch = (day: string, hour: string, names: string[]) =>
+      names.map((n, i) => ({ host: "web03", time: `2026-10-${day}T${String(Number(hour) - 1).padStart(2, "0")}:${String(10 + i * 10)}:00Z`, configuration: addModule(n) }));
+    // The middle one arrives (and is evaluated) first, and is triaged.
+    await store29(batch("20", "12", ["M1", "M2", "M3"]));
+    await runScheduled(at("2026-10-20T12:00:00Z"));
+    await storeRiskIncidents();
+    expect(await episodes()).toEqual([["2026-10-20T12:00:00.000Z", 144, 3]]);
+    const [first] = (await listRiskIncidents({ dest: "web03" })).rows;
+    await pgPool().query(`UPDATE notables SET status = 'in_progress' WHERE id = $1`, [first.id]);
+    // Then the rest.
+    await store29([...batch("20", "01", ["E1", "E2", "E3"]), ...batch("21", "02", ["L1", "L2", "L3"])]);
+    await runScheduled(at("2026-10-20T01:00:00Z"));
+    await runScheduled(at("2026-10-21T02:00:00Z"));
+    await storeRiskIncidents();
+    const arrivedOutOfOrder = await episodes();
+    // The triaged notable now stands for the episode from its first crossing (01:00), with that window's risk events.
+    expect(arrivedOutOfOrder).toEqual([
+      ["2026-10-20T01:00:00.000Z", 144, 3],
+      ["2026-10-21T02:00:00.000Z", 288, 6],
+    ]);
+    expect((await pgPool().query(`SELECT status::text FROM notables WHERE id = $1`, [first.id])).rows[0].status).toBe("in_progress");
+    expect(await storeRiskIncidents()).toBe(0);
+
+    // The same data all at once, in time order: the same incidents.
+    await pgPool().query(`DELETE FROM notables WHERE incident_rule IS NOT NULL`);
+    await storeRiskIncidents();
+    expect(await episodes()).toEqual(arrivedOutOfOrder);
+  });
+
   it("deleting the upload the risk came from takes its incident away; the other stays", async () => {
     await storeRiskIncidents();
     await deleteUpload(october2);

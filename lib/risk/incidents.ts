@@ -6,8 +6,11 @@
 //
 // The windows slide over the object's risk events: a window's figures only rise when a risk event enters it, so it
 // is enough to test the window ending at each risk event (inclusive). ES throttles these notables by risk_object
-// for a day, so a crossing within 24 h of the object's last incident notable of the same rule adds none: each
-// episode is stored once, whatever order the data arrives in and however often this runs.
+// for a day: an object's incidents of a rule are its first crossing, then the first crossing a day or more after
+// the last one kept (`throttle`). That set is computed from all the data each time, and what is stored is brought
+// in line with it, so that it depends on the data only — not on the order uploads arrived in, nor on how often
+// this ran in between (data arriving later can make a crossing earlier: the stored incident of that episode is
+// moved to it, keeping its triage, rather than a second one added or the episode's later crossings lost).
 import type pg from "pg";
 import { pgPool } from "../db/pg";
 import { inTransaction } from "../db/transaction";
@@ -81,8 +84,30 @@ export function crossingsOf(events: RiskRow[]): Crossing[] {
 }
 
 /**
- * Finds every crossing in the data and stores those not yet stored (one per object, rule and day). Returns how many
- * notables it created. One evaluation at a time (an advisory lock), in one transaction.
+ * An object's incidents of one rule from its crossings (time order), as ES's one-day throttle keeps them: the first
+ * crossing, then the first one a day or more after the last kept. Each kept crossing stands for its episode, the
+ * day that starts at it; every crossing lies in exactly one episode.
+ */
+export function throttle(crossings: Crossing[]): Crossing[] {
+  const kept: Crossing[] = [];
+  for (const c of crossings) if (kept.length === 0 || c.time.getTime() - kept[kept.length - 1].time.getTime() >= THROTTLE_MS) kept.push(c);
+  return kept;
+}
+
+interface StoredRow {
+  id: string;
+  rule: IncidentRule;
+  object: string;
+  time: Date;
+  score: number;
+  riskEventIds: string[];
+}
+
+/**
+ * Brings the stored incident notables in line with the data: one per object, rule and episode (`throttle`). An
+ * episode already stored keeps its notable — status, owner, comments and all — which is updated if the episode now
+ * starts earlier or has more risk events; a new episode is inserted. Returns how many notables it created or
+ * changed. One evaluation at a time (an advisory lock), in one transaction.
  */
 export async function storeRiskIncidents(): Promise<number> {
   return inTransaction(async (client) => {
@@ -91,25 +116,43 @@ export async function storeRiskIncidents(): Promise<number> {
       `SELECT id::text, normalized_risk_object AS object, time, risk_score AS score, mitre_tactics AS tactics, search_name AS source
        FROM (${EFFECTIVE_RISK_EVENTS}) re ORDER BY normalized_risk_object, time, id`,
     );
-    const stored = await client.query<{ rule: IncidentRule; object: string; time: Date }>(
-      `SELECT incident_rule AS rule, lower(dest) AS object, time FROM notables WHERE incident_rule IS NOT NULL`,
+    const stored = await client.query<StoredRow>(
+      `SELECT n.id::text, n.incident_rule AS rule, lower(n.dest) AS object, n.time, n.incident_score AS score,
+              ARRAY(SELECT nr.risk_event_id::text FROM notable_risk_events nr WHERE nr.notable_id = n.id ORDER BY nr.risk_event_id) AS "riskEventIds"
+       FROM notables n WHERE n.incident_rule IS NOT NULL`,
     );
-    const last = new Map<string, number[]>();
-    for (const s of stored.rows) last.set(`${s.rule}\u0000${s.object}`, [...(last.get(`${s.rule}\u0000${s.object}`) ?? []), s.time.getTime()]);
-    let created = 0;
+    const storedBy = new Map<string, StoredRow[]>();
+    for (const s of stored.rows) storedBy.set(`${s.rule}\u0000${s.object}`, [...(storedBy.get(`${s.rule}\u0000${s.object}`) ?? []), s]);
+    let changed = 0;
     for (const events of byObject(rows)) {
-      for (const c of crossingsOf(events)) {
-        const key = `${c.rule}\u0000${c.object}`;
-        const times = last.get(key) ?? [];
-        // Throttled: an incident of this rule and object within a day either side (an episode already stored).
-        if (times.some((t) => Math.abs(t - c.time.getTime()) < THROTTLE_MS)) continue;
-        await insertIncident(client, c);
-        last.set(key, [...times, c.time.getTime()]);
-        created++;
+      const crossings = crossingsOf(events);
+      for (const rule of Object.keys(INCIDENT_TITLES) as IncidentRule[]) {
+        for (const c of throttle(crossings.filter((x) => x.rule === rule))) {
+          const start = c.time.getTime();
+          // The notable stored for this episode, if any: its time is a crossing of the data it saw, which (risk only
+          // adds up as data arrives) is still a crossing, so it lies in this episode's day.
+          const existing = (storedBy.get(`${rule}\u0000${c.object}`) ?? []).find((s) => s.time.getTime() >= start && s.time.getTime() < start + THROTTLE_MS);
+          if (!existing) {
+            await insertIncident(client, c);
+            changed++;
+          } else if (existing.time.getTime() !== start || existing.score !== c.score || !sameIds(existing.riskEventIds, c.riskEventIds)) {
+            await moveIncident(client, existing.id, c);
+            changed++;
+          }
+        }
       }
     }
-    return created;
+    return changed;
   });
+}
+
+const sameIds = (a: string[], b: string[]) => a.length === b.length && [...b].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0)).every((id, i) => id === a[i]);
+
+/** An episode's notable follows its crossing: its time, score and contributing risk events (its triage stays). */
+async function moveIncident(client: pg.ClientBase, id: string, c: Crossing): Promise<void> {
+  await client.query(`UPDATE notables SET time = $2, incident_score = $3 WHERE id = $1`, [id, c.time, c.score]);
+  await client.query(`DELETE FROM notable_risk_events WHERE notable_id = $1`, [id]);
+  await client.query(`INSERT INTO notable_risk_events (notable_id, risk_event_id) SELECT $1, unnest($2::bigint[])`, [id, c.riskEventIds]);
 }
 
 function* byObject(rows: RiskRow[]): Generator<RiskRow[]> {
