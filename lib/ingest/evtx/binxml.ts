@@ -1,12 +1,13 @@
 // Binary XML (BinXML) of one EVTX chunk: parsing token streams into small node trees, compiling templates once per
-// chunk (cached by their chunk offset), and rendering a record as the XML Windows shows plus the EventParts the
-// rest of the pipeline needs — both in one walk over the tree.
+// chunk (cached by their chunk offset), and walking a record's tree — templates instantiated, substitution values
+// decoded (values.ts), BinXML nested in values expanded — as a stream of events for a visitor (visitor.ts). What
+// the events become is the renderers' business: render-xml.ts (the event's XML text), render-parts.ts (EventParts),
+// record.ts (both from one walk, what the reader uses).
 //
 // Offsets here are chunk-relative (BinXML refers to names and templates by their offset in the 64 KiB chunk);
 // the caller adds the chunk's file offset when it reports a problem.
-import type { EventParts } from "../event";
-import { EventXmlMapping } from "../formats/event-xml";
 import { VT, ValueError, arrayItems, scalarText } from "./values";
+import { PREDEFINED_ENTITIES, type BinXmlAttribute, type BinXmlElement, type BinXmlVisitor } from "./visitor";
 
 /** A BinXML structure that cannot be decoded; `offset` is chunk-relative. */
 export class BinXmlError extends Error {
@@ -33,23 +34,16 @@ interface ElemNode {
   name: string;
   attrs: AttrNode[];
   children: Node[];
-  /** Rendering shortcuts, worked out on first render (templates are rendered many times per chunk). */
+  /** Walking shortcuts, worked out on first use (templates are walked many times per chunk). */
   prep?: ElemPrep;
 }
 interface ElemPrep {
-  /** ` a="x" b="y"` when every attribute value is plain text, else null. */
-  staticAttrXml: string | null;
-  /** The same attributes' raw values. */
-  staticAttrs: Record<string, string> | null;
-  /** The only child, when it is a substitution. */
+  /** The start tag when every attribute value is plain text (the same for every instance), else null. */
+  staticStart: BinXmlElement | null;
+  /** The only child, when it is a substitution (an array value then repeats the element). */
   sole: SubstNode | null;
-  /** Raw text and XML of the content when it is plain text only (no substitution, no element), else null. */
+  /** The content when it is plain text only (or nothing), else null. */
   staticText: string | null;
-  staticXml: string | null;
-  close: string;
-  /** Cached "\n<indent><name<attrs>" for the depth last rendered at. */
-  openDepth: number;
-  open: string;
 }
 interface AttrNode {
   name: string;
@@ -58,7 +52,6 @@ interface AttrNode {
 interface TextNode {
   k: typeof K_TEXT;
   text: string;
-  xml: string;
 }
 interface SubstNode {
   k: typeof K_SUBST;
@@ -98,100 +91,14 @@ export interface Template {
 
 /** Deepest nesting accepted (elements, templates in templates, BinXML in substitution values). */
 const MAX_DEPTH = 48;
-const INDENTS: string[] = Array.from({ length: MAX_DEPTH * 3 + 2 }, (_, i) => "  ".repeat(i));
-
-const ESCAPE_TEXT = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
-const ESCAPE_ATTR = /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
-function escapeChar(c: string): string {
-  switch (c) {
-    case "&":
-      return "&amp;";
-    case "<":
-      return "&lt;";
-    case ">":
-      return "&gt;";
-    case '"':
-      return "&quot;";
-    default:
-      // C0 control characters are not allowed in XML 1.0 text; keep them visible as character references.
-      return `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`;
-  }
-}
-export function escapeText(s: string): string {
-  return ESCAPE_TEXT.test(s) ? s.replace(/[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, escapeChar) : s;
-}
-export function escapeAttr(s: string): string {
-  return ESCAPE_ATTR.test(s) ? s.replace(/[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, escapeChar) : s;
-}
-
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-// Where an element sits in the event, for building EventParts while rendering.
-const CTX_ROOT = 0;
-const CTX_EVENT = 1;
-const CTX_SYSTEM = 2;
-const CTX_EVENTDATA = 3;
-const CTX_USERDATA_TOP = 4;
-const CTX_USERDATA = 5;
-const CTX_RENDERING = 6;
-const CTX_OTHER = 7;
-
-function childContext(ctx: number, name: string): number {
-  switch (ctx) {
-    case CTX_ROOT:
-      return name === "Event" ? CTX_EVENT : CTX_OTHER;
-    case CTX_EVENT:
-      switch (name) {
-        case "System":
-          return CTX_SYSTEM;
-        case "EventData":
-          return CTX_EVENTDATA;
-        case "UserData":
-          return CTX_USERDATA_TOP;
-        case "RenderingInfo":
-          return CTX_RENDERING;
-        default:
-          return CTX_OTHER;
-      }
-    case CTX_USERDATA_TOP:
-    case CTX_USERDATA:
-      return CTX_USERDATA;
-    default:
-      return CTX_OTHER;
-  }
-}
-
-/** Per-record rendering state. */
-interface RenderState {
-  /** The one mapping of event XML to EventParts (shared with the text-XML reader), fed as elements are rendered. */
-  mapping: EventXmlMapping;
-  /** BinXML-in-substitution nesting. */
-  nest: number;
-}
-
-/**
- * Rendering output: XML pieces pushed in order (joined once per record), plus what the element being rendered
- * needs to know about its content.
- */
-interface Out {
-  xml: string[];
-  /** Whether any child element was written (switches the parent to the indented, multi-line form). */
-  elems: boolean;
-  /** Raw text of the content (only collected when `wantText`). */
-  text: string;
-  wantText: boolean;
-}
-
-export interface RenderedRecord {
-  xml: string;
-  parts: EventParts;
-}
 
 /** Decoder for the BinXML of one chunk, with the chunk's name and template caches. */
 export class ChunkDecoder {
   private readonly names = new Map<number, string>();
   /** Compiled templates by definition offset; null while one is being compiled (catches self-reference). */
   private readonly templates = new Map<number, Template | null>();
+  /** BinXML-in-substitution nesting of the record being walked. */
+  private nest = 0;
 
   constructor(readonly buf: Buffer) {}
 
@@ -294,14 +201,14 @@ export class ChunkDecoder {
           const e = p + 4 + buf.readUInt16LE(p + 2) * 2;
           if (e > end) break;
           const text = buf.toString("utf16le", p + 4, e);
-          return [{ k: K_TEXT, text, xml: escapeText(text) }, e];
+          return [{ k: K_TEXT, text }, e];
         }
         if (type === VT.AnsiString) {
           if (p + 4 > end) break;
           const e = p + 4 + buf.readUInt16LE(p + 2);
           if (e > end) break;
           const text = buf.toString("latin1", p + 4, e);
-          return [{ k: K_TEXT, text, xml: escapeText(text) }, e];
+          return [{ k: K_TEXT, text }, e];
         }
         throw new BinXmlError(`value token of type 0x${type.toString(16)} is not supported`, p);
       }
@@ -445,19 +352,13 @@ export class ChunkDecoder {
     return { nodes: root, pos };
   }
 
-  // ---------------------------------------------------------------- rendering
+  // ---------------------------------------------------------------- walking
 
-  /** Renders the record whose BinXML occupies chunk bytes [pos, end). */
-  renderRecord(pos: number, end: number): RenderedRecord {
+  /** Walks the record whose BinXML occupies chunk bytes [pos, end), telling `visitor` what it holds. */
+  walkRecord(pos: number, end: number, visitor: BinXmlVisitor): void {
     const { nodes } = this.parse(pos, end, 0);
-    const st: RenderState = { mapping: new EventXmlMapping(), nest: 0 };
-    const out: Out = { xml: [], elems: false, text: "", wantText: false };
-    this.renderContent(nodes, EMPTY, 0, CTX_ROOT, st, out);
-    let xml = out.xml.join("");
-    if (xml.charCodeAt(0) === 10) xml = xml.slice(1); // every element starts on a new line
-    // A non-numeric EventID leaves the id null (rejected by normalizeEvent) rather than throwing mid-chunk.
-    const parts: EventParts = st.mapping.finish({ badEventId: "null" });
-    return { xml, parts };
+    this.nest = 0;
+    this.walk(nodes, EMPTY, 0, visitor);
   }
 
   /** Text of one substitution value (arrays joined with ", "). */
@@ -495,7 +396,7 @@ export class ChunkDecoder {
           s += String.fromCharCode(n.code);
           break;
         case K_ENTREF:
-          s += ENTITIES[n.name] ?? `&${n.name};`;
+          s += PREDEFINED_ENTITIES[n.name] ?? `&${n.name};`;
           break;
         case K_CDATA:
           s += n.text;
@@ -505,182 +406,117 @@ export class ChunkDecoder {
     return s;
   }
 
-  private renderContent(nodes: Node[], vals: number[], depth: number, ctx: number, st: RenderState, out: Out): void {
+  /** `depth` is the element depth (the nesting guard). */
+  private walk(nodes: Node[], vals: number[], depth: number, visitor: BinXmlVisitor): void {
     for (let k = 0; k < nodes.length; k++) {
       const n = nodes[k];
       switch (n.k) {
         case K_ELEM:
-          this.renderElement(n, vals, depth, ctx, st, out);
+          this.walkElement(n, vals, depth, visitor);
           break;
         case K_TEXT:
-          if (n.xml !== "") out.xml.push(n.xml);
-          if (out.wantText) out.text += n.text;
+          if (n.text !== "") visitor.characters(n.text);
           break;
         case K_SUBST: {
           const i = n.index * 3;
           if (i < vals.length && vals[i] === VT.BinXml) {
-            this.renderBinXmlValue(vals[i + 1], vals[i + 2], depth, ctx, st, out);
+            this.binXmlValue(vals[i + 1], vals[i + 2], depth, visitor);
             break;
           }
           const t = this.valueText(vals, n.index);
-          if (t !== "") out.xml.push(escapeText(t));
-          if (out.wantText) out.text += t;
+          if (t !== "") visitor.characters(t);
           break;
         }
         case K_CDATA:
-          out.xml.push(`<![CDATA[${n.text}]]>`);
-          if (out.wantText) out.text += n.text;
+          visitor.cdata(n.text);
           break;
         case K_CHARREF:
-          out.xml.push(`&#${n.code};`);
-          if (out.wantText) out.text += String.fromCharCode(n.code);
+          visitor.characterReference(n.code);
           break;
         case K_ENTREF:
-          out.xml.push(`&${n.name};`);
-          if (out.wantText) out.text += ENTITIES[n.name] ?? `&${n.name};`;
+          visitor.entityReference(n.name);
           break;
         case K_PI:
-          out.xml.push(n.target ? `<?${n.target} ${n.data}?>` : `<?${n.data}?>`);
+          visitor.processingInstruction(n.target, n.data);
           break;
         case K_TMPL:
           if (depth > MAX_DEPTH) throw new BinXmlError("templates nested too deeply", n.template.offset);
-          this.renderContent(n.template.nodes, n.values, depth, ctx, st, out);
+          this.walk(n.template.nodes, n.values, depth, visitor);
           break;
       }
     }
   }
 
-  private renderBinXmlValue(off: number, size: number, depth: number, ctx: number, st: RenderState, out: Out): void {
+  private binXmlValue(off: number, size: number, depth: number, visitor: BinXmlVisitor): void {
     if (size === 0) return;
-    if (++st.nest > 8) throw new BinXmlError("BinXML values nested too deeply", off);
-    const { nodes } = this.parse(off, off + size, depth + st.nest);
-    this.renderContent(nodes, EMPTY, depth, ctx, st, out);
-    st.nest--;
+    if (++this.nest > 8) throw new BinXmlError("BinXML values nested too deeply", off);
+    const { nodes } = this.parse(off, off + size, depth + this.nest);
+    this.walk(nodes, EMPTY, depth, visitor);
+    this.nest--;
   }
 
   private prepare(n: ElemNode): ElemPrep {
-    let staticAttrXml: string | null = "";
-    let staticAttrs: Record<string, string> | null = {};
+    let staticAttrs: BinXmlAttribute[] | null = [];
     for (const a of n.attrs) {
-      if (a.value.every((v) => v.k === K_TEXT)) {
-        const text = a.value.map((v) => (v as TextNode).text).join("");
-        staticAttrXml += ` ${a.name}="${escapeAttr(text)}"`;
-        staticAttrs[a.name] = text;
-      } else {
-        staticAttrXml = null;
+      if (!a.value.every((v) => v.k === K_TEXT)) {
         staticAttrs = null;
         break;
       }
+      staticAttrs.push({ name: a.name, value: a.value.map((v) => (v as TextNode).text).join("") });
     }
     const kids = n.children;
     const sole = kids.length === 1 && kids[0].k === K_SUBST ? kids[0] : null;
-    let staticText: string | null = null;
-    let staticXml: string | null = null;
-    if (kids.every((c) => c.k === K_TEXT)) {
-      staticText = kids.map((c) => (c as TextNode).text).join("");
-      staticXml = kids.map((c) => (c as TextNode).xml).join("");
-    }
-    const prep: ElemPrep = { staticAttrXml, staticAttrs, sole, staticText, staticXml, close: `</${n.name}>`, openDepth: -1, open: "" };
+    const staticText = kids.every((c) => c.k === K_TEXT) ? kids.map((c) => (c as TextNode).text).join("") : null;
+    const staticStart: BinXmlElement | null = staticAttrs === null ? null : { name: n.name, attributes: staticAttrs, memo: {} };
+    const prep: ElemPrep = { staticStart, sole, staticText };
     n.prep = prep;
     return prep;
   }
 
-  private renderElement(n: ElemNode, vals: number[], depth: number, ctx: number, st: RenderState, out: Out): void {
-    const prep = n.prep ?? this.prepare(n);
-    const wantText = ctx !== CTX_OTHER && ctx !== CTX_ROOT && ctx !== CTX_EVENT;
-    let open: string;
-    let attrs: Record<string, string> | null;
-    if (prep.staticAttrXml !== null) {
-      if (prep.openDepth !== depth) {
-        prep.open = `\n${INDENTS[depth]}<${n.name}${prep.staticAttrXml}`;
-        prep.openDepth = depth;
+  /** The element's start tag in this instance of its template. */
+  private startOf(n: ElemNode, prep: ElemPrep, vals: number[]): BinXmlElement {
+    if (prep.staticStart !== null) return prep.staticStart;
+    const attributes: BinXmlAttribute[] = [];
+    for (let k = 0; k < n.attrs.length; k++) {
+      const a = n.attrs[k];
+      if (a.value.length === 1) {
+        const v = a.value[0];
+        // An optional substitution without a value drops the attribute, as Windows renders it.
+        if (v.k === K_SUBST && v.optional && isEmptyValue(vals, v.index)) continue;
       }
-      open = prep.open;
-      attrs = prep.staticAttrs;
-    } else {
-      const wantAttrs = ctx === CTX_SYSTEM || ctx === CTX_EVENTDATA;
-      let attrXml = "";
-      attrs = null;
-      for (let k = 0; k < n.attrs.length; k++) {
-        const a = n.attrs[k];
-        if (a.value.length === 1) {
-          const v = a.value[0];
-          // An optional substitution without a value drops the attribute, as Windows renders it.
-          if (v.k === K_SUBST && v.optional && isEmptyValue(vals, v.index)) continue;
-        }
-        const text = this.attrText(a.value, vals);
-        attrXml += ` ${a.name}="${escapeAttr(text)}"`;
-        if (wantAttrs) (attrs ??= {})[a.name] = text;
-      }
-      open = `\n${INDENTS[depth]}<${n.name}${attrXml}`;
+      attributes.push({ name: a.name, value: this.attrText(a.value, vals) });
     }
+    return { name: n.name, attributes, memo: null };
+  }
+
+  private walkElement(n: ElemNode, vals: number[], depth: number, visitor: BinXmlVisitor): void {
+    const prep = n.prep ?? this.prepare(n);
     if (prep.staticText !== null) {
-      out.elems = true;
-      out.xml.push(prep.staticXml === "" ? open + "/>" : open + ">" + prep.staticXml + prep.close);
-      if (wantText) this.extract(n.name, ctx, attrs, prep.staticText, true, st);
+      visitor.textElement(this.startOf(n, prep, vals), prep.staticText);
       return;
     }
-    const kids = n.children;
     const s = prep.sole;
     if (s !== null) {
-      const i = s.index * 3;
       // An optional substitution without a value drops the element.
       if (s.optional && isEmptyValue(vals, s.index)) return;
+      const i = s.index * 3;
       const type = i < vals.length ? vals[i] : VT.Null;
       if (!(type & VT.ArrayFlag) && type !== VT.BinXml) {
-        const t = i < vals.length ? scalarText(this.buf, type, vals[i + 1], vals[i + 2]) : "";
-        out.elems = true;
-        out.xml.push(t === "" ? open + "/>" : open + ">" + escapeText(t) + prep.close);
-        if (wantText) this.extract(n.name, ctx, attrs, t, true, st);
+        const text = i < vals.length ? scalarText(this.buf, type, vals[i + 1], vals[i + 2]) : "";
+        visitor.textElement(this.startOf(n, prep, vals), text);
         return;
       }
       if (type & VT.ArrayFlag) {
         // An array fills the element once per item (Windows repeats <Data> for each string of a string array).
-        const items = arrayItems(this.buf, type, vals[i + 1], vals[i + 2]);
-        for (const item of items) {
-          out.xml.push(item === "" ? `${open}/>` : `${open}>${escapeText(item)}</${n.name}>`);
-          this.extract(n.name, ctx, attrs, item, true, st);
-        }
-        if (items.length) out.elems = true;
+        const start = this.startOf(n, prep, vals);
+        for (const item of arrayItems(this.buf, type, vals[i + 1], vals[i + 2])) visitor.textElement(start, item);
         return;
       }
     }
-    out.elems = true;
-    const childCtx = childContext(ctx, n.name);
-    const xml = out.xml;
-    xml.push(open);
-    const slot = xml.length;
-    xml.push("");
-    const inner: Out = { xml, elems: false, text: "", wantText };
-    this.renderContent(kids, vals, depth + 1, childCtx, st, inner);
-    if (xml.length === slot + 1) xml[slot] = "/>";
-    else {
-      xml[slot] = ">";
-      xml.push(inner.elems ? `\n${INDENTS[depth]}${prep.close}` : prep.close);
-    }
-    if (wantText) this.extract(n.name, ctx, attrs, inner.text, !inner.elems, st);
-  }
-
-  /**
-   * Hands a rendered element to the one mapping of event XML (formats/event-xml.ts), by the part of the event it
-   * sits in: children of System, EventData and RenderingInfo; leaves anywhere below UserData.
-   */
-  private extract(name: string, ctx: number, attrs: Record<string, string> | null, text: string, leaf: boolean, st: RenderState): void {
-    switch (ctx) {
-      case CTX_SYSTEM:
-        st.mapping.systemElement(name, attrs, text);
-        break;
-      case CTX_EVENTDATA:
-        st.mapping.eventDataElement(name, attrs, text);
-        break;
-      case CTX_USERDATA_TOP:
-      case CTX_USERDATA:
-        if (leaf) st.mapping.userDataLeaf(name, text);
-        break;
-      case CTX_RENDERING:
-        st.mapping.renderingElement(name, text);
-        break;
-    }
+    const start = this.startOf(n, prep, vals);
+    visitor.startElement(start);
+    this.walk(n.children, vals, depth + 1, visitor);
+    visitor.endElement(start);
   }
 }
 
@@ -690,6 +526,5 @@ function isEmptyValue(vals: number[], index: number): boolean {
   const i = index * 3;
   return i >= vals.length || vals[i] === VT.Null;
 }
-
 
 export { ValueError };

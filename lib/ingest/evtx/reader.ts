@@ -8,6 +8,7 @@ import { InputFormatError } from "../event";
 import type { ReaderProgress } from "../parser";
 import { BinXmlError, ChunkDecoder } from "./binxml";
 import { crc32 } from "./crc32";
+import { renderRecord } from "./record";
 import { ValueError, filetimeAt } from "./values";
 
 export const FILE_HEADER_SIZE = 4096;
@@ -323,7 +324,7 @@ export function* readChunk(
   /** The record at `p` (`size` bytes), its BinXML decoded up to `end`, or the problem that stopped it (lost data). */
   const render = (p: number, recordId: number, size: number, end: number, damage?: string): EvtxItem => {
     try {
-      const { xml, parts } = decoder.renderRecord(p + 24, end);
+      const { xml, parts } = renderRecord(decoder, p + 24, end);
       const time = filetimeAt(buf, p + 16);
       if (parts.system.recordId == null) parts.system.recordId = recordId;
       if (parts.system.timeCreated == null) parts.system.timeCreated = time;

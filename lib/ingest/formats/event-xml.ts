@@ -1,5 +1,5 @@
-// The one mapping from Windows event XML to EventParts, shared by the text-XML reader (xml.ts, fed by saxes or its
-// fast scanner) and the EVTX reader (evtx/binxml.ts, fed while rendering BinXML). Both walk the element tree and
+// The one mapping from Windows event XML to EventParts, shared by the text-XML reader (xml/, fed by saxes or its
+// fast scanner) and the EVTX reader (evtx/render-parts.ts, fed by the BinXML walk). Both walk the element tree and
 // hand each finished element here with where it sits, so every format that is event XML maps an event the same way:
 //
 //  System         Provider@Name/Guid/EventSourceName, EventID (+@Qualifiers; a 32-bit code is split), Version,
