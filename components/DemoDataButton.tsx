@@ -1,11 +1,11 @@
 "use client";
 import { useActionState } from "react";
 import { FormOutcome } from "@/components/forms/fields";
-import type { DemoState } from "@/lib/demo/load";
+import type { ActionState } from "@/lib/actions/state";
 
 /** The empty dashboard's button; the server action (app/demo-actions.ts) comes from the page: components do not import app/. */
-export function DemoDataButton({ load }: { load: (state: DemoState) => Promise<DemoState> }) {
-  const [state, action, pending] = useActionState<DemoState>(load, {});
+export function DemoDataButton({ load }: { load: (state: ActionState) => Promise<ActionState> }) {
+  const [state, action, pending] = useActionState<ActionState>(load, {});
   return (
     <form action={action}>
       <button type="submit" className="primary" disabled={pending}>

@@ -1,25 +1,29 @@
 "use client";
 import { useActionState } from "react";
-import { FormOutcome } from "@/components/forms/fields";
-import { adhocRunAction, updateSettingsAction, type AdhocState, type SettingsState } from "./actions";
+import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
+import { adhocRunAction, updateSettingsAction } from "./actions";
 
 export function SettingsForm({ id, enabled, riskScore, defaultScore }: { id: string; enabled: boolean; riskScore: number | null; defaultScore: number }) {
-  const [state, action, pending] = useActionState<SettingsState, FormData>(updateSettingsAction, {});
+  const [state, action, pending] = useActionState(updateSettingsAction, {});
+  const field = useFieldErrors(state.fieldErrors);
+  const [stateField, score] = [field("enabled"), field("riskScore")];
   return (
     <form action={action} className="filters" aria-label="Detection settings">
       <input type="hidden" name="id" value={id} />
       {/* Keyed by the saved settings: after a save the fields show them (React resets a form to its first defaults). */}
       <label key={`enabled ${enabled}`}>
         State
-        <select name="enabled" defaultValue={String(enabled)}>
+        <select name="enabled" defaultValue={String(enabled)} {...stateField.input}>
           <option value="true">enabled</option>
           <option value="false">disabled</option>
         </select>
       </label>
+      {stateField.message}
       <label key={`score ${riskScore}`}>
         Risk score (ESCU default {defaultScore})
-        <input name="riskScore" defaultValue={riskScore ?? ""} inputMode="numeric" size={5} placeholder={String(defaultScore)} />
+        <input name="riskScore" defaultValue={riskScore ?? ""} inputMode="numeric" size={5} placeholder={String(defaultScore)} {...score.input} />
       </label>
+      {score.message}
       <button type="submit" disabled={pending}>
         Save settings
       </button>
@@ -29,7 +33,9 @@ export function SettingsForm({ id, enabled, riskScore, defaultScore }: { id: str
 }
 
 export function AdhocRunForm({ id, from, to }: { id: string; from: string; to: string }) {
-  const [state, action, pending] = useActionState<AdhocState, FormData>(adhocRunAction, {});
+  const [state, action, pending] = useActionState(adhocRunAction, {});
+  const field = useFieldErrors(state.fieldErrors);
+  const [fromField, toField] = [field("from"), field("to")];
   const columns = state.rows?.length ? Object.keys(state.rows[0]) : [];
   return (
     <>
@@ -38,12 +44,14 @@ export function AdhocRunForm({ id, from, to }: { id: string; from: string; to: s
         {/* Keyed by the range last run: React resets a form after its action, and it must come back as the user left it. */}
         <label key={`from ${state.ranAt ?? ""}`}>
           Earliest (UTC)
-          <input type="datetime-local" name="from" defaultValue={state.from ?? from} required />
+          <input type="datetime-local" name="from" defaultValue={state.from ?? from} required {...fromField.input} />
         </label>
+        {fromField.message}
         <label key={`to ${state.ranAt ?? ""}`}>
           Latest (UTC)
-          <input type="datetime-local" name="to" defaultValue={state.to ?? to} required />
+          <input type="datetime-local" name="to" defaultValue={state.to ?? to} required {...toField.input} />
         </label>
+        {toField.message}
         <button type="submit" className="primary" disabled={pending}>
           Run search
         </button>

@@ -1,10 +1,10 @@
 "use client";
 import { useActionState } from "react";
 import { FormOutcome, StackedField } from "@/components/forms/fields";
-import { loginAction, type LoginState } from "./actions";
+import { loginAction } from "./actions";
 
 export function LoginForm({ next }: { next: string }) {
-  const [state, action, pending] = useActionState<LoginState, FormData>(loginAction, {});
+  const [state, action, pending] = useActionState(loginAction, {});
   return (
     <form action={action} className="auth-form" aria-label="Sign in">
       <input type="hidden" name="next" value={next} />

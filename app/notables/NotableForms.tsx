@@ -1,8 +1,8 @@
 "use client";
 import { useActionState } from "react";
-import { FormOutcome } from "@/components/forms/fields";
+import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
 import { DISPOSITION_LABELS, DISPOSITIONS, NOTABLE_STATUSES, STATUS_LABELS } from "@/lib/triage/fields";
-import { commentNotableAction, updateNotableAction, type NotableFormState } from "./actions";
+import { commentNotableAction, updateNotableAction } from "./actions";
 
 interface Current {
   status?: string;
@@ -62,7 +62,7 @@ export function ChangeFields({ owners, current }: { owners: { id: string; userna
 }
 
 export function NotableUpdateForm({ id, owners, current }: { id: string; owners: { id: string; username: string }[]; current: Required<Current> }) {
-  const [state, action, pending] = useActionState<NotableFormState, FormData>(updateNotableAction, {});
+  const [state, action, pending] = useActionState(updateNotableAction, {});
   return (
     <form action={action} className="panel filters" aria-label="Update notable">
       <input type="hidden" name="id" value={id} />
@@ -81,14 +81,16 @@ export function NotableUpdateForm({ id, owners, current }: { id: string; owners:
 }
 
 export function CommentForm({ id }: { id: string }) {
-  const [state, action, pending] = useActionState<NotableFormState, FormData>(commentNotableAction, {});
+  const [state, action, pending] = useActionState(commentNotableAction, {});
+  const comment = useFieldErrors(state.fieldErrors)("comment");
   return (
     <form action={action} className="filters" aria-label="Add a comment">
       <input type="hidden" name="id" value={id} />
       <label style={{ flex: "1 1 400px" }}>
         Comment
-        <textarea name="comment" required rows={2} maxLength={10000} style={{ width: "100%" }} />
+        <textarea name="comment" required rows={2} maxLength={10000} style={{ width: "100%" }} {...comment.input} />
       </label>
+      {comment.message}
       <button type="submit" disabled={pending}>
         Add comment
       </button>

@@ -7,19 +7,20 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { DataTable, type DataTableFeatures } from "@/components/data-table/DataTable";
 import { FormOutcome } from "@/components/forms/fields";
-import { Time } from "@/components/time/TimeZone";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { SafeText } from "@/components/SafeText";
 import { visibleBidi } from "@/lib/text/bidi";
 import { dispositionLabel, statusLabel } from "@/lib/triage/fields";
 import type { NotableRow } from "@/lib/triage/notables";
-import { bulkUpdateNotablesAction, type NotableFormState } from "./actions";
+import { bulkUpdateNotablesAction } from "./actions";
+import type { ActionState } from "@/lib/actions/state";
 import { ChangeFields } from "./NotableForms";
 
 const helper = createColumnHelper<DataTableFeatures, NotableRow>();
 
 function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean) {
   return helper.columns([
-    helper.accessor("time", { header: "Time", cell: (c) => <Time iso={c.getValue()} /> }),
+    helper.accessor("time", { header: () => <ZoneHeading>Time</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
     helper.accessor("urgency", { header: "Urgency", cell: (c) => <span className={`badge ${c.getValue()}`}>{c.getValue()}</span> }),
     helper.accessor("findingKind", {
       id: "finding",
@@ -51,7 +52,7 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
     helper.accessor("owner", { header: "Owner", cell: (c) => c.getValue() ?? <span className="muted">unassigned</span> }),
     helper.accessor("disposition", { header: "Disposition", enableSorting: false, cell: (c) => dispositionLabel(c.getValue()) }),
     helper.accessor("comments", { header: "Comments", enableSorting: false }),
-    helper.accessor("updatedAt", { id: "updated", header: "Updated", cell: (c) => <Time iso={c.getValue()} /> }),
+    helper.accessor("updatedAt", { id: "updated", header: () => <ZoneHeading>Updated</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
     helper.display({
       id: "actions",
       header: "",
@@ -76,7 +77,7 @@ export function NotablesQueue(props: {
   canSuppress: boolean;
 }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [state, action, pending] = useActionState<NotableFormState, FormData>(async (prev, form) => {
+  const [state, action, pending] = useActionState<ActionState, FormData>(async (prev, form) => {
     const result = await bulkUpdateNotablesAction(prev, form);
     if (result.ok) setSelected(new Set());
     return result;

@@ -1,30 +1,27 @@
 "use server";
 // First run: the first admin account. Refused as soon as any account exists (lib/auth/users.ts holds a lock
-// across the check and the insert).
+// across the check and the insert, and audits it as "auth.setup").
 import { redirect } from "next/navigation";
+import { z } from "zod";
+import { defineAction } from "@/lib/actions/define-action";
+import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { login } from "@/lib/auth/login";
-import { PasswordPolicyError } from "@/lib/auth/password";
 import { requestMeta, setSessionCookie } from "@/lib/auth/server";
-import { setupFirstAdmin, UserError } from "@/lib/auth/users";
+import { setupFirstAdmin } from "@/lib/auth/users";
 
-export interface SetupState {
-  error?: string;
-  username?: string;
-}
-
-export async function setupAction(_prev: SetupState, form: FormData): Promise<SetupState> {
-  const username = String(form.get("username") ?? "");
-  const password = String(form.get("password") ?? "");
-  if (password !== String(form.get("confirm") ?? "")) return { error: "The two passwords differ.", username };
-  const { address, userAgent } = await requestMeta();
-  try {
+export const setupAction = defineAction({
+  permission: "public",
+  input: z
+    .object({ username: z.string().default(""), password: z.string().default(""), confirm: z.string().default("") })
+    .refine((f) => f.password === f.confirm, { path: ["confirm"], error: "The two passwords differ." }),
+  audit: "lib",
+  echo: (fields) => ({ username: fields.username ?? "" }),
+  run: async ({ username, password }) => {
+    const { address, userAgent } = await requestMeta();
     await setupFirstAdmin({ username, password }, { address });
-  } catch (e) {
-    if (e instanceof UserError || e instanceof PasswordPolicyError) return { error: e.message, username };
-    throw e;
-  }
-  const result = await login({ username, password, address, userAgent });
-  if (!result.ok) return { error: result.message, username };
-  await setSessionCookie(result.token, result.maxAgeSeconds);
-  redirect("/");
-}
+    const result = await login({ username, password, address, userAgent });
+    if (!result.ok) throw new UserFacingError(result.message);
+    await setSessionCookie(result.token, result.maxAgeSeconds);
+    redirect("/");
+  },
+});

@@ -4,12 +4,13 @@
 // would remove. The same form creates ("Mark as false positive") and edits.
 import Link from "next/link";
 import { useActionState, useEffect, useRef, useState, useTransition } from "react";
-import { FormOutcome } from "@/components/forms/fields";
+import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
 import { SafeText } from "@/components/SafeText";
 import { filterMacroDefinition } from "@/lib/detections/filter";
 import { visibleBidi } from "@/lib/text/bidi";
+import type { ActionState } from "@/lib/actions/state";
 import type { SuppressionPreview } from "@/lib/triage/suppressions";
-import { createSuppressionAction, previewSuppressionAction, updateSuppressionAction, type SuppressionFormState } from "./actions";
+import { createSuppressionAction, previewSuppressionAction, updateSuppressionAction } from "./actions";
 
 interface Props {
   mode: "create" | "edit";
@@ -78,7 +79,9 @@ export function PreviewPanel({ preview, error, pending }: { preview: Suppression
 
 export function SuppressionForm(props: Props) {
   const action = props.mode === "create" ? createSuppressionAction : updateSuppressionAction;
-  const [state, formAction, saving] = useActionState<SuppressionFormState, FormData>(action, {});
+  const [state, formAction, saving] = useActionState<ActionState, FormData>(action, {});
+  const field = useFieldErrors(state.fieldErrors);
+  const [reason, expiresAt] = [field("reason"), field("expiresAt")];
   const formRef = useRef<HTMLFormElement>(null);
   const [included, setIncluded] = useState<Record<string, boolean>>(() => Object.fromEntries(props.groupFields.map((f) => [f, f in props.match])));
   const [values, setValues] = useState<Record<string, string>>(() =>
@@ -163,12 +166,14 @@ export function SuppressionForm(props: Props) {
         {/* Keyed by the saved version: after a save the fields show what was saved (React resets a form after its action). */}
         <label key={`reason ${props.version ?? ""}`} style={{ flex: "1 1 400px" }}>
           Reason (required)
-          <textarea name="reason" required maxLength={2000} rows={2} defaultValue={props.reason ?? ""} style={{ width: "100%" }} />
+          <textarea name="reason" required maxLength={2000} rows={2} defaultValue={props.reason ?? ""} style={{ width: "100%" }} {...reason.input} />
         </label>
+        {reason.message}
         <label key={`expires ${props.version ?? ""}`}>
           Expires (UTC, optional)
-          <input type="datetime-local" name="expiresAt" defaultValue={props.expiresAt ?? ""} />
+          <input type="datetime-local" name="expiresAt" defaultValue={props.expiresAt ?? ""} {...expiresAt.input} />
         </label>
+        {expiresAt.message}
         <button type="submit" className="primary" disabled={saving || Object.keys(match).length === 0}>
           {props.mode === "create" ? "Save suppression" : "Save changes"}
         </button>

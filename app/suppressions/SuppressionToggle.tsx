@@ -1,11 +1,11 @@
 "use client";
 import { useActionState } from "react";
 import { FormOutcome } from "@/components/forms/fields";
-import { setSuppressionEnabledAction, type SuppressionFormState } from "./actions";
+import { setSuppressionEnabledAction } from "./actions";
 
 /** Disable (everything it hid comes back) or re-enable a suppression. */
 export function SuppressionToggle({ id, enabled }: { id: string; enabled: boolean }) {
-  const [state, action, pending] = useActionState<SuppressionFormState, FormData>(setSuppressionEnabledAction, {});
+  const [state, action, pending] = useActionState(setSuppressionEnabledAction, {});
   return (
     <form action={action} style={{ display: "inline" }}>
       <input type="hidden" name="id" value={id} />

@@ -5,6 +5,7 @@
 import crypto from "node:crypto";
 import { promisify } from "node:util";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-rules";
+import { UserFacingError } from "../errors/user-facing-error";
 
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
@@ -20,7 +21,7 @@ const CURRENT: Params = { ln: 15, r: 8, p: 3 };
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 
-export class PasswordPolicyError extends Error {
+export class PasswordPolicyError extends UserFacingError {
   name = "PasswordPolicyError";
 }
 

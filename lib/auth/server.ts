@@ -13,6 +13,7 @@ import { roleCan, TOKEN_PERMISSIONS, type Permission, type Role } from "./permis
 import { clientAddress, isHttps, isSameOrigin, readCookie, safeNextPath, SAFE_METHODS } from "./request";
 import { validateSessionToken } from "./sessions";
 import { bearerToken, verifyApiToken } from "./tokens";
+import { UserFacingError } from "../errors/user-facing-error";
 
 /** A signed-in user (or an API token's owner), as every check sees it. It is also the audit Actor. */
 export interface AuthUser extends Actor {
@@ -25,7 +26,7 @@ export interface AuthUser extends Actor {
   address: string | null;
 }
 
-export class AuthorizationError extends Error {
+export class AuthorizationError extends UserFacingError {
   name = "AuthorizationError";
 }
 

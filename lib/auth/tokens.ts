@@ -4,12 +4,13 @@ import { db } from "../db/client";
 import { writeAudit, type Actor } from "../audit/log";
 import { randomSecret, safeEqual, sha256Hex } from "./crypto";
 import { isRole, type Role } from "./permissions";
+import { UserFacingError } from "../errors/user-facing-error";
 
 export const TOKEN_PREFIX = "iisw_";
 const TOKEN_PATTERN = /^iisw_[A-Za-z0-9_-]{43}$/;
 const TOUCH_INTERVAL_MS = 60_000;
 
-export class TokenError extends Error {
+export class TokenError extends UserFacingError {
   name = "TokenError";
 }
 

@@ -6,8 +6,9 @@ import { writeAudit, type Actor } from "../audit/log";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./permissions";
 import { deleteUserSessions } from "./sessions";
+import { UserFacingError } from "../errors/user-facing-error";
 
-export class UserError extends Error {
+export class UserError extends UserFacingError {
   name = "UserError";
 }
 

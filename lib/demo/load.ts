@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { pgPool } from "../db/pg";
 import { receiveOwnFile } from "../ingest/uploads";
 import { DEFAULT_FLEET, demoFleetRecords, type DemoFleet, type FleetOptions } from "./fleet";
+import { UserFacingError } from "../errors/user-facing-error";
 
 export const DEMO_FILENAME = "demo-fleet.xml";
 
@@ -26,7 +27,7 @@ export async function writeDemoFleet(file: string, options: FleetOptions): Promi
   return fleet!;
 }
 
-export class DashboardHasDataError extends Error {
+export class DashboardHasDataError extends UserFacingError {
   name = "DashboardHasDataError";
 }
 

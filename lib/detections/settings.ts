@@ -3,9 +3,10 @@
 import { z } from "zod";
 import { writeAudit, SYSTEM_ACTOR, type Actor } from "../audit/log";
 import { db } from "../db/client";
-import { severityForScore, type Severity } from "../risk/severity";
+import { severityForScore, type Severity } from "./severity";
 import { DETECTION_SPECS, specById } from "./specs";
 import { maxRiskScore, type DetectionSpec, type RiskObject } from "./spec";
+import { UserFacingError } from "../errors/user-facing-error";
 
 export interface Detection {
   spec: DetectionSpec;
@@ -60,7 +61,7 @@ export async function requireDetection(id: string): Promise<Detection> {
   return detection;
 }
 
-export class UnknownDetectionError extends Error {
+export class UnknownDetectionError extends UserFacingError {
   name = "UnknownDetectionError";
   constructor(readonly detectionId: string) {
     super(`unknown detection ${detectionId}`);

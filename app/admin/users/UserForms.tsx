@@ -1,25 +1,29 @@
 "use client";
 import { useActionState } from "react";
-import { FormOutcome } from "@/components/forms/fields";
+import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-rules";
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from "@/lib/auth/permissions";
-import { createUserAction, endSessionsAction, resetPasswordAction, updateUserAction, type FormState } from "./actions";
+import { createUserAction, endSessionsAction, resetPasswordAction, updateUserAction } from "./actions";
 
 export function CreateUserForm() {
-  const [state, action, pending] = useActionState<FormState, FormData>(createUserAction, {});
+  const [state, action, pending] = useActionState(createUserAction, {});
+  const field = useFieldErrors(state.fieldErrors);
+  const [username, password, role] = [field("username"), field("password"), field("role")];
   return (
     <form action={action} className="filters" aria-label="Create a user">
       <label>
         Username
-        <input name="username" required maxLength={64} autoComplete="off" defaultValue={state.username ?? ""} />
+        <input name="username" required maxLength={64} autoComplete="off" defaultValue={state.username ?? ""} {...username.input} />
       </label>
+      {username.message}
       <label>
         Password
-        <input name="password" type="password" required minLength={PASSWORD_MIN_LENGTH} maxLength={256} autoComplete="new-password" />
+        <input name="password" type="password" required minLength={PASSWORD_MIN_LENGTH} maxLength={256} autoComplete="new-password" {...password.input} />
       </label>
+      {password.message}
       <label>
         Role
-        <select name="role" defaultValue="analyst">
+        <select name="role" defaultValue="analyst" {...role.input}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {r} — {ROLE_DESCRIPTIONS[r]}
@@ -27,6 +31,7 @@ export function CreateUserForm() {
           ))}
         </select>
       </label>
+      {role.message}
       <button type="submit" className="primary" disabled={pending}>
         Create user
       </button>
@@ -36,10 +41,10 @@ export function CreateUserForm() {
 }
 
 export function UserRowForms({ id, username, role, disabled }: { id: string; username: string; role: Role; disabled: boolean }) {
-  const [roleState, roleAction] = useActionState<FormState, FormData>(updateUserAction, {});
-  const [flagState, flagAction] = useActionState<FormState, FormData>(updateUserAction, {});
-  const [pwState, pwAction] = useActionState<FormState, FormData>(resetPasswordAction, {});
-  const [sessState, sessAction] = useActionState<FormState, FormData>(endSessionsAction, {});
+  const [roleState, roleAction] = useActionState(updateUserAction, {});
+  const [flagState, flagAction] = useActionState(updateUserAction, {});
+  const [pwState, pwAction] = useActionState(resetPasswordAction, {});
+  const [sessState, sessAction] = useActionState(endSessionsAction, {});
   return (
     <div style={{ display: "flex", flexWrap: "wrap", gap: 8, alignItems: "center" }}>
       <form action={roleAction} aria-label={`Role of ${username}`}>

@@ -2,11 +2,11 @@
 // The host's asset priority: shown to everyone, set by admins (urgency of its open notables follows).
 import { useActionState } from "react";
 import { FormOutcome } from "@/components/forms/fields";
-import { PRIORITIES } from "@/lib/risk/severity";
-import { setHostPriorityAction, type PriorityState } from "./actions";
+import { PRIORITIES } from "@/lib/detections/severity";
+import { setHostPriorityAction } from "./actions";
 
 export function HostPriority({ host, priority, canEdit }: { host: string; priority: string; canEdit: boolean }) {
-  const [state, action, pending] = useActionState<PriorityState, FormData>(setHostPriorityAction, {});
+  const [state, action, pending] = useActionState(setHostPriorityAction, {});
   if (!canEdit) return <>{priority}</>;
   return (
     <form action={action} style={{ display: "inline-flex", gap: 8, alignItems: "center" }} aria-label="Asset priority">

@@ -1,24 +1,18 @@
 "use server";
-// Asset priority of a host (admins): recomputes the urgency of its open notables; audited by lib/triage.
+// Asset priority of a host (admins): recomputes the urgency of its open notables; audited by lib/triage, which
+// also checks the priority and refuses a save from a stale form (TriageError).
 import { revalidatePath } from "next/cache";
-import { AuthorizationError, authorizeAction } from "@/lib/auth/server";
-import { setHostPriority, TriageError } from "@/lib/triage";
+import { z } from "zod";
+import { defineAction } from "@/lib/actions/define-action";
+import { setHostPriority } from "@/lib/triage";
 
-export interface PriorityState {
-  error?: string;
-  ok?: string;
-}
-
-export async function setHostPriorityAction(_prev: PriorityState, form: FormData): Promise<PriorityState> {
-  try {
-    const actor = await authorizeAction("settings:manage");
-    const host = String(form.get("host") ?? "");
-    const expected = form.get("expected");
-    const { priority, notablesUpdated } = await setHostPriority(host, String(form.get("priority") ?? ""), actor, typeof expected === "string" ? expected : undefined);
+export const setHostPriorityAction = defineAction({
+  permission: "settings:manage",
+  input: z.object({ host: z.string().default(""), priority: z.string().default(""), expected: z.string().optional() }),
+  audit: "lib",
+  run: async ({ host, priority, expected }, { actor }) => {
+    const { priority: saved, notablesUpdated } = await setHostPriority(host, priority, actor, expected);
     revalidatePath("/", "layout");
-    return { ok: `Priority ${priority}; urgency recomputed for ${notablesUpdated} open notable${notablesUpdated === 1 ? "" : "s"}.` };
-  } catch (e) {
-    if (e instanceof AuthorizationError || e instanceof TriageError) return { error: e.message };
-    throw e;
-  }
-}
+    return { ok: `Priority ${saved}; urgency recomputed for ${notablesUpdated} open notable${notablesUpdated === 1 ? "" : "s"}.` };
+  },
+});

@@ -1,23 +1,17 @@
 "use server";
-// Changing one's own password: needs the current one; ends the user's other sessions.
-import { PasswordPolicyError } from "@/lib/auth/password";
-import { authorizeAction } from "@/lib/auth/server";
-import { changeOwnPassword, UserError } from "@/lib/auth/users";
+// Changing one's own password: needs the current one; ends the user's other sessions. Audited by lib/auth.
+import { z } from "zod";
+import { defineAction } from "@/lib/actions/define-action";
+import { changeOwnPassword } from "@/lib/auth/users";
 
-export interface PasswordState {
-  error?: string;
-  ok?: string;
-}
-
-export async function changePasswordAction(_prev: PasswordState, form: FormData): Promise<PasswordState> {
-  const me = await authorizeAction("data:read");
-  const next = String(form.get("password") ?? "");
-  if (next !== String(form.get("confirm") ?? "")) return { error: "The two new passwords differ." };
-  try {
-    await changeOwnPassword(me, String(form.get("current") ?? ""), next, { keepSessionId: me.sessionId ?? undefined });
-  } catch (e) {
-    if (e instanceof PasswordPolicyError || e instanceof UserError) return { error: e.message };
-    throw e;
-  }
-  return { ok: "Password changed. Your other sessions were signed out." };
-}
+export const changePasswordAction = defineAction({
+  permission: "data:read",
+  input: z
+    .object({ current: z.string().default(""), password: z.string().default(""), confirm: z.string().default("") })
+    .refine((f) => f.password === f.confirm, { path: ["confirm"], error: "The two new passwords differ." }),
+  audit: "lib",
+  run: async ({ current, password }, { actor }) => {
+    await changeOwnPassword(actor, current, password, { keepSessionId: actor.sessionId ?? undefined });
+    return { ok: "Password changed. Your other sessions were signed out." };
+  },
+});

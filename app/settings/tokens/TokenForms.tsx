@@ -1,22 +1,26 @@
 "use client";
 import { useActionState } from "react";
 import { CopyButton } from "@/components/CopyButton";
-import { FormOutcome } from "@/components/forms/fields";
-import { createTokenAction, revokeTokenAction, type TokenFormState } from "./actions";
+import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
+import { createTokenAction, revokeTokenAction } from "./actions";
 
 export function CreateTokenForm() {
-  const [state, action, pending] = useActionState<TokenFormState, FormData>(createTokenAction, {});
+  const [state, action, pending] = useActionState(createTokenAction, {});
+  const field = useFieldErrors(state.fieldErrors);
+  const [name, days] = [field("name"), field("days")];
   return (
     <>
       <form action={action} className="filters" aria-label="Create an API token">
         <label>
           Name
-          <input name="name" required maxLength={100} placeholder="e.g. nightly export from web01" />
+          <input name="name" required maxLength={100} placeholder="e.g. nightly export from web01" {...name.input} />
         </label>
+        {name.message}
         <label>
           Expires after (days, empty = never)
-          <input name="days" inputMode="numeric" pattern="[0-9]*" size={6} />
+          <input name="days" inputMode="numeric" pattern="[0-9]*" size={6} {...days.input} />
         </label>
+        {days.message}
         <button type="submit" className="primary" disabled={pending}>
           Create token
         </button>
@@ -37,7 +41,7 @@ export function CreateTokenForm() {
 }
 
 export function RevokeTokenForm({ id, name }: { id: string; name: string }) {
-  const [state, action, pending] = useActionState<TokenFormState, FormData>(revokeTokenAction, {});
+  const [state, action, pending] = useActionState(revokeTokenAction, {});
   return (
     <form action={action}>
       <input type="hidden" name="id" value={id} />

@@ -1,11 +1,13 @@
 "use client";
 // Admins: delete an upload, after ticking a confirmation that says what goes with it.
-import { useActionState } from "react";
+import { useActionState, useId } from "react";
 import { SafeText } from "@/components/SafeText";
-import { deleteUploadAction, type DeleteUploadState } from "./actions";
+import { deleteUploadAction } from "./actions";
 
 export function DeleteUploadForm({ id, filename, stored }: { id: string; filename: string; stored: number }) {
-  const [state, action, pending] = useActionState<DeleteUploadState, FormData>(deleteUploadAction, {});
+  const [state, action, pending] = useActionState(deleteUploadAction, {});
+  // The checkbox is the form's only field: its error is the alert right under it.
+  const errorId = useId();
   return (
     <form action={action} className="danger-zone" aria-label="Delete this upload">
       <h2>Delete this upload</h2>
@@ -15,13 +17,13 @@ export function DeleteUploadForm({ id, filename, stored }: { id: string; filenam
       </p>
       <input type="hidden" name="id" value={id} />
       <label>
-        <input type="checkbox" name="confirm" required /> I understand this cannot be undone
+        <input type="checkbox" name="confirm" required aria-invalid={state.fieldErrors?.confirm ? true : undefined} aria-describedby={state.error ? errorId : undefined} /> I understand this cannot be undone
       </label>{" "}
       <button type="submit" className="danger" disabled={pending}>
         {pending ? "Deleting…" : "Delete upload"}
       </button>
       {state.error && (
-        <p className="error" role="alert">
+        <p id={errorId} className="error" role="alert">
           {state.error}
         </p>
       )}
