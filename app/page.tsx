@@ -5,7 +5,7 @@ import { AsOf } from "@/components/AsOf";
 import { loadDemoAction } from "@/app/demo-actions";
 import { DemoDataButton } from "@/components/DemoDataButton";
 import { SimpleTable } from "@/components/SimpleTable";
-import { Time } from "@/components/time/TimeZone";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { INCIDENT_RULES, latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
 import { backdoorSigns, overviewCounts, type BackdoorSign } from "@/lib/views/overview";
@@ -60,7 +60,7 @@ function BackdoorSigns({ signs }: { signs: BackdoorSign[] }) {
       <h2>{title}</h2>
       <SimpleTable
         label="Backdoor signs"
-        headers={["Host", "Latest finding", "Results", "Last seen"]}
+        headers={["Host", "Latest finding", "Results", <ZoneHeading key="t">Last seen</ZoneHeading>]}
         empty="None: no module installed, no DLL failing to load, no HTTP logging disabled."
         rows={signs.map((s) => ({
           key: s.host,
@@ -74,7 +74,7 @@ function BackdoorSigns({ signs }: { signs: BackdoorSign[] }) {
             <Link key="r" href={`/results?dest=${encodeURIComponent(s.host)}`}>
               {s.results}
             </Link>,
-            <Time key="t" iso={s.lastSeen.toISOString()} />,
+            <Time key="t" iso={s.lastSeen.toISOString()} zoneInHeading />,
           ],
         }))}
       />

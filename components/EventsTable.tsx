@@ -5,13 +5,13 @@ import Link from "next/link";
 import type { EventRow } from "@/lib/ingest/queries";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
 import { SafeText } from "./SafeText";
-import { Time } from "./time/TimeZone";
+import { Time, ZoneHeading } from "./time/TimeZone";
 
 const helper = createColumnHelper<DataTableFeatures, EventRow>();
 const columns = helper.columns([
   helper.accessor("time", {
-    header: "Time",
-    cell: (c) => <Time iso={c.getValue()} title={c.row.original.timeCreated} millis />,
+    header: () => <ZoneHeading>Time</ZoneHeading>,
+    cell: (c) => <Time iso={c.getValue()} title={c.row.original.timeCreated} millis zoneInHeading />,
   }),
   helper.accessor("host", { header: "Host", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
   helper.accessor("eventCode", { header: "Event" }),

@@ -7,11 +7,11 @@ import type { HostRow } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
 import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
 import { SafeText } from "./SafeText";
-import { Time } from "./time/TimeZone";
+import { Time, ZoneHeading } from "./time/TimeZone";
 
 const helper = createColumnHelper<DataTableFeatures, HostRow>();
 
-function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string) {
+function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string, notIisHelp: string) {
   return helper.columns([
     helper.accessor("id", {
       id: "host",
@@ -52,8 +52,8 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
         );
       },
     }),
-    helper.accessor("firstEvent", { header: "First event", cell: (c) => <Time iso={c.getValue()} /> }),
-    helper.accessor("lastEvent", { header: "Last event", cell: (c) => <Time iso={c.getValue()} /> }),
+    helper.accessor("firstEvent", { header: () => <ZoneHeading>First event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
+    helper.accessor("lastEvent", { header: () => <ZoneHeading>Last event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
     helper.accessor("modules", {
       header: "IIS modules seen",
       enableSorting: false,
@@ -79,6 +79,11 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
       cell: (c) =>
         c.getValue() > 0 ? (
           <span className="status-done">collected</span>
+        ) : c.row.original.iisEvents === 0 ? (
+          // No event of IIS at all: not an IIS server, so there is no IIS configuration log to miss.
+          <span className="muted" title={notIisHelp}>
+            — not IIS
+          </span>
         ) : (
           <span className="status-failed" title={enableLogHelp}>
             ⚠ missing
@@ -106,11 +111,12 @@ export function HostsTable(props: {
   dir: "asc" | "desc";
   detectionNames: Record<string, string>;
   enableLogHelp: string;
+  notIisHelp: string;
 }) {
   return (
     <DataTable
       label="Hosts"
-      columns={columnsFor(props.detectionNames, props.enableLogHelp)}
+      columns={columnsFor(props.detectionNames, props.enableLogHelp, props.notIisHelp)}
       data={props.rows}
       total={props.total}
       page={props.page}

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { can, getCurrentUser } from "@/lib/auth/server";
 import type { ResultJson } from "@/lib/detections";
-import { Time } from "./time/TimeZone";
+import { Time, ZoneHeading } from "./time/TimeZone";
 import { SafeText } from "./SafeText";
 
 interface Change {
@@ -70,7 +70,9 @@ export async function ResultsTable({ rows, total, detectionNames, pager }: { row
             <th>Detection</th>
             <th>ESCU result row</th>
             <th>What it means</th>
-            <th>Run</th>
+            <th>
+              <ZoneHeading>Run</ZoneHeading>
+            </th>
             <th>Risk</th>
             <th>Events</th>
           </tr>
@@ -96,7 +98,7 @@ export async function ResultsTable({ rows, total, detectionNames, pager }: { row
                 <Enrichment enrichment={r.enrichment} />
               </td>
               <td>
-                <Time iso={r.runTime} />
+                <Time iso={r.runTime} zoneInHeading />
               </td>
               <td>{r.suppressed ? <s>{r.riskScore}</s> : r.riskScore}</td>
               <td>

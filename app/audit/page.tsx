@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { auditActions, auditFilterParams, listAudit, type AuditFilter } from "@/lib/audit/queries";
 
@@ -90,7 +91,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
       <table className="data" aria-label="Audit log">
         <thead>
           <tr>
-            <th>When (UTC)</th>
+            <th>
+              <ZoneHeading>When</ZoneHeading>
+            </th>
             <th>Actor</th>
             <th>Action</th>
             <th>Target</th>
@@ -102,7 +105,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         <tbody>
           {rows.map((r) => (
             <tr key={String(r.id)}>
-              <td className="mono nowrap">{r.at.toISOString().slice(0, 23).replace("T", " ")}</td>
+              <td>
+                <Time iso={r.at.toISOString()} millis zoneInHeading />
+              </td>
               <td className="wrap-anywhere">{r.actorName ?? "—"}</td>
               <td className="mono">{r.action}</td>
               <td className="wrap-anywhere">{r.targetType ? `${r.targetType} ${r.targetId ?? ""}` : "—"}</td>

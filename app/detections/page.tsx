@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Time } from "@/components/time/TimeZone";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { detectionActivity, listDetections } from "@/lib/detections";
 
@@ -23,7 +23,9 @@ export default async function DetectionsPage() {
             <th>Notable</th>
             <th>ATT&amp;CK</th>
             <th>Results</th>
-            <th>Last run</th>
+            <th>
+              <ZoneHeading>Last run</ZoneHeading>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -46,7 +48,7 @@ export default async function DetectionsPage() {
                 <td>
                   <Link href={`/results?detection=${d.spec.id}`}>{a?.results ?? 0}</Link>
                 </td>
-                <td>{a?.lastRunTime ? <Time iso={a.lastRunTime.toISOString()} /> : <span className="muted">never</span>}</td>
+                <td>{a?.lastRunTime ? <Time iso={a.lastRunTime.toISOString()} zoneInHeading /> : <span className="muted">never</span>}</td>
               </tr>
             );
           })}

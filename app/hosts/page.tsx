@@ -5,7 +5,7 @@ import { AsOf, backTo } from "@/components/AsOf";
 import { HostsTable } from "@/components/HostsTable";
 import { TableSkeleton } from "@/components/Skeleton";
 import { requireUser } from "@/lib/auth/server";
-import { ENABLE_IIS_CONFIGURATION_LOG, hostListParams, listHosts } from "@/lib/hosts/queries";
+import { ENABLE_IIS_CONFIGURATION_LOG, hostListParams, listHosts, NOT_AN_IIS_SERVER } from "@/lib/hosts/queries";
 import { latestRiskEventTime } from "@/lib/risk/rollups";
 import { asOf } from "@/lib/views/as-of";
 import { detectionNames } from "@/lib/views/detection-names";
@@ -20,7 +20,7 @@ async function HostsList({ searchParams, at }: { searchParams: SearchParams; at:
   const { rows, total } = await listHosts(params, at);
   const names = detectionNames();
   return (
-    <HostsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} detectionNames={names} enableLogHelp={ENABLE_IIS_CONFIGURATION_LOG} />
+    <HostsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} detectionNames={names} enableLogHelp={ENABLE_IIS_CONFIGURATION_LOG} notIisHelp={NOT_AN_IIS_SERVER} />
   );
 }
 
@@ -42,7 +42,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
           IIS configuration log
           <select name="coverage" defaultValue={current.coverage}>
             <option value="all">any</option>
-            <option value="missing">missing (not collected)</option>
+            <option value="missing">missing on an IIS server</option>
             <option value="present">collected</option>
           </select>
         </label>

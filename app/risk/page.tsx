@@ -6,7 +6,7 @@ import { RiskByDay } from "@/components/charts/RiskByDay";
 import { SafeText } from "@/components/SafeText";
 import { RangePicker } from "@/components/RangePicker";
 import { SimpleTable } from "@/components/SimpleTable";
-import { Time } from "@/components/time/TimeZone";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { evaluateIncidentRules, INCIDENT_RULES, riskByDay, riskByDetection, riskByHost, riskByTactic, riskEventBounds } from "@/lib/risk/rollups";
 import { listRiskIncidents } from "@/lib/risk/incidents";
@@ -50,12 +50,12 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
       </p>
       <SimpleTable
         label="Risk incidents"
-        headers={["_time", "risk_object", "Rule", "Risk", "Risk events", "Status"]}
+        headers={[<ZoneHeading key="t">_time</ZoneHeading>, "risk_object", "Rule", "Risk", "Risk events", "Status"]}
         empty="No object's risk has crossed a risk incident rule."
         rows={incidents.rows.map((i) => ({
           key: i.id,
           cells: [
-            <Time key="t" iso={i.time.toISOString()} />,
+            <Time key="t" iso={i.time.toISOString()} zoneInHeading />,
             <Link key="h" href={`/hosts/${encodeURIComponent(i.dest.toLowerCase())}`} className="wrap-anywhere">
               <SafeText text={i.dest} />
             </Link>,
@@ -86,11 +86,11 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
           </p>
           <SimpleTable
             label={`Contributing risk events for ${f.host}`}
-            headers={["_time", "search_name", "risk_score", "risk_message"]}
+            headers={[<ZoneHeading key="t">_time</ZoneHeading>, "search_name", "risk_score", "risk_message"]}
             rows={f.contributing.map((c) => ({
               key: c.id,
               cells: [
-                <Time key="t" iso={c.time.toISOString()} />,
+                <Time key="t" iso={c.time.toISOString()} zoneInHeading />,
                 c.searchName,
                 c.riskScore,
                 <Link key="m" href={`/results/${c.resultId}`} className="wrap-anywhere">

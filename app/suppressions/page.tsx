@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Time } from "@/components/time/TimeZone";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { SafeText } from "@/components/SafeText";
 import { can, requireUser } from "@/lib/auth/server";
 import { visibleBidi } from "@/lib/text/bidi";
@@ -78,9 +78,15 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
             <th>Matches (SPL)</th>
             <th>Reason</th>
             <th>State</th>
-            <th>Expires</th>
-            <th>Created</th>
-            <th>Last changed</th>
+            <th>
+              <ZoneHeading>Expires</ZoneHeading>
+            </th>
+            <th>
+              <ZoneHeading>Created</ZoneHeading>
+            </th>
+            <th>
+              <ZoneHeading>Last changed</ZoneHeading>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -93,12 +99,12 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
               <td className="mono wrap-anywhere"><SafeText text={s.spl} /></td>
               <td className="wrap-anywhere"><SafeText text={s.reason} /></td>
               <td className={STATE_CLASS[s.state]}>{s.state}</td>
-              <td>{s.expiresAt ? <Time iso={s.expiresAt.toISOString()} /> : <span className="muted">never</span>}</td>
+              <td>{s.expiresAt ? <Time iso={s.expiresAt.toISOString()} zoneInHeading /> : <span className="muted">never</span>}</td>
               <td>
-                <Time iso={s.createdAt.toISOString()} /> {s.createdBy ?? ""}
+                <Time iso={s.createdAt.toISOString()} zoneInHeading /> {s.createdBy ?? ""}
               </td>
               <td>
-                <Time iso={s.updatedAt.toISOString()} /> {s.updatedBy ?? ""}
+                <Time iso={s.updatedAt.toISOString()} zoneInHeading /> {s.updatedBy ?? ""}
               </td>
             </tr>
           ))}

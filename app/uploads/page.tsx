@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { UploadDropzone } from "@/components/UploadDropzone";
 import { SafeText } from "@/components/SafeText";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { listUploads } from "@/lib/ingest/queries";
 import { requireUser } from "@/lib/auth/server";
 
@@ -26,7 +27,9 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
       <table className="data" aria-label="Upload history">
         <thead>
           <tr>
-            <th>Received (UTC)</th>
+            <th>
+              <ZoneHeading>Received</ZoneHeading>
+            </th>
             <th>File</th>
             <th>Format</th>
             <th>Status</th>
@@ -39,7 +42,9 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
         <tbody>
           {uploads.map((u) => (
             <tr key={u.id}>
-              <td className="mono nowrap">{u.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+              <td>
+                <Time iso={u.createdAt.toISOString()} zoneInHeading />
+              </td>
               <td className="wrap-anywhere">
                 <Link href={`/uploads/${u.id}`}>
                   <SafeText text={u.filename} />

@@ -2,7 +2,7 @@
 // A host's activity: events per bucket stacked by event code, detection results and risk events as markers,
 // and the cumulative risk as a line (right axis).
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from "recharts";
-import { formatTime, useTimeZone } from "../time/TimeZone";
+import { formatTime, useTimeZone, zoneName } from "../time/TimeZone";
 
 export interface TimelinePoint {
   t: string;
@@ -50,7 +50,10 @@ export function HostTimeline({ points, codes, bucket }: { points: TimelinePoint[
     bucketRisk: p.risk,
     resultsIn: p.results,
   }));
-  const label = (t: string) => formatTime(t, zone).slice(0, bucket === "hour" ? 16 : 10);
+  // Buckets are UTC hours or UTC days: hours can be labelled in local time, days only in UTC (a UTC day is no local
+  // date west or east of Greenwich). The caption says which.
+  const labelZone = bucket === "hour" ? zone : "utc";
+  const label = (t: string) => formatTime(t, labelZone).slice(0, bucket === "hour" ? 16 : 10);
   let other = 0;
   return (
     <figure aria-label={`Timeline: events per ${bucket} by event code, detection results, risk`} style={{ margin: 0 }}>
@@ -70,6 +73,9 @@ export function HostTimeline({ points, codes, bucket }: { points: TimelinePoint[
           <Line yAxisId="risk" dataKey="cumulativeRisk" name="Cumulative risk" stroke="#ff6b6b" dot={false} type="stepAfter" isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>
+      <figcaption className="muted">
+        {bucket === "hour" ? "Hours" : "Days"} in {zoneName(labelZone)}
+      </figcaption>
     </figure>
   );
 }

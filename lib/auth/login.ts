@@ -22,10 +22,16 @@ const INVALID = "Wrong username or password.";
 export async function login(input: LoginInput): Promise<LoginResult> {
   const username = String(input.username ?? "").trim().toLowerCase().slice(0, 100);
   const password = String(input.password ?? "");
-  if (!username || !password) return { ok: false, reason: "invalid", message: "Enter your username and password." };
+  if (!username || !password) {
+    logSignIn(username, input.address, "failed (username or password empty)");
+    return { ok: false, reason: "invalid", message: "Enter your username and password." };
+  }
 
   const throttle = await checkLoginThrottle(username, input.address);
-  if (!throttle.allowed) return { ok: false, reason: "throttled", message: throttle.message, retryAfterSeconds: throttle.retryAfterSeconds };
+  if (!throttle.allowed) {
+    logSignIn(username, input.address, `refused (throttled for ${throttle.retryAfterSeconds} s)`);
+    return { ok: false, reason: "throttled", message: throttle.message, retryAfterSeconds: throttle.retryAfterSeconds };
+  }
 
   const user = await db().user.findUnique({ where: { username }, select: { id: true, username: true, role: true, disabled: true, passwordHash: true } });
   let ok = false;
@@ -34,11 +40,14 @@ export async function login(input: LoginInput): Promise<LoginResult> {
   else await verifyDummyPassword(password);
 
   if (!user || !ok) {
-    await writeAuditFailure(username, user?.id ?? null, user ? "wrong password" : "no such user", input.address);
+    const reason = user ? "wrong password" : "no such user";
+    await writeAuditFailure(username, user?.id ?? null, reason, input.address);
+    logSignIn(username, input.address, `failed (${reason})`);
     return { ok: false, reason: "invalid", message: INVALID };
   }
   if (user.disabled || !isRole(user.role)) {
     await writeAuditFailure(username, user.id, "account disabled", input.address);
+    logSignIn(username, input.address, "failed (account disabled)");
     return { ok: false, reason: "disabled", message: "This account is disabled. Ask an admin." };
   }
   if (needsRehash) await db().user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } });
@@ -46,7 +55,17 @@ export async function login(input: LoginInput): Promise<LoginResult> {
   await db().user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   const actor = { id: user.id, username: user.username, address: input.address };
   await writeAudit(actor, { action: LOGIN_OK, targetType: "user", targetId: user.id, after: { via: "password" } });
+  logSignIn(user.username, input.address, "ok");
   return { ok: true, token: session.token, sessionId: session.sessionId, maxAgeSeconds: session.maxAgeSeconds, user: { id: user.id, username: user.username, role: user.role } };
+}
+
+/**
+ * One line in the server's log per sign-in attempt, as uploads and detection runs have, so that an operator sees
+ * sign-ins (and guessing) without opening the audit log. Never the password. The username is what the client typed:
+ * quoted as JSON, so that it cannot forge a line of its own.
+ */
+function logSignIn(username: string, address: string | null, outcome: string) {
+  console.log(`sign-in ${JSON.stringify(username)} from ${address ?? "unknown address"}: ${outcome}`);
 }
 
 async function writeAuditFailure(username: string, userId: string | null, reason: string, address: string | null) {

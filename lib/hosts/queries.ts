@@ -3,8 +3,10 @@ import { z } from "zod";
 import { urlText } from "../db/ids";
 import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
+import { IIS_CONFIGURATION_LOG_MISSING } from "../ingest/iis-activity";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
-import { EFFECTIVE_RISK_EVENTS, RESULT_SUPPRESSED, suppressedNow } from "../risk/effective";
+import { RESULT_SUPPRESSED, suppressedNow } from "../detections/suppressed";
+import { EFFECTIVE_RISK_EVENTS } from "../risk/effective";
 import { riskEventBounds } from "../risk/rollups";
 import { unionBounds, type Bounds } from "../views/range";
 import { OPEN_STATUSES } from "../triage/fields";
@@ -20,7 +22,10 @@ export const hostListParams = z.object({
   sort: z.enum(HOST_SORTS).catch("finding"),
   dir: z.enum(["asc", "desc"]).catch("desc"),
   q: urlText().trim().max(255).optional().catch(undefined),
-  /** "missing": only hosts without any IIS configuration log events. */
+  /**
+   * "missing": only IIS servers (hosts with an event of IIS, lib/ingest/iis-activity.ts) without any IIS configuration
+   * log events — a host with no IIS activity at all is not an IIS server, so no log is missing there.
+   */
   coverage: z.enum(["all", "missing", "present"]).catch("all"),
 });
 export type HostListParams = z.infer<typeof hostListParams>;
@@ -43,6 +48,8 @@ export interface HostRow {
   /** The most serious finding among the host's results (lib/detections/enrichment.ts FINDING_KINDS), if any. */
   topFinding: string | null;
   iisConfigEvents: number;
+  /** Events of IIS on the host (lib/ingest/iis-activity.ts): 0 means it is not an IIS server. */
+  iisEvents: number;
 }
 
 /** Module names a row of the hosts table lists; the host's page has them all. */
@@ -77,7 +84,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     filterValues.push(containsPattern(params.q));
     filters.push(`h.id LIKE $${filterValues.length}`);
   }
-  if (params.coverage === "missing") filters.push("h.iis_config_events = 0");
+  if (params.coverage === "missing") filters.push(IIS_CONFIGURATION_LOG_MISSING);
   if (params.coverage === "present") filters.push("h.iis_config_events > 0");
   const where = filters.length ? `WHERE ${filters.join(" AND ")}` : "";
   const n = filterValues.length;
@@ -172,6 +179,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       moduleCount: r.module_count,
       topFinding: r.top_finding,
       iisConfigEvents: r.iis_config_events,
+      iisEvents: r.iis_events,
     })),
   };
 }
@@ -192,13 +200,14 @@ export interface HostDetail {
   lastEvent: Date | null;
   events: number;
   iisConfigEvents: number;
+  iisEvents: number;
 }
 
 export async function getHost(id: string): Promise<HostDetail | null> {
   const { rows } = await pgPool().query(`SELECT * FROM hosts WHERE id = lower($1)`, [id]);
   const h = rows[0];
   if (!h) return null;
-  return { id: h.id, name: h.name, priority: h.priority, firstEvent: h.first_event, lastEvent: h.last_event, events: h.event_count, iisConfigEvents: h.iis_config_events };
+  return { id: h.id, name: h.name, priority: h.priority, firstEvent: h.first_event, lastEvent: h.last_event, events: h.event_count, iisConfigEvents: h.iis_config_events, iisEvents: h.iis_events };
 }
 
 export interface TimelineBucket {
@@ -327,6 +336,9 @@ export async function hostRiskEvents(
 }
 
 /** How to turn on the log whose absence the coverage column flags. */
+/** What the hosts table and a host's page say of a host with no event of IIS instead of "missing". */
+export const NOT_AN_IIS_SERVER = "No event from an IIS component (IIS configuration, W3SVC, WAS): not an IIS server, so no IIS log is missing.";
+
 export const ENABLE_IIS_CONFIGURATION_LOG =
   `The ${IIS_CONFIGURATION_CHANNEL} log is disabled by default. On the server: ` +
   `wevtutil sl "${IIS_CONFIGURATION_CHANNEL}" /e:true (or Event Viewer → Applications and Services Logs → Microsoft → IIS-Configuration → Operational → Enable Log), ` +

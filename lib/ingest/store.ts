@@ -9,6 +9,7 @@ import type pg from "pg";
 import { transactionOn } from "../db/transaction";
 import { from as copyFrom } from "pg-copy-streams";
 import type { NormalizedEvent, RejectedRecord } from "./event";
+import { isIisEventSql } from "./iis-activity";
 import { eventKey } from "./identity";
 import { IIS_CONFIGURATION_CHANNEL } from "./splunk-fields";
 
@@ -107,23 +108,25 @@ function row(e: NormalizedEvent, uploadId: string): (string | number | null)[] {
 }
 
 /** The columns of the rows just stored that UPSERT_HOSTS reads from `inserted`. */
-const INSERTED_COLUMNS = "host, time, channel";
+const INSERTED_COLUMNS = "host, time, channel, provider, event_source_name";
 
 /**
  * Bookkeeping that must happen in the same transaction as the insert: host counters, from the rows `inserted`
- * (INSERTED_COLUMNS of them). `iis_config_events` counts the host's IIS configuration log events, as
- * deleteUpload recomputes it.
+ * (INSERTED_COLUMNS of them). `iis_config_events` counts the host's IIS configuration log events and `iis_events`
+ * its events of IIS at all (iis-activity.ts), as deleteUpload recomputes them.
  */
 const UPSERT_HOSTS = `
-  INSERT INTO hosts (id, name, first_event, last_event, event_count, iis_config_events)
+  INSERT INTO hosts (id, name, first_event, last_event, event_count, iis_config_events, iis_events)
   SELECT lower(host), min(host), min(time), max(time), count(*),
-         count(*) FILTER (WHERE lower(channel) = lower('${IIS_CONFIGURATION_CHANNEL}'))
+         count(*) FILTER (WHERE lower(channel) = lower('${IIS_CONFIGURATION_CHANNEL}')),
+         count(*) FILTER (WHERE ${isIisEventSql()})
   FROM inserted GROUP BY lower(host)
   ON CONFLICT (id) DO UPDATE SET
     first_event = least(hosts.first_event, excluded.first_event),
     last_event = greatest(hosts.last_event, excluded.last_event),
     event_count = hosts.event_count + excluded.event_count,
-    iis_config_events = hosts.iis_config_events + excluded.iis_config_events`;
+    iis_config_events = hosts.iis_config_events + excluded.iis_config_events,
+    iis_events = hosts.iis_events + excluded.iis_events`;
 
 // ---- staging ------------------------------------------------------------------------------------------------
 // An upload's events are first written to a staging table of its own (a temporary table of the worker's

@@ -7,9 +7,11 @@ import { SYSTEM_ACTOR, writeAuditOn, type Actor } from "../audit/log";
 import { inTransaction } from "../db/transaction";
 import { DETECTION_SPECS } from "../detections/specs";
 import { detectionRunLockKey } from "../detections/engine";
+import { isIisEventSql } from "../ingest/iis-activity";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
 import { EVENTS_MERGE_LOCK } from "../ingest/store";
 import { removeSpool } from "../ingest/spool";
+import { UserFacingError } from "../errors/user-facing-error";
 
 export interface DeletedUpload {
   filename: string;
@@ -20,7 +22,7 @@ export interface DeletedUpload {
   notables: number;
 }
 
-export class UploadInProgressError extends Error {
+export class UploadInProgressError extends UserFacingError {
   name = "UploadInProgressError";
 }
 
@@ -94,10 +96,11 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
 
   // Host counters of the hosts that lost events, recomputed; hosts left with no event go.
   await client.query(
-    `UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis
+    `UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis_config, iis_events = s.iis
      FROM unnest($1::text[]) AS t(id)
      CROSS JOIN LATERAL (SELECT count(*) AS n, min(time) AS first, max(time) AS last,
-                                count(*) FILTER (WHERE lower(e.channel) = lower($2)) AS iis
+                                count(*) FILTER (WHERE lower(e.channel) = lower($2)) AS iis_config,
+                                count(*) FILTER (WHERE ${isIisEventSql("e")}) AS iis
                          FROM events e WHERE e.host_id = t.id) s
      WHERE h.id = t.id`,
     [gone[0].hosts ?? [], IIS_CONFIGURATION_CHANNEL],

@@ -1,7 +1,8 @@
 // The overview's figures, cheap at any scale: event counts come from the per-host counters, not a scan.
 import { pgPool } from "../db/pg";
 import { FINDING_KINDS } from "../detections/enrichment";
-import { RESULT_SUPPRESSED } from "../risk/effective";
+import { IIS_CONFIGURATION_LOG_MISSING } from "../ingest/iis-activity";
+import { RESULT_SUPPRESSED } from "../detections/suppressed";
 import { OPEN_STATUSES } from "../triage/fields";
 
 export interface OverviewCounts {
@@ -19,7 +20,7 @@ export async function overviewCounts(now = new Date()): Promise<OverviewCounts> 
   const { rows } = await pgPool().query(
     `SELECT (SELECT coalesce(sum(event_count), 0)::bigint FROM hosts) AS events,
             (SELECT count(*)::int FROM hosts) AS hosts,
-            (SELECT count(*)::int FROM hosts WHERE iis_config_events = 0) AS missing,
+            (SELECT count(*)::int FROM hosts h WHERE ${IIS_CONFIGURATION_LOG_MISSING}) AS missing,
             (SELECT count(*)::int FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id
              WHERE n.status::text = ANY($1::text[]) AND NOT ${RESULT_SUPPRESSED}) AS open_notables,
             (SELECT count(*)::int FROM detection_results r WHERE r.last_time >= $2 AND NOT ${RESULT_SUPPRESSED}) AS results24h,

@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { listUsers } from "@/lib/auth/users";
 import { CreateUserForm, UserRowForms } from "./UserForms";
 
 export const metadata: Metadata = { title: "Users" };
 export const dynamic = "force-dynamic";
-
-const when = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace("T", " ") : "—");
 
 export default async function UsersPage() {
   const me = await requireUser("user:manage");
@@ -25,8 +24,12 @@ export default async function UsersPage() {
             <th>Username</th>
             <th>Role</th>
             <th>Status</th>
-            <th>Created (UTC)</th>
-            <th>Last sign-in (UTC)</th>
+            <th>
+              <ZoneHeading>Created</ZoneHeading>
+            </th>
+            <th>
+              <ZoneHeading>Last sign-in</ZoneHeading>
+            </th>
             <th>Actions</th>
           </tr>
         </thead>
@@ -39,8 +42,12 @@ export default async function UsersPage() {
               </td>
               <td>{u.role}</td>
               <td>{u.disabled ? "disabled" : "active"}</td>
-              <td className="mono nowrap">{when(u.createdAt)}</td>
-              <td className="mono nowrap">{when(u.lastLoginAt)}</td>
+              <td>
+                <Time iso={u.createdAt.toISOString()} zoneInHeading />
+              </td>
+              <td>
+                <Time iso={u.lastLoginAt?.toISOString()} zoneInHeading />
+              </td>
               <td>
                 <UserRowForms id={u.id} username={u.username} role={u.role} disabled={u.disabled} />
               </td>

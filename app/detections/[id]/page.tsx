@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Time } from "@/components/time/TimeZone";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName, specById } from "@/lib/detections";
 import { lastDayInputs } from "@/lib/views/range";
@@ -101,9 +101,13 @@ export default async function DetectionPage({ params }: Props) {
       <table className="data" aria-label="Run history">
         <thead>
           <tr>
-            <th>Run time</th>
+            <th>
+              <ZoneHeading>Run time</ZoneHeading>
+            </th>
             <th>Kind</th>
-            <th>Window</th>
+            <th>
+              <ZoneHeading>Window</ZoneHeading>
+            </th>
             <th>Rows</th>
             <th>New results</th>
             <th>Suppressed</th>
@@ -114,14 +118,14 @@ export default async function DetectionPage({ params }: Props) {
           {runs.rows.map((r) => (
             <tr key={String(r.id)}>
               <td>
-                <Time iso={r.runTime.toISOString()} />
+                <Time iso={r.runTime.toISOString()} zoneInHeading />
               </td>
               <td>
                 {r.kind}
                 {r.trigger ? <span className="muted"> ({r.trigger})</span> : null}
               </td>
               <td>
-                <Time iso={r.windowStart.toISOString()} /> – <Time iso={r.windowEnd.toISOString()} />
+                <Time iso={r.windowStart.toISOString()} zoneInHeading /> – <Time iso={r.windowEnd.toISOString()} zoneInHeading />
               </td>
               <td>{r.rowCount}</td>
               <td>{r.resultCount > 0 ? <Link href={`/results?detection=${spec.id}&earliest=${r.windowStart.toISOString()}&latest=${r.windowEnd.toISOString()}`}>{r.resultCount}</Link> : 0}</td>

@@ -9,12 +9,12 @@ import { ResultsTable } from "@/components/ResultsTable";
 import { SectionPager } from "@/components/SectionPager";
 import { SafeText } from "@/components/SafeText";
 import { SimpleTable } from "@/components/SimpleTable";
-import { Time } from "@/components/time/TimeZone";
+import { Time, TimeRange, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { decodeSegment } from "@/lib/db/ids";
 import { visibleBidi } from "@/lib/text/bidi";
 import { listResults, resultRowJson } from "@/lib/detections";
-import { ENABLE_IIS_CONFIGURATION_LOG, getHost, hostDataBounds, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
+import { ENABLE_IIS_CONFIGURATION_LOG, NOT_AN_IIS_SERVER, getHost, hostDataBounds, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
 import { statusLabel } from "@/lib/triage/fields";
 import { detectionNames } from "@/lib/views/detection-names";
@@ -65,7 +65,7 @@ export default async function HostPage({ params, searchParams }: Props) {
       <dl className="facts">
         <dt>Events</dt>
         <dd>
-          {host.events.toLocaleString()} (<Time iso={host.firstEvent?.toISOString()} /> – <Time iso={host.lastEvent?.toISOString()} />)
+          {host.events.toLocaleString()} (<TimeRange from={host.firstEvent?.toISOString()} to={host.lastEvent?.toISOString()} />)
         </dd>
         <dt>Asset priority</dt>
         <dd>
@@ -75,6 +75,8 @@ export default async function HostPage({ params, searchParams }: Props) {
         <dd>
           {host.iisConfigEvents > 0 ? (
             <span className="status-done">collected ({host.iisConfigEvents.toLocaleString()} events)</span>
+          ) : host.iisEvents === 0 ? (
+            <span className="muted">— {NOT_AN_IIS_SERVER}</span>
           ) : (
             <span className="status-failed">⚠ missing — {ENABLE_IIS_CONFIGURATION_LOG}</span>
           )}
@@ -108,8 +110,12 @@ export default async function HostPage({ params, searchParams }: Props) {
             <th>What</th>
             <th>Module</th>
             <th>Image / architecture</th>
-            <th>First seen</th>
-            <th>Last seen</th>
+            <th>
+              <ZoneHeading>First seen</ZoneHeading>
+            </th>
+            <th>
+              <ZoneHeading>Last seen</ZoneHeading>
+            </th>
             <th>Results</th>
           </tr>
         </thead>
@@ -120,10 +126,10 @@ export default async function HostPage({ params, searchParams }: Props) {
               <td className="mono wrap-anywhere">{m.module}</td>
               <td className="mono wrap-anywhere">{m.what === "added" ? (m.image ?? "—") : m.detail}</td>
               <td>
-                <Time iso={m.firstSeen.toISOString()} />
+                <Time iso={m.firstSeen.toISOString()} zoneInHeading />
               </td>
               <td>
-                <Time iso={m.lastSeen.toISOString()} />
+                <Time iso={m.lastSeen.toISOString()} zoneInHeading />
               </td>
               <td>{m.results}</td>
             </tr>
@@ -157,12 +163,12 @@ export default async function HostPage({ params, searchParams }: Props) {
       <h2 id="notables">Notables</h2>
       <SimpleTable
         label="Notables"
-        headers={["Time", "Title", "Severity", "Urgency", "Status"]}
+        headers={[<ZoneHeading key="t">Time</ZoneHeading>, "Title", "Severity", "Urgency", "Status"]}
         empty="No notables."
         rows={notables.rows.map((n) => ({
           key: n.id,
           cells: [
-            <Time key="t" iso={n.time.toISOString()} />,
+            <Time key="t" iso={n.time.toISOString()} zoneInHeading />,
             <Link key="n" href={`/notables/${n.id}`}>
               {n.title}
             </Link>,
@@ -177,13 +183,13 @@ export default async function HostPage({ params, searchParams }: Props) {
       <h2 id="risk">Risk events ({range.label})</h2>
       <SimpleTable
         label="Risk events"
-        headers={["_time", "search_name", "risk_score", "risk_message", "Tactics"]}
+        headers={[<ZoneHeading key="t">_time</ZoneHeading>, "search_name", "risk_score", "risk_message", "Tactics"]}
         empty="No risk events in this range."
         rows={risk.rows.map((r) => ({
           key: r.id,
           className: r.suppressed ? "muted" : undefined,
           cells: [
-            <Time key="t" iso={r.time.toISOString()} />,
+            <Time key="t" iso={r.time.toISOString()} zoneInHeading />,
             r.searchName,
             r.suppressed ? (
               <s key="s" title="Suppressed: does not count">

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SimpleTable } from "@/components/SimpleTable";
 import { SafeText } from "@/components/SafeText";
-import { Time } from "@/components/time/TimeZone";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { assignableOwners, dispositionLabel, getNotable, statusLabel } from "@/lib/triage";
 import { CommentForm, NotableUpdateForm } from "../NotableForms";
@@ -121,11 +121,11 @@ export default async function NotablePage({ params }: Props) {
           <h2>Contributing risk events ({n.contributingRisk.length})</h2>
           <SimpleTable
             label="Contributing risk events"
-            headers={["_time", "search_name", "risk_score", "risk_message", "Tactics"]}
+            headers={[<ZoneHeading key="t">_time</ZoneHeading>, "search_name", "risk_score", "risk_message", "Tactics"]}
             rows={n.contributingRisk.map((r) => ({
               key: String(r.id),
               cells: [
-                <Time key="t" iso={r.time.toISOString()} />,
+                <Time key="t" iso={r.time.toISOString()} zoneInHeading />,
                 r.searchName,
                 r.riskScore,
                 <Link key="m" href={`/results/${String(r.resultId)}`} className="wrap-anywhere">
@@ -162,7 +162,9 @@ export default async function NotablePage({ params }: Props) {
       <table className="data" aria-label="Notable history">
         <thead>
           <tr>
-            <th>When</th>
+            <th>
+              <ZoneHeading>When</ZoneHeading>
+            </th>
             <th>Who</th>
             <th>What</th>
           </tr>
@@ -171,7 +173,7 @@ export default async function NotablePage({ params }: Props) {
           {n.history.map((h) => (
             <tr key={String(h.id)}>
               <td>
-                <Time iso={h.at.toISOString()} />
+                <Time iso={h.at.toISOString()} zoneInHeading />
               </td>
               <td>{h.actorName}</td>
               <td>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Time } from "@/components/time/TimeZone";
+import { Time, TimeRange, ZoneHeading } from "@/components/time/TimeZone";
 import { SafeText } from "@/components/SafeText";
 import { visibleBidi } from "@/lib/text/bidi";
 import { can, requireUser } from "@/lib/auth/server";
@@ -31,7 +31,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
       <dl className="facts">
         <dt>Run</dt>
         <dd>
-          <Time iso={result.run.runTime.toISOString()} /> ({result.run.kind}), event time <Time iso={window.earliest} /> – <Time iso={window.latest} />
+          <Time iso={result.run.runTime.toISOString()} /> ({result.run.kind}), event time <TimeRange from={window.earliest} to={window.latest} />
         </dd>
         {Object.entries(fields).map(([k, v]) => (
           <div key={k} style={{ display: "contents" }}>
@@ -63,7 +63,9 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
       <table className="data" aria-label="Contributing events">
         <thead>
           <tr>
-            <th>Time</th>
+            <th>
+              <ZoneHeading>Time</ZoneHeading>
+            </th>
             <th>Event</th>
             <th>Message and raw record</th>
           </tr>
@@ -72,7 +74,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
           {events.map((e) => (
             <tr key={String(e.id)}>
               <td>
-                <Time iso={e.time.toISOString()} title={e.timeCreated} millis />
+                <Time iso={e.time.toISOString()} title={e.timeCreated} millis zoneInHeading />
               </td>
               <td>
                 {e.eventCode} <span className="muted">{e.channel}</span>

@@ -46,7 +46,11 @@ export default async function RiskDrilldownPage({ params, searchParams }: Props)
           <tr>
             <th>normalized_risk_object</th>
             {COLUMNS.map((c) => (
-              <th key={c}>{c}</th>
+              <th key={c}>
+                {c}
+                {/* security_content_ctime prints UTC, whatever the switch says. */}
+                {c.endsWith("Time") && <span className="time-zone"> (UTC)</span>}
+              </th>
             ))}
           </tr>
         </thead>

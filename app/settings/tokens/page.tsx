@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { TOKEN_PERMISSIONS } from "@/lib/auth/permissions";
 import { listApiTokens } from "@/lib/auth/tokens";
@@ -8,7 +9,6 @@ export const metadata: Metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
 
 const isExpired = (d: Date | null) => d !== null && d.getTime() <= Date.now();
-const when = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace("T", " ") : "—");
 
 export default async function TokensPage() {
   const me = await requireUser("token:own");
@@ -29,9 +29,15 @@ export default async function TokensPage() {
             <th>Name</th>
             {admin && <th>Owner</th>}
             <th>Token</th>
-            <th>Created (UTC)</th>
-            <th>Last used (UTC)</th>
-            <th>Expires (UTC)</th>
+            <th>
+              <ZoneHeading>Created</ZoneHeading>
+            </th>
+            <th>
+              <ZoneHeading>Last used</ZoneHeading>
+            </th>
+            <th>
+              <ZoneHeading>Expires</ZoneHeading>
+            </th>
             <th>Status</th>
             <th />
           </tr>
@@ -44,10 +50,26 @@ export default async function TokensPage() {
                 <td className="wrap-anywhere">{t.name}</td>
                 {admin && <td>{t.username}</td>}
                 <td className="mono">{t.prefix}…</td>
-                <td className="mono nowrap">{when(t.createdAt)}</td>
-                <td className="mono nowrap">{when(t.lastUsedAt)}</td>
-                <td className="mono nowrap">{when(t.expiresAt)}</td>
-                <td>{t.revokedAt ? `revoked ${when(t.revokedAt)}` : expired ? "expired" : "active"}</td>
+                <td>
+                  <Time iso={t.createdAt.toISOString()} zoneInHeading />
+                </td>
+                <td>
+                  <Time iso={t.lastUsedAt?.toISOString()} zoneInHeading />
+                </td>
+                <td>
+                  <Time iso={t.expiresAt?.toISOString()} zoneInHeading />
+                </td>
+                <td>
+                  {t.revokedAt ? (
+                    <>
+                      revoked <Time iso={t.revokedAt.toISOString()} />
+                    </>
+                  ) : expired ? (
+                    "expired"
+                  ) : (
+                    "active"
+                  )}
+                </td>
                 <td>{!t.revokedAt && <RevokeTokenForm id={t.id} name={t.name} />}</td>
               </tr>
             );

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Time } from "@/components/time/TimeZone";
+import { TimeRange } from "@/components/time/TimeZone";
 import { SafeText } from "@/components/SafeText";
 import { getUploadReport } from "@/lib/ingest/queries";
 import { detectionNames } from "@/lib/views/detection-names";
@@ -146,7 +146,7 @@ async function Findings({ uploadId, stored, duplicates }: { uploadId: string; st
         <dd>
           {f.firstEvent ? (
             <>
-              <Time iso={f.firstEvent.toISOString()} /> to <Time iso={f.lastEvent!.toISOString()} />
+              <TimeRange from={f.firstEvent.toISOString()} to={f.lastEvent!.toISOString()} />
             </>
           ) : (
             "—"
