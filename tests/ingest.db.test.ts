@@ -274,7 +274,7 @@ describe("an EVTX file converted from ETW (every <Channel/> empty)", () => {
   beforeEach(resetDatabase);
 
   it("stores every record with an empty channel and says so once in the report", async () => {
-    const { chunk, evtxFile, record, simpleEvent } = await import("../lib/ingest/evtx/fixtures/build");
+    const { chunk, evtxFile, record, simpleEvent } = await import("./support/evtx-builder");
     const file = evtxFile([chunk(Array.from({ length: 20 }, (_, i) => (pos: number) => record(pos, i + 1, simpleEvent(i + 1, [], 5, { channel: "" }))))]);
     const { outcome, upload } = await ingest(tempFile("etw.evtx", file));
     expect(outcome).toBe("ok");

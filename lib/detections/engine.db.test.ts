@@ -11,7 +11,7 @@ import { contributingEvents, listResults } from "./queries";
 import { catchUpEvaluations, evaluateUpload, uploadsNeedingEvaluation } from "./evaluate";
 import { replayHistory, runAdhoc, runForNewEvents, runScheduled } from "./runs";
 import { getDetection, updateDetectionSetting } from "./settings";
-import { storeAsUpload, store2282, store29, type Event2282Input, type Event29Input } from "./testing";
+import { storeAsUpload, store2282, store29, type Event2282Input, type Event29Input } from "../../tests/support/iis-events";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";

@@ -6,8 +6,8 @@
 // the same transaction.
 import type pg from "pg";
 import { inTransaction } from "../db/transaction";
-import { riskContext } from "../risk/annotations";
-import { DEFAULT_HOST_PRIORITY, urgencyRow } from "../risk/severity";
+import { riskContext } from "./risk-context";
+import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
 import { enrich, type EventDetail } from "./enrichment";
 import { sqlText, suppressedSql } from "./filter";
 import { disjointBatches, type RunWindow } from "./schedule";

@@ -2,7 +2,6 @@
 export { getDetection, listDetections, updateDetectionSetting, UnknownDetectionError, type Detection, type SettingChange } from "./settings";
 export { replayHistory, runAdhoc, runDue, runForNewEvents, runScheduled, type AdhocOptions, type AdhocResult, type ReplayOptions } from "./runs";
 export { catchUpEvaluations, evaluateUpload, uploadsNeedingEvaluation, type UploadEvaluationOutcome } from "./evaluate";
-export { detectionSchedulerStatus, startDetectionScheduler, stopDetectionScheduler, triggerScheduledTick } from "./scheduler";
 export { activeSuppressionMatches, contributingEvents, detectionActivity, getResult, listResults, listRuns, resultRowJson, splFieldOrder, type ResultFilter, type ResultJson, type ResultRow, type RunFilter } from "./queries";
 export { filterMacroDefinition, DEFAULT_FILTER_DEFINITION } from "./filter";
 export { DETECTION_SPECS, specById } from "./specs";

@@ -4,7 +4,7 @@ import { parseBigintId } from "../db/ids";
 import { pgPool } from "../db/pg";
 import { outputFieldNames } from "./spec";
 import { specById } from "./specs";
-import { RESULT_SUPPRESSED } from "../risk/effective";
+import { RESULT_SUPPRESSED } from "./suppressed";
 
 export interface ResultFilter {
   detectionId?: string;

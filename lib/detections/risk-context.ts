@@ -1,8 +1,9 @@
 // What a risk event carries about its detection, shaped like ES's Risk.All_Risk fields: search_name,
 // analyticstories, annotations (the JSON of action.correlationsearch.annotations) and the ATT&CK tactics ES looks
-// up from the technique ids.
-import { mitreTactics } from "../detections/mitre";
-import { searchName, type DetectionSpec } from "../detections/spec";
+// up from the technique ids. It is read from the detection's spec, and the engine writes it on every risk event
+// it stores; lib/risk reads the stored events.
+import { mitreTactics } from "./mitre";
+import { searchName, type DetectionSpec } from "./spec";
 
 export interface RiskContext {
   searchName: string;

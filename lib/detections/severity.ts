@@ -1,4 +1,5 @@
-// Notable severity and urgency, as ESCU content and Enterprise Security assign them.
+// Notable severity and urgency, as ESCU content and Enterprise Security assign them. The engine gives each notable
+// it stores its severity and urgency, so they live with the detections; risk incidents and triage use them too.
 
 export const SEVERITIES = ["informational", "low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];

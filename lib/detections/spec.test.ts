@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectionSpecSchema, filterMacroName, messageTokens, outputFieldNames, searchName } from "./spec";
-import { parseEscuSearch } from "./spl";
+import { parseEscuSearch } from "../../tests/support/escu-search-shape";
 import { DETECTION_SPECS, specById } from "./specs";
 import { SAMPLES_DIR } from "../../tests/samples";
 

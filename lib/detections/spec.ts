@@ -85,7 +85,7 @@ export const detectionSpecSchema = z
     }),
     /**
      * Annotation frameworks contentctl adds to `action.correlationsearch.annotations` besides the story, data
-     * source, techniques and type (see risk/annotations.ts).
+     * source, techniques and type (see risk-context.ts).
      */
     frameworks: z.object({ cis20: z.array(z.string()), nist: z.array(z.string()), killChainPhases: z.array(z.string()) }),
     rba: z.object({

@@ -5,7 +5,7 @@ import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
 import { backfillFindings } from "../detections/backfill-findings";
 import { runScheduled } from "../detections/runs";
-import { store2282, store29 } from "../detections/testing";
+import { store2282, store29 } from "../../tests/support/iis-events";
 import { hostListParams, hostModules, hostTimeline, listHosts } from "./queries";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
-import { store29 } from "../detections/testing";
+import { store29 } from "../../tests/support/iis-events";
 import { eventListParams, listEvents } from "./queries";
 
 const base = Date.parse("2026-10-01T00:00:00Z");

@@ -7,7 +7,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputFormatError, type NormalizedEvent, type RejectedRecord } from "./event";
-import { makeZip } from "./formats/testing";
+import { makeZip } from "../../tests/support/format-readers";
 import type { ReaderNotice } from "./parser";
 import { readLogFile, type ReadFileOptions } from "./read-file";
 

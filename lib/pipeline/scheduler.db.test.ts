@@ -2,10 +2,10 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { db } from "../db/client";
 import { pgPool } from "../db/pg";
-import { previousCronTime } from "./schedule";
+import { previousCronTime } from "../detections/schedule";
 import { detectionSchedulerStatus, startDetectionScheduler, stopDetectionScheduler, triggerScheduledTick } from "./scheduler";
-import { runDue } from "./runs";
-import { event2282Parts, normalized, storeAsUpload } from "./testing";
+import { runDue } from "../detections/runs";
+import { event2282Parts, normalized, storeAsUpload } from "../../tests/support/iis-events";
 
 const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";
 

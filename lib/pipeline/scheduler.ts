@@ -1,16 +1,17 @@
 // The clock: pg-boss (in the worker processes) fires each distinct detection cron (ESCU: `0 * * * *`) and a worker
-// runs what is due (runs.ts runDue). pg-boss keeps its schedule and jobs in Postgres, so several server processes
-// fire each scheduled time once, and a run missed while the server was down is made up on the next tick.
+// runs what is due (lib/detections/runs.ts runDue), then the risk incident rules over the risk that produced.
+// pg-boss keeps its schedule and jobs in Postgres, so several server processes fire each scheduled time once, and a
+// run missed while the server was down is made up on the next tick.
 //
 // pg-boss 10 works on the embedded PGlite too (checked: start, schedule, cron firing and workers over the socket
 // server). Should it fail to start anyway, an in-process timer takes over, so live data is still run on the clock.
 import type PgBoss from "pg-boss";
 import { jobBoss } from "../jobs/boss";
-import { cronTimesBetween } from "./schedule";
-import { catchUpEvaluations } from "./evaluate";
-import { runDue } from "./runs";
+import { cronTimesBetween } from "../detections/schedule";
+import { catchUpEvaluations } from "../detections/evaluate";
+import { runDue } from "../detections/runs";
 import { storeRiskIncidents } from "../risk/incidents";
-import { DETECTION_SPECS } from "./specs";
+import { DETECTION_SPECS } from "../detections/specs";
 
 export type SchedulerMode = "pg-boss" | "timer";
 

@@ -6,7 +6,7 @@ import os from "node:os";
 import { randomBytes } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { backfillFindings } from "../detections/backfill-findings";
-import { startDetectionScheduler, stopDetectionScheduler } from "../detections/scheduler";
+import { startDetectionScheduler, stopDetectionScheduler } from "./scheduler";
 import { runIngestJob } from "../ingest/ingest-job";
 import { jobBoss, stopJobBoss } from "../jobs/boss";
 import { closeLeasePool, RENEW_EVERY_MS } from "../jobs/leases";

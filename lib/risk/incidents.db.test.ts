@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { pgPool } from "../db/pg";
 import { runScheduled } from "../detections/runs";
-import { store29 } from "../detections/testing";
+import { store29 } from "../../tests/support/iis-events";
 import { hostNotables } from "../hosts/queries";
 import { deleteUpload } from "../pipeline/delete-upload";
 import { getNotable, listNotables } from "../triage/notables";

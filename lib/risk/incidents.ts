@@ -16,7 +16,7 @@ import { pgPool } from "../db/pg";
 import { inTransaction } from "../db/transaction";
 import { EFFECTIVE_RISK_EVENTS } from "./effective";
 import { INCIDENT_RULES } from "./incident-rules";
-import { urgencyFor } from "./severity";
+import { urgencyFor } from "../detections/severity";
 
 const HOUR = 3_600_000;
 /** ES throttles risk incident notables per risk_object for a day. */

@@ -1,5 +1,4 @@
-// Public API of risk: Risk.All_Risk reads, the 7-day drilldown, and notable severity/urgency rules.
+// Public API of risk: Risk.All_Risk reads and the 7-day drilldown. (What a risk event carries, and notable severity
+// and urgency, are the detections' own: lib/detections/risk-context.ts and severity.ts.)
 export { DRILLDOWN_HOURS, riskDrilldown, type RiskDrilldownRow } from "./queries";
 export { latestRiskEventTime } from "./rollups";
-export { severityForScore, urgencyFor, SEVERITIES, PRIORITIES, type Severity, type Priority } from "./severity";
-export { riskContext, type RiskContext } from "./annotations";

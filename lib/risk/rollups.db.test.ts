@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { pgPool } from "../db/pg";
 import { runScheduled } from "../detections/runs";
-import { store2282, store29 } from "../detections/testing";
+import { store2282, store29 } from "../../tests/support/iis-events";
 import { getHost, hostDataBounds, hostRiskEvents } from "../hosts/queries";
 import { defaultRangeFor, resolveRange } from "../views/range";
 import { evaluateIncidentRules, riskByDetection, riskByHost, riskByTactic, riskEventBounds } from "./rollups";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { urlText } from "../db/ids";
 import { FINDING_KIND_NAMES, type FindingKind } from "../detections/enrichment";
 import { outputFieldNames, type DetectionSpec } from "../detections/spec";
-import { PRIORITIES } from "../risk/severity";
+import { PRIORITIES } from "../detections/severity";
 
 // ---- notables -----------------------------------------------------------------------------------------------
 

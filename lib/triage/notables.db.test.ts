@@ -6,7 +6,7 @@ import { resetDatabase } from "../../tests/db-setup";
 import type { Actor } from "../audit/log";
 import { db } from "../db/client";
 import { runScheduled } from "../detections/runs";
-import { event29Parts, normalized, storeAsUpload } from "../detections/testing";
+import { event29Parts, normalized, storeAsUpload } from "../../tests/support/iis-events";
 import { notableListParams, notableQuery } from "./fields";
 import { assignableOwners, commentOnNotable, getNotable, listNotables, MAX_BULK, notableIdsMatching, setHostPriority, updateNotables } from "./notables";
 

@@ -8,8 +8,8 @@ import { parseBigintId } from "../db/ids";
 import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
 import { specById } from "../detections/specs";
-import { RESULT_SUPPRESSED } from "../risk/effective";
-import { SEVERITIES, urgencyFor, type Severity } from "../risk/severity";
+import { RESULT_SUPPRESSED } from "../detections/suppressed";
+import { SEVERITIES, urgencyFor, type Severity } from "../detections/severity";
 import { dispositionLabel, hostPrioritySchema, notableChangeSchema, OPEN_STATUSES, statusLabel, type NotableChange, type NotableListParams } from "./fields";
 import { TriageError } from "./suppressions";
 

@@ -8,7 +8,7 @@ import { db } from "../db/client";
 import { filterMacroDefinition } from "../detections/filter";
 import { activeSuppressionMatches, getResult, listResults } from "../detections/queries";
 import { runScheduled } from "../detections/runs";
-import { store2282, store29 } from "../detections/testing";
+import { store2282, store29 } from "../../tests/support/iis-events";
 import { listHosts, hostListParams } from "../hosts/queries";
 import { riskDrilldown } from "../risk/queries";
 import { riskByDay, riskByDetection, riskByHost, riskByTactic } from "../risk/rollups";

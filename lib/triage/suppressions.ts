@@ -1,8 +1,8 @@
 // False-positive suppressions: the `<detection>_filter` macro, filled by triagers. Creating, editing, disabling
 // and re-enabling one is a single row change, audited in the same transaction; its effect is immediate
 // everywhere because the database's trigger on suppressions recomputes the state every read tests
-// (lib/risk/effective.ts), with the one matcher the engine's filter uses too (suppression_matches). Nothing here
-// matches rows itself: the preview and the host filter ask that same matcher.
+// (lib/detections/suppressed.ts, lib/risk/effective.ts), with the one matcher the engine's filter uses too
+// (suppression_matches). Nothing here matches rows itself: the preview and the host filter ask that same matcher.
 import { writeAudit, type Actor } from "../audit/log";
 import { db, type Prisma } from "../db/client";
 import { parseBigintId } from "../db/ids";
@@ -12,9 +12,10 @@ import { activeSuppressionMatches } from "../detections/queries";
 import { filterMacroName, searchName } from "../detections/spec";
 import { DETECTION_SPECS, specById } from "../detections/specs";
 import { groupFieldNames, OPEN_STATUSES, prefillMatch, suppressionInputSchema, suppressionState, type SuppressionInput, type SuppressionState } from "./fields";
+import { UserFacingError } from "../errors/user-facing-error";
 
 /** A refusal whose message is fit to show to the user (bad input, unknown row). */
-export class TriageError extends Error {
+export class TriageError extends UserFacingError {
   name = "TriageError";
 }
 

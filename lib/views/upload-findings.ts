@@ -3,7 +3,7 @@
 // and the risk they produced. Suppressed results and risk do not count, as everywhere else.
 import { UPLOAD_RESULT_IDS } from "../detections/queries";
 import { pgPool } from "../db/pg";
-import { RESULT_SUPPRESSED } from "../risk/effective";
+import { RESULT_SUPPRESSED } from "../detections/suppressed";
 import { OPEN_STATUSES } from "../triage/fields";
 
 /** Hosts an upload report lists by name (the busiest first); the rest are counted. */

@@ -1,13 +1,13 @@
-// The ESCU cross-format fixtures (fixtures/escu/, hand-written in each export's layout; see its README) as the
-// tests read them, plus the same events as an EVTX file. Used by the unit and database tests only.
+// The ESCU cross-format fixtures (lib/ingest/formats/fixtures/escu/, hand-written in each export's layout; see its
+// README) as the tests read them, plus the same events as an EVTX file. Used by the unit and database tests only.
 //
-// The EVTX is built by the BinXML fixture builder (evtx/fixtures/build.ts) — an encoder independent of the decoder
+// The EVTX is built by the BinXML fixture builder (evtx-builder.ts) — an encoder independent of the decoder
 // under test — from the hand-written `wevtutil qe /f:xml` fixture: each element, attribute and text of that file is
 // written token by token as plain BinXML (no templates), one record per <Event>, in one chunk.
 import { gzipSync } from "node:zlib";
 import { SaxesParser } from "saxes";
-import { BinXmlWriter, chunk, evtxFile, record } from "../evtx/fixtures/build";
-import { fixture, makeZip, utf16 } from "./testing";
+import { BinXmlWriter, chunk, evtxFile, record } from "./evtx-builder";
+import { fixture, makeZip, utf16 } from "./format-readers";
 
 export const ESCU_HOST = "WEB01.contoso.local";
 

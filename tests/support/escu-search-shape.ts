@@ -1,6 +1,6 @@
 // Reads the shape of an ESCU event search from its SPL text, so that a spec's structured search can be checked
-// against its verbatim `search` (spec.test.ts) and never drift from it. Only the pipeline ESCU's event detections
-// use is understood; anything else is reported, not guessed.
+// against its verbatim `search` (lib/detections/spec.test.ts) and never drift from it. Only the pipeline ESCU's
+// event detections use is understood; anything else is reported, not guessed.
 
 export interface EscuSearchShape {
   macro: string;

@@ -1,6 +1,6 @@
 // Test support for the differential (oracle) tests: runs python-evtx's evtx_dump.py and libevtx's evtxexport on a
 // sample, caches their output in the OS temp directory by file hash, and parses it into comparable records.
-// Used only by tests (evtx.oracle.test.ts); not part of the reader.
+// Used only by tests (lib/ingest/evtx/evtx.oracle.test.ts); not part of the reader.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";

@@ -2,11 +2,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { deflateRawSync } from "node:zlib";
-import type { NormalizedEvent, ParsedRecord, RejectedRecord } from "../event";
-import type { FormatReader, ReadOptions } from "../parser";
-import { crc32 } from "../evtx/crc32";
+import type { NormalizedEvent, ParsedRecord, RejectedRecord } from "../../lib/ingest/event";
+import type { FormatReader, ReadOptions } from "../../lib/ingest/parser";
+import { crc32 } from "../../lib/ingest/evtx/crc32";
 
-export const FIXTURES = path.join(import.meta.dirname, "fixtures");
+/** The format readers' sample files, kept beside the readers (lib/ingest/formats/fixtures, see its README). */
+export const FIXTURES = path.join(import.meta.dirname, "../../lib/ingest/formats/fixtures");
 
 export function fixture(name: string): Buffer {
   return readFileSync(path.join(FIXTURES, name));

@@ -1,13 +1,13 @@
 // Builders of Events 29 and 2282 as each input format delivers them (EventParts -> normalizeEvent), and a way to
-// store them, for the detection tests and the benchmark. Each format variation carries what that format really
-// has: XML the System block and named EventData; classic text only rendered fields and the message; JSON
-// (Winlogbeat) event data plus the rendered message and opcode name.
+// store them, for the database tests of detections, risk, hosts, triage and ingest. Each format variation carries
+// what that format really has: XML the System block and named EventData; classic text only rendered fields and the
+// message; JSON (Winlogbeat) event data plus the rendered message and opcode name.
 import type pg from "pg";
-import { db } from "../db/client";
-import { pgPool } from "../db/pg";
-import type { EventParts, InputFormat, NormalizedEvent } from "../ingest/event";
-import { normalizeEvent } from "../ingest/normalize";
-import { storeEvents } from "../ingest/store";
+import { db } from "../../lib/db/client";
+import { pgPool } from "../../lib/db/pg";
+import type { EventParts, InputFormat, NormalizedEvent } from "../../lib/ingest/event";
+import { normalizeEvent } from "../../lib/ingest/normalize";
+import { storeEvents } from "../../lib/ingest/store";
 
 export const IIS_CONFIG_PROVIDER = "Microsoft-Windows-IIS-Configuration";
 export const IIS_CONFIG_CHANNEL = "Microsoft-IIS-Configuration/Operational";

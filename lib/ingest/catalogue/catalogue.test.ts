@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { ReaderNotice } from "../parser";
 import { readerForFormat } from "../readers";
-import { readAll } from "../formats/testing";
-import { escuFixture } from "../formats/escu-fixtures";
+import { readAll } from "../../../tests/support/format-readers";
+import { escuFixture } from "../../../tests/support/escu-fixtures";
 import { CATALOGUE_EVENTS, CATALOGUE_PROVIDERS, catalogueEntry, dataFromMessageFor, eventDataFor, knownSource, renderMessageFor } from "./index";
 
 const W3SVC = "Microsoft-Windows-IIS-W3SVC-WP";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_READ_OPTIONS } from "../parser";
 import type { EvtxItem, EvtxRecord } from "./index";
 import { evtxReader, readEvtxRecords } from "./index";
-import { BinXmlWriter, chunk, evtxFile, record, simpleEvent, v } from "./fixtures/build";
+import { BinXmlWriter, chunk, evtxFile, record, simpleEvent, v } from "../../../tests/support/evtx-builder";
 import { filetimeFromParts } from "./values";
 
 async function items(file: Buffer): Promise<EvtxItem[]> {

@@ -10,7 +10,7 @@ import type { ReaderNotice, ReaderProgress } from "../parser";
 import { DEFAULT_READ_OPTIONS } from "../parser";
 import type { EvtxItem, EvtxProblem, EvtxReadOptions, EvtxRecord } from "./index";
 import { CHUNK_SIZE, FILE_HEADER_SIZE, evtxReader, parseFileHeader, readEvtxRecords } from "./index";
-import { evtxFile } from "./fixtures/build";
+import { evtxFile } from "../../../tests/support/evtx-builder";
 import { SAMPLES_DIR } from "../../../tests/samples";
 
 const SAMPLES = path.join(SAMPLES_DIR, "omerbenamram+evtx@9c7d0b54/samples");

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { NormalizedEvent } from "../event";
 import { DEFAULT_READ_OPTIONS } from "../parser";
 import { evtxReader, readEvtxRecords } from "./index";
-import type { XNode } from "./oracle-support";
+import type { XNode } from "../../../tests/support/evtx-oracles";
 import { SAMPLES_DIR } from "../../../tests/samples";
 import {
   evtxexportBlocks,
@@ -24,7 +24,7 @@ import {
   parsePythonEvtx,
   pythonFiletimeText,
   pythonSystemtimeText,
-} from "./oracle-support";
+} from "../../../tests/support/evtx-oracles";
 
 const SAMPLES = SAMPLES_DIR;
 const FILES = findEvtxFiles(SAMPLES);

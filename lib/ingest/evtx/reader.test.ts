@@ -1,5 +1,5 @@
 // The EVTX reader on records real logs hold but the samples do not: an empty <Channel/> (logs converted from ETW
-// traces), built with the independent encoder in fixtures/build.ts.
+// traces), built with the independent encoder in tests/support/evtx-builder.ts.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,7 +8,7 @@ import type { ParsedRecord } from "../event";
 import type { ReaderNotice } from "../parser";
 import { DEFAULT_READ_OPTIONS } from "../parser";
 import { readLogFile } from "../read-file";
-import { chunk, evtxFile, record, simpleEvent } from "./fixtures/build";
+import { chunk, evtxFile, record, simpleEvent } from "../../../tests/support/evtx-builder";
 import { readerForFormat } from "../readers";
 
 async function read(file: Buffer): Promise<{ records: ParsedRecord[]; notices: ReaderNotice[] }> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
 import { classicReader } from "./classic";
-import { fixture, readAll, utf16 } from "./testing";
+import { fixture, readAll, utf16 } from "../../../tests/support/format-readers";
 
 describe("classic reader", () => {
   it("reads Splunk classic WinEventLog records field by field (CRLF)", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
 import { csvReader } from "./csv";
-import { fixture, readAll, utf16 } from "./testing";
+import { fixture, readAll, utf16 } from "../../../tests/support/format-readers";
 
 describe("csv reader: Splunk search-results export", () => {
   it("parses each row's _raw (XML and multi-line classic); raw is the _raw", async () => {

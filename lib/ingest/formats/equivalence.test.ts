@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { NormalizedEvent } from "../event";
 import { sniffFormat } from "../input/sniff";
 import { readerForFormat } from "../readers";
-import { fixture, readAll, utf16 } from "./testing";
+import { fixture, readAll, utf16 } from "../../../tests/support/format-readers";
 
 const EXPECTED_2282 = {
   OpCode: "Info",

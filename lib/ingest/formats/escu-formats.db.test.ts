@@ -12,10 +12,10 @@ import { resetDatabase } from "../../../tests/db-setup";
 import { db } from "../../db/client";
 import { listResults } from "../../detections/queries";
 import { runScheduled } from "../../detections/runs";
-import { storeAsUpload } from "../../detections/testing";
+import { storeAsUpload } from "../../../tests/support/iis-events";
 import type { NormalizedEvent } from "../event";
 import { readLogFile } from "../read-file";
-import { ESCU_CASES, ESCU_HOST } from "./escu-fixtures";
+import { ESCU_CASES, ESCU_HOST } from "../../../tests/support/escu-fixtures";
 
 const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { NormalizedEvent } from "../event";
 import { readLogFile } from "../read-file";
-import { ESCU_CASES } from "./escu-fixtures";
+import { ESCU_CASES } from "../../../tests/support/escu-fixtures";
 
 const HOST = "WEB01.contoso.local";
 const GLOBAL = `Changes to '/system.webServer/globalModules/add[@name="IisBackdoor"]' at 'MACHINE/WEBROOT/APPHOST' have successfully been committed.`;

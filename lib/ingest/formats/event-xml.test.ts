@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { NormalizedEvent } from "../event";
 import { readerForFormat } from "../readers";
-import { evtxFromXml, escuFixture } from "./escu-fixtures";
-import { readAll, utf16 } from "./testing";
+import { evtxFromXml, escuFixture } from "../../../tests/support/escu-fixtures";
+import { readAll, utf16 } from "../../../tests/support/format-readers";
 
 /** Every stored field but the ones that say where the row came from. */
 function storedFields(e: NormalizedEvent) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
 import { jsonReader } from "./json";
-import { fixture, readAll, utf16 } from "./testing";
+import { fixture, readAll, utf16 } from "../../../tests/support/format-readers";
 
 const MSG29 = "Changes to '/system.web/customErrors/error[@statusCode=\"404\"]' at 'MACHINE/WEBROOT/APPHOST/Default Web Site' have successfully been committed.";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { event29ViewerText, SAMPLE_2282_XML } from "../../../tests/samples";
 import { InputFormatError } from "../event";
-import { fixture, readAll, utf16 } from "./testing";
+import { fixture, readAll, utf16 } from "../../../tests/support/format-readers";
 import { readerForFormat } from "../readers";
 import { xmlReader } from "./xml";
 

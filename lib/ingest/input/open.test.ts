@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
 import { readerForFormat } from "../readers";
-import { collect, fixture, makeZip, utf16 } from "../formats/testing";
+import { collect, fixture, makeZip, utf16 } from "../../../tests/support/format-readers";
 import { openInputs, type OpenInputsOptions } from "./open";
 import { detectFormat } from "./sniff";
 

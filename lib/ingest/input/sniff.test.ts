@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
-import { fixture, utf16 } from "../formats/testing";
+import { fixture, utf16 } from "../../../tests/support/format-readers";
 import { detectFormat, sniffFormat } from "./sniff";
 
 describe("format sniffing", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
-import { chunked, collect, utf16 } from "../formats/testing";
+import { chunked, collect, utf16 } from "../../../tests/support/format-readers";
 import { decodeText, detectEncoding, findBinaryByte, nulRejection, readLines, RecordSize, TextReport, withTextReport, type TextLine } from "./text";
 
 const decode = async (bytes: Buffer, size = 3) => (await collect(decodeText(chunked(bytes, size)))).join("");
