@@ -4,9 +4,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
+import type { UploadStatus } from "@/lib/db/enums";
 
 interface Report {
-  status: "receiving" | "queued" | "processing" | "detecting" | "done" | "failed";
+  status: UploadStatus;
   recordsRead: number;
   stored: number;
   duplicates: number;

@@ -2,8 +2,11 @@
 // handlers, the HTTP API) and by the navigation, which only hides what the server would refuse anyway.
 // Pure data: safe to import from client components.
 
-export const ROLES = ["analyst", "triager", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+import { enumOrder, Role } from "../db/enums";
+
+/** The schema's Role, least privileged first (the account forms list them so). */
+export const ROLES = enumOrder(Role)(["analyst", "triager", "admin"]);
+export type { Role };
 
 export const PERMISSIONS = {
   /** See events, hosts, detections, risk, notables, uploads and their reports. */

@@ -5,6 +5,7 @@
 // plus one DetectionRun row per window. Enrichment is computed from the new results' event details and stored in
 // the same transaction.
 import type pg from "pg";
+import type { RunKind } from "../db/enums";
 import { inTransaction } from "../db/transaction";
 import { riskContext } from "./risk-context";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
@@ -15,12 +16,13 @@ import { compileSearch } from "./search-sql";
 import type { Detection } from "./settings";
 import { messageTokens, type DetectionSpec } from "./spec";
 
-export type ReportingRunKind = "scheduled" | "replay";
+/** Runs that report (results, risk, notables): every RunKind but ad-hoc searches. */
+export type ReportingRunKind = Exclude<RunKind, "adhoc">;
 
 export interface RunSummary {
   runId: string;
   detectionId: string;
-  kind: ReportingRunKind | "adhoc";
+  kind: RunKind;
   runTime: Date;
   windowStart: Date;
   windowEnd: Date;

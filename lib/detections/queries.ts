@@ -1,5 +1,6 @@
 // Reads of detection results and runs, for the UI, the API and the CLI.
 import { db } from "../db/client";
+import type { RunKind } from "../db/enums";
 import { parseBigintId } from "../db/ids";
 import { pgPool } from "../db/pg";
 import { outputFieldNames } from "./spec";
@@ -154,7 +155,7 @@ export async function contributingEvents(resultId: bigint | string, options: { l
 
 export interface RunFilter {
   detectionId?: string;
-  kind?: "scheduled" | "replay" | "adhoc";
+  kind?: RunKind;
   limit?: number;
   offset?: number;
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type pg from "pg";
 import { db } from "../db/client";
+import type { UploadStatus } from "../db/enums";
 import { pgPool } from "../db/pg";
 import { inTransaction } from "../db/transaction";
 import { jobBoss, sendJob } from "../jobs/boss";
@@ -142,7 +143,7 @@ export async function receiveOwnFile(filename: string, write: (file: string) => 
 }
 
 /** Statuses of an upload that is not over yet. */
-export const ACTIVE_UPLOAD_STATUSES = ["receiving", "queued", "processing", "detecting"] as const;
+export const ACTIVE_UPLOAD_STATUSES = ["receiving", "queued", "processing", "detecting"] as const satisfies readonly UploadStatus[];
 
 /**
  * Waits until these uploads are over (done or failed), polling the database: the work itself is done by workers,

@@ -2,6 +2,7 @@
 // statuses and dispositions of Enterprise Security, and which fields of a detection's result row a false-positive
 // suppression may match (its `stats ... by` fields, renamed: never count, firstTime or lastTime).
 import { z } from "zod";
+import { enumOrder, NotableStatus } from "../db/enums";
 import { urlText } from "../db/ids";
 import { FINDING_KIND_NAMES, type FindingKind } from "../detections/enrichment";
 import { outputFieldNames, type DetectionSpec } from "../detections/spec";
@@ -9,8 +10,9 @@ import { PRIORITIES } from "../detections/severity";
 
 // ---- notables -----------------------------------------------------------------------------------------------
 
-export const NOTABLE_STATUSES = ["new", "in_progress", "pending", "resolved", "closed"] as const;
-export type NotableStatus = (typeof NOTABLE_STATUSES)[number];
+/** The schema's NotableStatus, in the order of ES's workflow (filters, forms). */
+export const NOTABLE_STATUSES = enumOrder(NotableStatus)(["new", "in_progress", "pending", "resolved", "closed"]);
+export type { NotableStatus };
 export const STATUS_LABELS: Record<NotableStatus, string> = {
   new: "New",
   in_progress: "In Progress",
