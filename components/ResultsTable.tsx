@@ -3,32 +3,20 @@
 import Link from "next/link";
 import { can, getCurrentUser } from "@/lib/auth/server";
 import type { ResultJson } from "@/lib/detections";
+import type { ConfigurationChangeKind, StoredEnrichment } from "@/lib/detections/enrichment";
 import { Time, ZoneHeading } from "./time/TimeZone";
 import { SafeText } from "./SafeText";
 
-interface Change {
-  kind: string;
-  scope?: string;
-  module?: string;
-  image?: string;
-  configuration?: string | null;
-}
-interface Failure {
-  moduleDll: string | null;
-  processorArchitecture: string | null;
-  errorName?: string;
-}
-
-const KIND_LABEL: Record<string, string> = {
+const KIND_LABEL: Record<ConfigurationChangeKind, string> = {
   module_added: "module added",
   module_removed: "module removed",
   http_logging_disabled: "HTTP logging disabled",
   other_configuration_change: "configuration change",
 };
 
-function Enrichment({ enrichment }: { enrichment: Record<string, unknown> }) {
-  const changes = (enrichment.changes as Change[] | undefined) ?? [];
-  const failures = (enrichment.failures as Failure[] | undefined) ?? [];
+function Enrichment({ enrichment }: { enrichment: StoredEnrichment }) {
+  const changes = enrichment.changes ?? [];
+  const failures = enrichment.failures ?? [];
   return (
     <ul className="plain">
       {changes.map((c, i) => (

@@ -1,5 +1,23 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { classifyConfigurationChange, describeModuleLoadFailure, enrich, FINDING_KINDS, MAX_EVENT_IDS_IN_ENRICHMENT, win32ErrorFromBinary } from "./enrichment";
+import {
+  CHANGE_KEYS,
+  classifyConfigurationChange,
+  CONFIGURATION_CHANGE_KINDS,
+  describeModuleLoadFailure,
+  enrich,
+  ENRICHMENT_KEYS,
+  FAILURE_KEYS,
+  FINDING_KEYS,
+  FINDING_KINDS,
+  MAX_EVENT_IDS_IN_ENRICHMENT,
+  win32ErrorFromBinary,
+  type EnrichmentKind,
+  type EventDetail,
+} from "./enrichment";
+import { parseDetectionSpec } from "./spec";
+import { DETECTION_SPECS } from "./specs";
 
 describe("Event 29 classification", () => {
   it("recognises a module added server-wide with its image", () => {
@@ -88,5 +106,78 @@ describe("findings: what a result means, most serious first", () => {
     expect(enrich("iis-configuration-change", [other, removed], [1, 2]).finding).toEqual({ kind: "module_removed", rank: 2, text: "Module Old removed" });
     expect(enrich("iis-configuration-change", [other], [1]).finding).toEqual({ kind: "other_configuration_change", rank: 1, text: "Configuration change to /system.web/customErrors/@mode" });
     expect(FINDING_KINDS.module_added.rank).toBeGreaterThan(FINDING_KINDS.module_load_failure.rank);
+  });
+});
+
+describe("each detection's enrichment", () => {
+  it("is computed by the enricher its spec names, in that enricher's shape", () => {
+    const detail: EventDetail = { Configuration: '/system.webServer/globalModules/add[@name="X"]', ModuleDll: "c:\\x.dll" };
+    const shapes = Object.fromEntries(DETECTION_SPECS.map((s) => [s.name, Object.keys(enrich(s.enrichment.kind, [detail], [1])).sort()]));
+    expect(shapes).toEqual({
+      "Windows IIS Components New Module Added": ["changes", "eventCount", "eventIds", "eventIdsTruncated", "finding", "kind"],
+      "Windows IIS Components Module Failed to Load": ["eventCount", "eventIds", "eventIdsTruncated", "failures", "finding", "kind"],
+    });
+  });
+
+  it("of a kind nobody computes is refused, never taken for a module that failed to load", () => {
+    const [spec] = DETECTION_SPECS;
+    expect(() => parseDetectionSpec({ ...spec, enrichment: { kind: "web-shell-upload", dataFields: ["TargetFilename"] } })).toThrow(/enrichment/);
+    expect(() => enrich("web-shell-upload" as EnrichmentKind, [{ ModuleDll: "c:\\x.dll" }], [1])).toThrow(/no enricher for enrichment kind "web-shell-upload"/);
+  });
+});
+
+describe("the database's generated columns over enrichment", () => {
+  // Migrations are history: a generated column's expression is whatever its latest migration wrote, and cannot
+  // follow a rename in enrichment.ts. This reads those expressions so that a rename breaks this test instead of
+  // silently emptying module_names, finding_kind or finding_rank.
+  const migrationsDir = path.resolve(import.meta.dirname, "../../prisma/migrations");
+  const generatedColumns = new Map<string, string>();
+  for (const dir of readdirSync(migrationsDir).filter((d) => existsSync(path.join(migrationsDir, d, "migration.sql"))).sort()) {
+    const sql = readFileSync(path.join(migrationsDir, dir, "migration.sql"), "utf8").replace(/--.*$/gm, "");
+    for (const m of sql.matchAll(/"(\w+)"\s+\w+\s+GENERATED ALWAYS AS\s*\(/gi)) {
+      let depth = 1;
+      let end = m.index + m[0].length;
+      for (; depth > 0; end++) depth += sql[end] === "(" ? 1 : sql[end] === ")" ? -1 : 0;
+      generatedColumns.set(m[1], sql.slice(m.index + m[0].length, end - 1));
+    }
+  }
+  const overEnrichment = [...generatedColumns].filter(([, expr]) => expr.includes('"enrichment"'));
+
+  /** The key paths an expression reads from enrichment, and the values it compares a key with. */
+  function readsOf(expr: string): { paths: string[][]; comparisons: { path: string[]; value: string }[] } {
+    const paths: string[][] = [];
+    const comparisons: { path: string[]; value: string }[] = [];
+    for (const m of expr.matchAll(/"enrichment"((?:\s*->>?\s*'[^']*')+)/g)) paths.push([...m[1].matchAll(/'([^']*)'/g)].map((k) => k[1]));
+    for (const m of expr.matchAll(/jsonb_path_\w+\(\s*"enrichment"\s*,\s*'([^']*)'/g)) {
+      const at: string[] = [];
+      for (const step of m[1].matchAll(/\.(\w+)|\[\*\]|\?\s*\(([^)]*)\)/g)) {
+        if (step[1]) {
+          at.push(step[1]);
+          paths.push([...at]);
+        }
+        for (const f of (step[2] ?? "").matchAll(/@\.(\w+)(?:\s*==\s*"([^"]*)")?/g)) {
+          paths.push([...at, f[1]]);
+          if (f[2] !== undefined) comparisons.push({ path: [...at, f[1]], value: f[2] });
+        }
+      }
+    }
+    return { paths, comparisons };
+  }
+
+  const NESTED: Record<string, Record<string, string>> = { changes: CHANGE_KEYS, failures: FAILURE_KEYS, finding: FINDING_KEYS };
+  const declared = (p: string[]) => (p.length === 1 ? p[0] in ENRICHMENT_KEYS : p.length === 2 && p[1] in (NESTED[p[0]] ?? {}));
+
+  it("are the ones the dashboard sorts and lists by", () => {
+    expect(overEnrichment.map(([column]) => column).sort()).toEqual(["finding_kind", "finding_rank", "module_names"]);
+  });
+
+  it("read only keys the enrichment shape declares, and compare a change's kind with a declared kind", () => {
+    const undeclared = overEnrichment.flatMap(([column, expr]) => readsOf(expr).paths.filter((p) => !declared(p)).map((p) => `${column}: ${p.join(".")}`));
+    expect(undeclared).toEqual([]);
+    const read = overEnrichment.flatMap(([, expr]) => readsOf(expr).paths.map((p) => p.join(".")));
+    expect(read).toEqual(expect.arrayContaining(["finding.kind", "finding.rank", "changes.kind", "changes.module", "failures.moduleDll"]));
+    const comparisons = overEnrichment.flatMap(([, expr]) => readsOf(expr).comparisons);
+    expect(comparisons).toEqual([{ path: ["changes", "kind"], value: "module_added" }]);
+    expect(CONFIGURATION_CHANGE_KINDS).toContain(comparisons[0].value);
   });
 });

@@ -5,7 +5,8 @@
 /** Event data values of one contributing event, for the fields the spec's enrichment names. */
 export type EventDetail = Record<string, string | null>;
 
-export type ConfigurationChangeKind = "module_added" | "module_removed" | "http_logging_disabled" | "other_configuration_change";
+export const CONFIGURATION_CHANGE_KINDS = ["module_added", "module_removed", "http_logging_disabled", "other_configuration_change"] as const;
+export type ConfigurationChangeKind = (typeof CONFIGURATION_CHANGE_KINDS)[number];
 
 export interface ConfigurationChange {
   kind: ConfigurationChangeKind;
@@ -95,6 +96,7 @@ export function describeModuleLoadFailure(detail: EventDetail): ModuleLoadFailur
   };
 }
 
+/** What each detection's spec names as its enrichment (spec.enrichment.kind): one enricher each, in ENRICHERS. */
 export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure";
 
 /** Contributing events: how many, and the first ids (the rest are in detection_result_events). */
@@ -106,10 +108,61 @@ export interface ContributingEvents {
 
 export const MAX_EVENT_IDS_IN_ENRICHMENT = 100;
 
-export type Enrichment = ContributingEvents & { finding: Finding } & (
-    | { kind: "iis-configuration-change"; changes: ConfigurationChange[] }
-    | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] }
-  );
+/** What an enricher adds for its kind of detection. */
+type EnrichmentBody = { finding: Finding } & (
+  | { kind: "iis-configuration-change"; changes: ConfigurationChange[] }
+  | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] }
+);
+
+/**
+ * The shape of detection_results.enrichment, declared once: the engine writes it, and every reader (the SQL below
+ * through ENRICHMENT_KEYS and its nested key lists, the generated columns' migrations through a test, pages and
+ * components through StoredEnrichment) names its keys from here.
+ */
+export type Enrichment = ContributingEvents & EnrichmentBody;
+
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+/** Every key of T, each its own name: an object `satisfies` it names all of T's keys and nothing else. */
+type KeyNames<T> = { readonly [K in KeysOfUnion<T>]-?: K };
+
+/**
+ * An enrichment as a reader finds it in detection_results: what enrich() wrote, but `{}` (the column's default)
+ * for a result not enriched yet, and without `finding` for results enriched before findings existed until
+ * backfill-findings.ts adds it. So every key may be missing.
+ */
+export type StoredEnrichment = { [K in KeysOfUnion<Enrichment>]?: Enrichment extends infer E ? (E extends unknown ? (K extends keyof E ? E[K] : never) : never) : never };
+
+/**
+ * The enrichment JSON's keys for SQL that reads it (`enrichment -> '${ENRICHMENT_KEYS.finding}'`): each list names
+ * every key of its type, so renaming a property breaks the build here and then at each reader, not a page.
+ */
+export const ENRICHMENT_KEYS = {
+  kind: "kind",
+  eventCount: "eventCount",
+  eventIds: "eventIds",
+  eventIdsTruncated: "eventIdsTruncated",
+  finding: "finding",
+  changes: "changes",
+  failures: "failures",
+} as const satisfies KeyNames<Enrichment>;
+export const CHANGE_KEYS = {
+  kind: "kind",
+  scope: "scope",
+  module: "module",
+  image: "image",
+  configuration: "configuration",
+  configPath: "configPath",
+  operation: "operation",
+  oldValue: "oldValue",
+  newValue: "newValue",
+} as const satisfies KeyNames<ConfigurationChange>;
+export const FAILURE_KEYS = {
+  moduleDll: "moduleDll",
+  processorArchitecture: "processorArchitecture",
+  errorCode: "errorCode",
+  errorName: "errorName",
+} as const satisfies KeyNames<ModuleLoadFailure>;
+export const FINDING_KEYS = { kind: "kind", rank: "rank", text: "text" } as const satisfies KeyNames<Finding>;
 
 /**
  * What a result means for an analyst, most serious first: a module installed is how IIS backdoors (RGDoor, IceApple,
@@ -171,17 +224,34 @@ function distinctBy<T>(items: T[]): T[] {
   });
 }
 
+/**
+ * The enricher of each kind a detection's spec may name, from its contributing events' distinct details. Typed
+ * over EnrichmentKind, so a kind without an enricher (or an enricher returning another kind's shape) does not
+ * compile, and a spec naming a kind missing here is refused when the catalogue loads (spec.ts takes its kinds
+ * from ENRICHMENT_KINDS).
+ */
+const ENRICHERS: { [K in EnrichmentKind]: (details: EventDetail[]) => Extract<EnrichmentBody, { kind: K }> } = {
+  "iis-configuration-change": (details) => {
+    const changes = distinctBy(details.map(classifyConfigurationChange));
+    return { kind: "iis-configuration-change", changes, finding: findingOf({ changes }) };
+  },
+  "iis-module-load-failure": (details) => {
+    const failures = distinctBy(details.map(describeModuleLoadFailure));
+    return { kind: "iis-module-load-failure", failures, finding: findingOf({ failures }) };
+  },
+};
+
+export const ENRICHMENT_KINDS = Object.keys(ENRICHERS) as [EnrichmentKind, ...EnrichmentKind[]];
+
 /** The enrichment of one result from its contributing events' distinct details and ids. */
 export function enrich(kind: EnrichmentKind, details: EventDetail[], eventIds: readonly (string | number | bigint)[]): Enrichment {
-  const contributing: ContributingEvents = {
+  const enricher = Object.hasOwn(ENRICHERS, kind) ? ENRICHERS[kind] : undefined;
+  // Unreachable from typed code; from an untyped caller a kind nobody enriches is an error, never another kind's shape.
+  if (!enricher) throw new Error(`no enricher for enrichment kind ${JSON.stringify(kind)}`);
+  return {
     eventCount: eventIds.length,
     eventIds: eventIds.slice(0, MAX_EVENT_IDS_IN_ENRICHMENT).map(String),
     eventIdsTruncated: eventIds.length > MAX_EVENT_IDS_IN_ENRICHMENT,
+    ...enricher(details),
   };
-  if (kind === "iis-configuration-change") {
-    const changes = distinctBy(details.map(classifyConfigurationChange));
-    return { kind, ...contributing, changes, finding: findingOf({ changes }) };
-  }
-  const failures = distinctBy(details.map(describeModuleLoadFailure));
-  return { kind, ...contributing, failures, finding: findingOf({ failures }) };
 }

@@ -4,6 +4,7 @@ import type { RunKind } from "../db/enums";
 import { parseBigintId } from "../db/ids";
 import { pgPool } from "../db/pg";
 import { outputFieldNames } from "./spec";
+import type { StoredEnrichment } from "./enrichment";
 import { specById } from "./specs";
 import { RESULT_SUPPRESSED } from "./suppressed";
 
@@ -35,7 +36,7 @@ export interface ResultRow {
   count: number;
   firstTime: Date;
   lastTime: Date;
-  enrichment: Record<string, unknown>;
+  enrichment: StoredEnrichment;
   createdAt: Date;
   /** Whether an active suppression (the `_filter` macro) matches this result. */
   suppressed: boolean;

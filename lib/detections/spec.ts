@@ -3,6 +3,7 @@
 // adding a spec file under specs/, never engine code.
 import { z } from "zod";
 import { SEARCHABLE_FIELDS } from "./fields";
+import { ENRICHMENT_KINDS } from "./enrichment";
 
 const splunkField = z.enum(SEARCHABLE_FIELDS);
 
@@ -107,7 +108,7 @@ export const detectionSpecSchema = z
     structuredSearch: structuredSearchSchema,
     /** Enrichment beyond Splunk (enrichment.ts), from these event data fields of the contributing events. */
     enrichment: z.object({
-      kind: z.enum(["iis-configuration-change", "iis-module-load-failure"]),
+      kind: z.enum(ENRICHMENT_KINDS),
       dataFields: z.array(z.string().min(1)).min(1),
     }),
   })

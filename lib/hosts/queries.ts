@@ -5,6 +5,7 @@ import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
 import { IIS_CONFIGURATION_LOG_MISSING } from "../ingest/iis-activity";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
+import { CHANGE_KEYS, ENRICHMENT_KEYS, FAILURE_KEYS, type ConfigurationChangeKind } from "../detections/enrichment";
 import { RESULT_SUPPRESSED, suppressedNow } from "../detections/suppressed";
 import { EFFECTIVE_RISK_EVENTS } from "../risk/effective";
 import { riskEventBounds } from "../risk/rollups";
@@ -270,19 +271,23 @@ export interface HostModule {
  * page of them (a host that had hundreds of modules added would otherwise make its page hundreds of KiB).
  */
 export async function hostModules(id: string, page: { limit: number; offset: number }): Promise<SectionPage<HostModule>> {
+  // The enrichment's keys come from its one declaration (lib/detections/enrichment.ts): a rename there moves them here.
+  const change = (key: keyof typeof CHANGE_KEYS) => `c->>'${CHANGE_KEYS[key]}'`;
+  const failure = (key: keyof typeof FAILURE_KEYS) => `f->>'${FAILURE_KEYS[key]}'`;
+  const moduleAdded: ConfigurationChangeKind = "module_added";
   const { rows } = await pgPool().query<HostModule & { total: number }>(
     `SELECT *, count(*) OVER ()::int AS total FROM (
-       SELECT 'added' AS what, c->>'module' AS module, max(c->>'image') AS image, string_agg(DISTINCT c->>'scope', ', ') AS detail,
+       SELECT 'added' AS what, ${change("module")} AS module, max(${change("image")}) AS image, string_agg(DISTINCT ${change("scope")}, ', ') AS detail,
               min(r.first_time) AS "firstSeen", max(r.last_time) AS "lastSeen", count(DISTINCT r.id)::int AS results
-       FROM detection_results r, jsonb_array_elements(r.enrichment->'changes') c
-       WHERE r.dest_id = $1 AND c->>'kind' = 'module_added' AND c->>'module' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
-       GROUP BY c->>'module'
+       FROM detection_results r, jsonb_array_elements(r.enrichment->'${ENRICHMENT_KEYS.changes}') c
+       WHERE r.dest_id = $1 AND ${change("kind")} = '${moduleAdded}' AND ${change("module")} IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       GROUP BY ${change("module")}
        UNION ALL
-       SELECT 'failed', f->>'moduleDll', NULL, string_agg(DISTINCT f->>'processorArchitecture', ', '),
+       SELECT 'failed', ${failure("moduleDll")}, NULL, string_agg(DISTINCT ${failure("processorArchitecture")}, ', '),
               min(r.first_time), max(r.last_time), count(DISTINCT r.id)::int
-       FROM detection_results r, jsonb_array_elements(r.enrichment->'failures') f
-       WHERE r.dest_id = $1 AND f->>'moduleDll' IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
-       GROUP BY f->>'moduleDll'
+       FROM detection_results r, jsonb_array_elements(r.enrichment->'${ENRICHMENT_KEYS.failures}') f
+       WHERE r.dest_id = $1 AND ${failure("moduleDll")} IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       GROUP BY ${failure("moduleDll")}
      ) m
      ORDER BY "firstSeen", what, module
      LIMIT $2 OFFSET $3`,

@@ -7,6 +7,7 @@ import { db, type Prisma } from "../db/client";
 import { parseBigintId } from "../db/ids";
 import { containsPattern } from "../db/like";
 import { pgPool } from "../db/pg";
+import { ENRICHMENT_KEYS, FINDING_KEYS } from "../detections/enrichment";
 import { specById } from "../detections/specs";
 import { RESULT_SUPPRESSED } from "../detections/suppressed";
 import { SEVERITIES, urgencyFor, type Severity } from "../detections/severity";
@@ -89,7 +90,7 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
     pgPool().query(
       `SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
               n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${RESULT_SUPPRESSED} AS suppressed,
-              coalesce(r.enrichment -> 'finding' ->> 'text',
+              coalesce(r.enrichment -> '${ENRICHMENT_KEYS.finding}' ->> '${FINDING_KEYS.text}',
                        CASE WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
               (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments
        ${QUEUE_FROM} ${where}

@@ -1,6 +1,6 @@
 // The overview's figures, cheap at any scale: event counts come from the per-host counters, not a scan.
 import { pgPool } from "../db/pg";
-import { FINDING_KINDS } from "../detections/enrichment";
+import { ENRICHMENT_KEYS, FINDING_KEYS, FINDING_KINDS } from "../detections/enrichment";
 import { IIS_CONFIGURATION_LOG_MISSING } from "../ingest/iis-activity";
 import { RESULT_SUPPRESSED } from "../detections/suppressed";
 import { OPEN_STATUSES } from "../triage/fields";
@@ -63,7 +63,7 @@ export async function backdoorSigns(limit = 10): Promise<BackdoorSign[]> {
      FROM (
        SELECT r.dest_id AS host, count(*)::int AS results, max(r.last_time) AS last_seen, max(r.finding_rank) AS rank,
               (array_agg(r.finding_kind ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS kind,
-              (array_agg(r.enrichment -> 'finding' ->> 'text' ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS what
+              (array_agg(r.enrichment -> '${ENRICHMENT_KEYS.finding}' ->> '${FINDING_KEYS.text}' ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS what
        FROM detection_results r
        WHERE r.finding_rank >= $1 AND r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
        GROUP BY r.dest_id

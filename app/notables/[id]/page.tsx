@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import type { Finding } from "@/lib/detections/enrichment";
+import type { StoredEnrichment } from "@/lib/detections/enrichment";
 import { splFieldOrder } from "@/lib/detections";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -35,7 +35,7 @@ export default async function NotablePage({ params }: Props) {
   const canTriage = can(user, "notable:triage");
   const owners = canTriage ? await assignableOwners() : [];
   const fields = splFieldOrder(n.detectionId, (n.result?.fields ?? {}) as Record<string, unknown>);
-  const finding = (n.result?.enrichment as { finding?: Finding } | null | undefined)?.finding;
+  const finding = (n.result?.enrichment as StoredEnrichment | null | undefined)?.finding;
   return (
     <>
       <h1>
