@@ -1,37 +1,23 @@
 // Splunk field names the detections search on, and the `events` columns that hold them. The ingest pipeline
 // synthesises these fields the same way from every input format (lib/ingest/splunk-fields.ts), so a search written
 // against Splunk's names runs unchanged on any upload.
+import { SPLUNK_FIELD_NAMES, SPLUNK_FIELDS, type SplunkFieldName } from "../ingest/splunk-fields";
 
-/** Every field a detection's structured search may name. */
-export const SEARCHABLE_FIELDS = [
-  "EventCode",
-  "OpCode",
-  "ComputerName",
-  "Message",
-  "Name",
-  "ModuleDll",
-  "dest",
-  "source",
-  "sourcetype",
-  "Channel",
-  "host",
-] as const;
+/** Fields Splunk has of every Windows event, held in the event's own columns rather than synthesised. */
+const EVENT_FIELD_COLUMNS = { EventCode: "e.event_code::text", Channel: "e.channel", host: "e.host" } as const;
 
-export type SearchableField = (typeof SEARCHABLE_FIELDS)[number];
+export type SearchableField = keyof typeof EVENT_FIELD_COLUMNS | SplunkFieldName;
+
+/** Every field a detection's structured search may name: the event's own, and the registry's synthesised ones. */
+export const SEARCHABLE_FIELDS = [...(Object.keys(EVENT_FIELD_COLUMNS) as (keyof typeof EVENT_FIELD_COLUMNS)[]), ...SPLUNK_FIELD_NAMES] as [
+  SearchableField,
+  ...SearchableField[],
+];
 
 /** The SQL expression (over the events table aliased `e`) giving each field's value as Splunk sees it: text. */
 export const FIELD_COLUMNS: Record<SearchableField, string> = {
-  EventCode: "e.event_code::text",
-  OpCode: "e.f_opcode",
-  ComputerName: "e.f_computer_name",
-  Message: "e.f_message",
-  Name: "e.f_name",
-  ModuleDll: "e.f_module_dll",
-  dest: "e.dest",
-  source: "e.source",
-  sourcetype: "e.sourcetype",
-  Channel: "e.channel",
-  host: "e.host",
+  ...EVENT_FIELD_COLUMNS,
+  ...(Object.fromEntries(SPLUNK_FIELD_NAMES.map((f) => [f, `e.${SPLUNK_FIELDS[f].column}`])) as Record<SplunkFieldName, string>),
 };
 
 /** Fields stored as plain columns that an index can serve with an equality (EventCode is an integer column). */

@@ -5,6 +5,7 @@
 // turns those parts into the one `NormalizedEvent` the database stores. Keeping the Windows model in the
 // middle means the Splunk field synthesis (OpCode, ComputerName, Message, Name, ModuleDll, dest) is
 // written once, in splunk-fields.ts, whatever the input format.
+import type { SplunkFields } from "./splunk-fields";
 
 export const INPUT_FORMATS = ["xml", "evtx", "classic", "json", "csv"] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -51,17 +52,8 @@ export interface EventParts {
   rendering?: RenderingParts;
 }
 
-/** Field names exactly as the ESCU searches use them, plus Splunk's source/sourcetype. */
-export interface SplunkFields {
-  source: string;
-  sourcetype: string;
-  OpCode: string | null;
-  ComputerName: string | null;
-  Message: string | null;
-  Name: string | null;
-  ModuleDll: string | null;
-  dest: string | null;
-}
+/** Declared by the field registry, lib/ingest/splunk-fields.ts. */
+export type { SplunkFields };
 
 export interface NormalizedEvent {
   /** Event time, UTC. */

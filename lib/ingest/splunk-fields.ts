@@ -5,7 +5,7 @@
 //    Splunk would drop every row, so we synthesise them.
 //  - Event 2282 is searched as XmlWinEventLog:Application, where Name = <Provider Name>, ModuleDll =
 //    EventData/ModuleDll and dest = Computer (FIELDALIAS for that source; EVAL coalesce for classic).
-import type { InputFormat, SplunkFields } from "./event";
+import type { InputFormat } from "./event";
 
 /** Channel of the IIS configuration audit log and the sourcetype the `iis_operational_logs` macro expects. */
 export const IIS_CONFIGURATION_CHANNEL = "Microsoft-IIS-Configuration/Operational";
@@ -57,16 +57,32 @@ export interface SplunkFieldInput {
 
 const present = (v: string | null | undefined): string | null => (v === undefined || v === null || v === "" ? null : v);
 
+/**
+ * The Splunk fields every event gets, declared once: how each is computed from the event, and the `events` column
+ * that holds it. The event type (SplunkFields), the bulk writer's columns and the fields a detection may search
+ * (lib/detections/fields.ts) all derive from this table, so a new field is an entry here plus its column in
+ * prisma/schema.prisma and a migration (a test checks the column exists).
+ */
+export const SPLUNK_FIELDS = {
+  source: { column: "source", value: (e: SplunkFieldInput): string => sourceAndSourcetype(e.channel, e.format).source },
+  sourcetype: { column: "sourcetype", value: (e: SplunkFieldInput): string => sourceAndSourcetype(e.channel, e.format).sourcetype },
+  OpCode: { column: "f_opcode", value: (e: SplunkFieldInput) => present(e.opcodeName) },
+  ComputerName: { column: "f_computer_name", value: (e: SplunkFieldInput) => present(e.computer) },
+  Message: { column: "f_message", value: (e: SplunkFieldInput) => present(e.message) },
+  Name: { column: "f_name", value: (e: SplunkFieldInput) => present(e.provider) },
+  ModuleDll: { column: "f_module_dll", value: (e: SplunkFieldInput) => present(e.data.ModuleDll) },
+  dest: { column: "dest", value: (e: SplunkFieldInput) => present(e.computer) },
+} as const;
+
+export type SplunkFieldName = keyof typeof SPLUNK_FIELDS;
+/** The registry's fields, in its order (the order of their columns in the bulk writer). */
+export const SPLUNK_FIELD_NAMES = Object.keys(SPLUNK_FIELDS) as SplunkFieldName[];
+
+/** Field names exactly as the ESCU searches use them, plus Splunk's source/sourcetype. */
+export type SplunkFields = { [F in SplunkFieldName]: ReturnType<(typeof SPLUNK_FIELDS)[F]["value"]> };
+
 export function splunkFields(e: SplunkFieldInput): SplunkFields {
-  const { source, sourcetype } = sourceAndSourcetype(e.channel, e.format);
-  return {
-    source,
-    sourcetype,
-    OpCode: present(e.opcodeName),
-    ComputerName: present(e.computer),
-    Message: present(e.message),
-    Name: present(e.provider),
-    ModuleDll: present(e.data.ModuleDll),
-    dest: present(e.computer),
-  };
+  const fields: Partial<Record<SplunkFieldName, string | null>> = {};
+  for (const f of SPLUNK_FIELD_NAMES) fields[f] = SPLUNK_FIELDS[f].value(e);
+  return fields as SplunkFields;
 }

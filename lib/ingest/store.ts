@@ -11,7 +11,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import type { NormalizedEvent, RejectedRecord } from "./event";
 import { isIisEventSql } from "./iis-activity";
 import { eventKey } from "./identity";
-import { IIS_CONFIGURATION_CHANNEL } from "./splunk-fields";
+import { IIS_CONFIGURATION_CHANNEL, SPLUNK_FIELD_NAMES, SPLUNK_FIELDS } from "./splunk-fields";
 
 const COLUMNS = [
   ["event_key", "text"],
@@ -39,14 +39,7 @@ const COLUMNS = [
   ["thread_id", "int4"],
   ["data", "jsonb"],
   ["message", "text"],
-  ["source", "text"],
-  ["sourcetype", "text"],
-  ["f_opcode", "text"],
-  ["f_computer_name", "text"],
-  ["f_message", "text"],
-  ["f_name", "text"],
-  ["f_module_dll", "text"],
-  ["dest", "text"],
+  ...SPLUNK_FIELD_NAMES.map((f) => [SPLUNK_FIELDS[f].column, "text"] as const),
   ["format", "text"],
   ["raw", "text"],
 ] as const;
@@ -94,14 +87,7 @@ function row(e: NormalizedEvent, uploadId: string): (string | number | null)[] {
     e.threadId,
     dataJson(e.data),
     str(e.message),
-    clean(s.source),
-    clean(s.sourcetype),
-    str(s.OpCode),
-    str(s.ComputerName),
-    str(s.Message),
-    str(s.Name),
-    str(s.ModuleDll),
-    str(s.dest),
+    ...SPLUNK_FIELD_NAMES.map((f) => str(s[f])),
     e.format,
     clean(e.raw),
   ];
