@@ -3,38 +3,38 @@
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import { FINDING_KINDS, type FindingKind } from "@/lib/detections/enrichment";
-import type { HostRow } from "@/lib/hosts/queries";
+import type { HostRow, HostSort } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
-import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
+import type { SortDirection } from "@/lib/url/table-state";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
 
 const helper = createColumnHelper<DataTableFeatures, HostRow>();
+const sortable = sortableColumns<HostSort>();
 
 function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string, notIisHelp: string) {
   return helper.columns([
-    helper.accessor("id", {
-      id: "host",
+    sortable("host", helper.accessor("id", {
       header: "Host",
       cell: (c) => (
         <Link href={`/hosts/${encodeURIComponent(c.getValue())}`} className="host-name">
           <SafeText text={c.row.original.name} />
         </Link>
       ),
-    }),
-    helper.accessor("topFinding", {
-      id: "finding",
+    })),
+    sortable("finding", helper.accessor("topFinding", {
       header: "Top finding",
       // Why the host is where it is on the default sort: its most serious finding (backdoors first).
       cell: (c) => {
         const kind = c.getValue() as FindingKind | null;
         return kind ? <span className={`finding-${kind}`}>{FINDING_KINDS[kind].label}</span> : <span className="muted">—</span>;
       },
-    }),
-    helper.accessor("risk24h", { header: "Risk 24 h", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),
-    helper.accessor("risk7d", { header: "Risk 7 d", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),
-    helper.accessor("openNotables", { header: "Open notables" }),
-    helper.accessor("results", {
+    })),
+    sortable("risk24h", helper.accessor("risk24h", { header: "Risk 24 h", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> })),
+    sortable("risk7d", helper.accessor("risk7d", { header: "Risk 7 d", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> })),
+    sortable("openNotables", helper.accessor("openNotables", { header: "Open notables" })),
+    sortable("results", helper.accessor("results", {
       header: "Results by detection",
       cell: (c) => {
         const by = Object.entries(c.row.original.resultsByDetection);
@@ -51,12 +51,11 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
           </ul>
         );
       },
-    }),
-    helper.accessor("firstEvent", { header: () => <ZoneHeading>First event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
-    helper.accessor("lastEvent", { header: () => <ZoneHeading>Last event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
+    })),
+    sortable("firstEvent", helper.accessor("firstEvent", { header: () => <ZoneHeading>First event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> })),
+    sortable("lastEvent", helper.accessor("lastEvent", { header: () => <ZoneHeading>Last event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> })),
     helper.accessor("modules", {
       header: "IIS modules seen",
-      enableSorting: false,
       cell: (c) => {
         const { modules, moduleCount, id } = c.row.original;
         if (moduleCount === 0) return <span className="muted">—</span>;
@@ -75,7 +74,6 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
     }),
     helper.accessor("iisConfigEvents", {
       header: "IIS config log",
-      enableSorting: false,
       cell: (c) =>
         c.getValue() > 0 ? (
           <span className="status-done">collected</span>
@@ -107,8 +105,8 @@ export function HostsTable(props: {
   total: number;
   page: number;
   size: number;
-  sort: string;
-  dir: "asc" | "desc";
+  sort: HostSort;
+  dir: SortDirection;
   detectionNames: Record<string, string>;
   enableLogHelp: string;
   notIisHelp: string;

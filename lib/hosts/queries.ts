@@ -15,7 +15,7 @@ import { OPEN_STATUSES } from "../triage/fields";
 const HOUR = 3_600_000;
 
 /** The hosts table's sortable column ids (components/HostsTable.tsx, SORT_SQL below). */
-export const HOST_SORTS = ["host", "finding", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent", "events"] as const;
+export const HOST_SORTS = ["host", "finding", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent"] as const;
 export type HostSort = (typeof HOST_SORTS)[number];
 
 export const hostListParams = tableStateSchema({
@@ -66,7 +66,6 @@ const SORT_SQL: Record<HostSort, string> = {
   results: "results",
   lastEvent: "h.last_event",
   firstEvent: "h.first_event",
-  events: "h.event_count",
 };
 
 /**
