@@ -7,6 +7,7 @@ import type { SortDirection } from "@/lib/url/table-state";
 import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
+import { eventUrl } from "@/lib/links/urls";
 
 const helper = createColumnHelper<DataTableFeatures, EventRow>();
 const sortable = sortableColumns<EventSort>();
@@ -44,7 +45,7 @@ const columns = helper.columns([
       <div className="wrap-anywhere">
         {c.getValue() !== null ? <SafeText text={c.getValue()} /> : <span className="muted">(no message)</span>}
         <div>
-          <Link className="muted" href={`/events/${c.row.original.id}`}>
+          <Link className="muted" href={eventUrl(c.row.original.id)}>
             {c.row.original.recordId === null ? "Details" : `EventRecordID ${c.row.original.recordId}`} — record {c.row.original.position} of the upload (
             {c.row.original.format}), original text
           </Link>

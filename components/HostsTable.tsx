@@ -9,6 +9,7 @@ import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table
 import type { SortDirection } from "@/lib/url/table-state";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
+import { hostUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 
 const helper = createColumnHelper<DataTableFeatures, HostRow>();
 const sortable = sortableColumns<HostSort>();
@@ -18,7 +19,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
     sortable("host", helper.accessor("id", {
       header: "Host",
       cell: (c) => (
-        <Link href={`/hosts/${encodeURIComponent(c.getValue())}`} className="host-name">
+        <Link href={hostUrl(c.getValue())} className="host-name">
           <SafeText text={c.row.original.name} />
         </Link>
       ),
@@ -43,7 +44,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
           <ul className="plain">
             {by.map(([id, n]) => (
               <li key={id}>
-                <Link href={`/results?detection=${id}&dest=${encodeURIComponent(c.row.original.id)}`}>
+                <Link href={resultsUrl({ detection: id, dest: c.row.original.id })}>
                   {n} × {detectionNames[id] ?? id}
                 </Link>
               </li>
@@ -65,7 +66,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
             {moduleCount > modules.length && (
               <>
                 {", "}
-                <Link href={`/hosts/${encodeURIComponent(id)}`}>+ {(moduleCount - modules.length).toLocaleString()} more</Link>
+                <Link href={hostUrl(id)}>+ {(moduleCount - modules.length).toLocaleString()} more</Link>
               </>
             )}
           </span>
@@ -94,7 +95,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
 function RiskCell({ value, host }: { value: number; host: string }) {
   if (value === 0) return <span className="muted">0</span>;
   return (
-    <Link href={`/risk/${encodeURIComponent(host)}`} className={value > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
+    <Link href={riskUrl(host)} className={value > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
       {value}
     </Link>
   );

@@ -4,6 +4,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
+import { uploadUrl } from "@/lib/links/urls";
 
 interface Report {
   status: "receiving" | "queued" | "processing" | "detecting" | "done" | "failed";
@@ -190,7 +191,7 @@ function UploadReportLine({ report, uploadId }: { report: Report; uploadId: stri
       duplicate, {report.rejected.toLocaleString()} rejected
       {report.status === "processing" && live?.total ? ` · ${live.done} / ${live.total} ${live.unit}` : ""}
       {" · "}
-      <Link href={`/uploads/${uploadId}`}>report</Link>
+      <Link href={uploadUrl(uploadId)}>report</Link>
       {report.error && (
         <p className="error" role="alert">
           {report.error}

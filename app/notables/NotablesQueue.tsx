@@ -16,6 +16,7 @@ import type { NotableRow } from "@/lib/triage/notables";
 import { bulkUpdateNotablesAction } from "./actions";
 import type { ActionState } from "@/lib/actions/state";
 import { ChangeFields } from "./NotableForms";
+import { hostUrl, newSuppressionUrl, notableUrl } from "@/lib/links/urls";
 
 const helper = createColumnHelper<DataTableFeatures, NotableRow>();
 const sortable = sortableColumns<NotableSort>();
@@ -35,7 +36,7 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
       header: "Title",
       cell: (c) => (
         <>
-          <Link href={`/notables/${c.row.original.id}`}>{c.getValue()}</Link>
+          <Link href={notableUrl(c.row.original.id)}>{c.getValue()}</Link>
           {c.row.original.what && (
             <div className={`wrap-anywhere finding-${c.row.original.findingKind}`} data-testid="notable-what">
               {c.row.original.what}
@@ -50,7 +51,7 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
     })),
     sortable("dest", helper.accessor("dest", {
       header: "dest",
-      cell: (c) => (c.getValue() ? <Link href={`/hosts/${encodeURIComponent(c.getValue()!.toLowerCase())}`}><SafeText text={c.getValue()} /></Link> : "—"),
+      cell: (c) => (c.getValue() ? <Link href={hostUrl(c.getValue()!.toLowerCase())}><SafeText text={c.getValue()} /></Link> : "—"),
     })),
     sortable("status", helper.accessor("status", { header: "Status", cell: (c) => <span data-testid="notable-status">{statusLabel(c.getValue())}</span> })),
     sortable("owner", helper.accessor("owner", { header: "Owner", cell: (c) => c.getValue() ?? <span className="muted">unassigned</span> })),
@@ -61,7 +62,7 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
       id: "actions",
       header: "",
       cell: (c) =>
-        canSuppress && !c.row.original.suppressed ? <Link href={`/suppressions/new?notable=${c.row.original.id}`}>Mark as false positive</Link> : null,
+        canSuppress && !c.row.original.suppressed ? <Link href={newSuppressionUrl({ notable: c.row.original.id })}>Mark as false positive</Link> : null,
     }),
   ]);
 }

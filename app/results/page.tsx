@@ -5,8 +5,9 @@ import { SafeText } from "@/components/SafeText";
 import { requireUser } from "@/lib/auth/server";
 import { visibleBidi } from "@/lib/text/bidi";
 import { DETECTION_SPECS, listResults, resultRowJson, specById } from "@/lib/detections";
-import { resultListParams, type ResultListParams } from "@/lib/detections/result-list";
+import { resultListParams } from "@/lib/detections/result-list";
 import { detectionNames } from "@/lib/views/detection-names";
+import { resultsUrl, uploadUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Detection results" };
 export const dynamic = "force-dynamic";
@@ -66,25 +67,17 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
       </form>
       {p.upload && (
         <p className="callout">
-          Results that the events of <Link href={`/uploads/${p.upload}`}>one upload</Link> are part of. <Link href="/results">All results</Link>
+          Results that the events of <Link href={uploadUrl(p.upload)}>one upload</Link> are part of. <Link href={resultsUrl()}>All results</Link>
         </p>
       )}
       <ResultsTable rows={rows.map(resultRowJson)} total={total} detectionNames={names} />
       <nav className="pager" aria-label="Result pages">
-        {p.page > 1 && <a href={`?${new URLSearchParams({ ...pageQuery(p), page: String(p.page - 1) })}`}>← Previous</a>}
+        {p.page > 1 && <a href={resultsUrl({ ...p, page: p.page - 1 })}>← Previous</a>}
         <span>
           Page {p.page} of {Math.max(1, Math.ceil(total / size))}
         </span>
-        {p.page * size < total && <a href={`?${new URLSearchParams({ ...pageQuery(p), page: String(p.page + 1) })}`}>Next →</a>}
+        {p.page * size < total && <a href={resultsUrl({ ...p, page: p.page + 1 })}>Next →</a>}
       </nav>
     </>
-  );
-}
-
-function pageQuery(p: ResultListParams): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries({ detection: p.detection, dest: p.dest, earliest: p.earliest?.toISOString(), latest: p.latest?.toISOString(), suppressed: p.suppressed, upload: p.upload }).filter(
-      (e): e is [string, string] => e[1] !== undefined,
-    ),
   );
 }
