@@ -10,6 +10,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { INCIDENT_RULES, latestRiskEventTime, riskByDay, riskByHost } from "@/lib/risk/rollups";
 import { backdoorSigns, overviewCounts, type BackdoorSign } from "@/lib/views/overview";
 import { asOf } from "@/lib/views/as-of";
+import { hostUrl, hostsUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 
 export const dynamic = "force-dynamic";
 
@@ -38,10 +39,10 @@ function RiskiestHosts({ title, hosts }: { title: string; hosts: { host: string;
         rows={hosts.map((h) => ({
           key: h.host,
           cells: [
-            <Link key="h" href={`/hosts/${encodeURIComponent(h.host)}`} className="wrap-anywhere">
+            <Link key="h" href={hostUrl(h.host)} className="wrap-anywhere">
               {h.host}
             </Link>,
-            <Link key="r" href={`/risk/${encodeURIComponent(h.host)}`} className={h.score > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
+            <Link key="r" href={riskUrl(h.host)} className={h.score > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
               {h.score}
             </Link>,
             h.events,
@@ -65,13 +66,13 @@ function BackdoorSigns({ signs }: { signs: BackdoorSign[] }) {
         rows={signs.map((s) => ({
           key: s.host,
           cells: [
-            <Link key="h" href={`/hosts/${encodeURIComponent(s.host)}`} className="wrap-anywhere">
+            <Link key="h" href={hostUrl(s.host)} className="wrap-anywhere">
               <bdi>{s.name}</bdi>
             </Link>,
             <span key="w" className={`wrap-anywhere finding-${s.kind}`}>
               {s.what}
             </span>,
-            <Link key="r" href={`/results?dest=${encodeURIComponent(s.host)}`}>
+            <Link key="r" href={resultsUrl({ dest: s.host })}>
               {s.results}
             </Link>,
             <Time key="t" iso={s.lastSeen.toISOString()} zoneInHeading />,
@@ -110,7 +111,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <Card label="Hosts" value={counts.hosts} href="/hosts" testId="count-hosts" />
         <Card label="Open notables" value={counts.openNotables} href="/notables" testId="count-open-notables" warn />
         <Card label="Detection results, events of the last 24 h" value={counts.results24h} href="/results" testId="count-results-24h" />
-        <Card label="Hosts without the IIS configuration log" value={counts.hostsWithoutIisConfigLog} href="/hosts?coverage=missing" testId="count-missing-log" warn />
+        <Card label="Hosts without the IIS configuration log" value={counts.hostsWithoutIisConfigLog} href={hostsUrl({ coverage: "missing" })} testId="count-missing-log" warn />
         <Card label="Uploads" value={counts.uploads} href="/uploads" />
       </div>
       {reference.historical && <p className="callout">The data is historical: risk is shown as of its latest risk event.</p>}

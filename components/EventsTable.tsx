@@ -2,24 +2,29 @@
 // Stored events, newest first; every field and the original record text are on the event's own page (one click).
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
-import type { EventRow } from "@/lib/ingest/queries";
-import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+import type { EventRow, EventSort } from "@/lib/ingest/queries";
+import type { SortDirection } from "@/lib/url/table-state";
+import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
+import { eventUrl } from "@/lib/links/urls";
 
 const helper = createColumnHelper<DataTableFeatures, EventRow>();
+const sortable = sortableColumns<EventSort>();
 const columns = helper.columns([
-  helper.accessor("time", {
-    header: () => <ZoneHeading>Time</ZoneHeading>,
-    cell: (c) => <Time iso={c.getValue()} title={c.row.original.timeCreated} millis zoneInHeading />,
-  }),
-  helper.accessor("host", { header: "Host", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
-  helper.accessor("eventCode", { header: "Event" }),
-  helper.accessor("channel", { header: "Channel", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
-  helper.accessor("provider", { header: "Provider", enableSorting: false, cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
+  sortable(
+    "time",
+    helper.accessor("time", {
+      header: () => <ZoneHeading>Time</ZoneHeading>,
+      cell: (c) => <Time iso={c.getValue()} title={c.row.original.timeCreated} millis zoneInHeading />,
+    }),
+  ),
+  sortable("host", helper.accessor("host", { header: "Host", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> })),
+  sortable("eventCode", helper.accessor("eventCode", { header: "Event" })),
+  sortable("channel", helper.accessor("channel", { header: "Channel", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> })),
+  helper.accessor("provider", { header: "Provider", cell: (c) => <SafeText className="wrap-anywhere" text={c.getValue()} /> }),
   helper.accessor("data", {
     header: "Key data",
-    enableSorting: false,
     // The first event data values, inline, as Hayabusa and Chainsaw timelines show them.
     cell: (c) =>
       c.getValue().length ? (
@@ -36,12 +41,11 @@ const columns = helper.columns([
   }),
   helper.accessor("message", {
     header: "Message",
-    enableSorting: false,
     cell: (c) => (
       <div className="wrap-anywhere">
         {c.getValue() !== null ? <SafeText text={c.getValue()} /> : <span className="muted">(no message)</span>}
         <div>
-          <Link className="muted" href={`/events/${c.row.original.id}`}>
+          <Link className="muted" href={eventUrl(c.row.original.id)}>
             {c.row.original.recordId === null ? "Details" : `EventRecordID ${c.row.original.recordId}`} — record {c.row.original.position} of the upload (
             {c.row.original.format}), original text
           </Link>
@@ -56,8 +60,8 @@ export function EventsTable(props: {
   total: number;
   page: number;
   size: number;
-  sort: string;
-  dir: "asc" | "desc";
+  sort: EventSort;
+  dir: SortDirection;
   /** Keyset pages (the Events page): the cursors of the pages either side, and the count (capped). */
   keyset?: { previous: string | null; next: string | null; totalCapped: boolean };
   empty?: string;

@@ -3,38 +3,39 @@
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import { FINDING_KINDS, type FindingKind } from "@/lib/detections/enrichment";
-import type { HostRow } from "@/lib/hosts/queries";
+import type { HostRow, HostSort } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
-import { DataTable, type DataTableFeatures } from "./data-table/DataTable";
+import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
+import type { SortDirection } from "@/lib/url/table-state";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
+import { hostUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 
 const helper = createColumnHelper<DataTableFeatures, HostRow>();
+const sortable = sortableColumns<HostSort>();
 
 function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string, notIisHelp: string) {
   return helper.columns([
-    helper.accessor("id", {
-      id: "host",
+    sortable("host", helper.accessor("id", {
       header: "Host",
       cell: (c) => (
-        <Link href={`/hosts/${encodeURIComponent(c.getValue())}`} className="host-name">
+        <Link href={hostUrl(c.getValue())} className="host-name">
           <SafeText text={c.row.original.name} />
         </Link>
       ),
-    }),
-    helper.accessor("topFinding", {
-      id: "finding",
+    })),
+    sortable("finding", helper.accessor("topFinding", {
       header: "Top finding",
       // Why the host is where it is on the default sort: its most serious finding (backdoors first).
       cell: (c) => {
         const kind = c.getValue() as FindingKind | null;
         return kind ? <span className={`finding-${kind}`}>{FINDING_KINDS[kind].label}</span> : <span className="muted">—</span>;
       },
-    }),
-    helper.accessor("risk24h", { header: "Risk 24 h", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),
-    helper.accessor("risk7d", { header: "Risk 7 d", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> }),
-    helper.accessor("openNotables", { header: "Open notables" }),
-    helper.accessor("results", {
+    })),
+    sortable("risk24h", helper.accessor("risk24h", { header: "Risk 24 h", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> })),
+    sortable("risk7d", helper.accessor("risk7d", { header: "Risk 7 d", cell: (c) => <RiskCell value={c.getValue()} host={c.row.original.id} /> })),
+    sortable("openNotables", helper.accessor("openNotables", { header: "Open notables" })),
+    sortable("results", helper.accessor("results", {
       header: "Results by detection",
       cell: (c) => {
         const by = Object.entries(c.row.original.resultsByDetection);
@@ -43,7 +44,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
           <ul className="plain">
             {by.map(([id, n]) => (
               <li key={id}>
-                <Link href={`/results?detection=${id}&dest=${encodeURIComponent(c.row.original.id)}`}>
+                <Link href={resultsUrl({ detection: id, dest: c.row.original.id })}>
                   {n} × {detectionNames[id] ?? id}
                 </Link>
               </li>
@@ -51,12 +52,11 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
           </ul>
         );
       },
-    }),
-    helper.accessor("firstEvent", { header: () => <ZoneHeading>First event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
-    helper.accessor("lastEvent", { header: () => <ZoneHeading>Last event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
+    })),
+    sortable("firstEvent", helper.accessor("firstEvent", { header: () => <ZoneHeading>First event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> })),
+    sortable("lastEvent", helper.accessor("lastEvent", { header: () => <ZoneHeading>Last event</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> })),
     helper.accessor("modules", {
       header: "IIS modules seen",
-      enableSorting: false,
       cell: (c) => {
         const { modules, moduleCount, id } = c.row.original;
         if (moduleCount === 0) return <span className="muted">—</span>;
@@ -66,7 +66,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
             {moduleCount > modules.length && (
               <>
                 {", "}
-                <Link href={`/hosts/${encodeURIComponent(id)}`}>+ {(moduleCount - modules.length).toLocaleString()} more</Link>
+                <Link href={hostUrl(id)}>+ {(moduleCount - modules.length).toLocaleString()} more</Link>
               </>
             )}
           </span>
@@ -75,7 +75,6 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
     }),
     helper.accessor("iisConfigEvents", {
       header: "IIS config log",
-      enableSorting: false,
       cell: (c) =>
         c.getValue() > 0 ? (
           <span className="status-done">collected</span>
@@ -96,7 +95,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
 function RiskCell({ value, host }: { value: number; host: string }) {
   if (value === 0) return <span className="muted">0</span>;
   return (
-    <Link href={`/risk/${encodeURIComponent(host)}`} className={value > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
+    <Link href={riskUrl(host)} className={value > INCIDENT_RULES.scoreOver24h.threshold ? "error" : undefined}>
       {value}
     </Link>
   );
@@ -107,8 +106,8 @@ export function HostsTable(props: {
   total: number;
   page: number;
   size: number;
-  sort: string;
-  dir: "asc" | "desc";
+  sort: HostSort;
+  dir: SortDirection;
   detectionNames: Record<string, string>;
   enableLogHelp: string;
   notIisHelp: string;

@@ -6,6 +6,7 @@ import type { ResultJson } from "@/lib/detections";
 import type { ConfigurationChangeKind, StoredEnrichment } from "@/lib/detections/enrichment";
 import { Time, ZoneHeading } from "./time/TimeZone";
 import { SafeText } from "./SafeText";
+import { newSuppressionUrl, notableUrl, resultUrl } from "@/lib/links/urls";
 
 const KIND_LABEL: Record<ConfigurationChangeKind, string> = {
   module_added: "module added",
@@ -90,15 +91,15 @@ export async function ResultsTable({ rows, total, detectionNames, pager }: { row
               </td>
               <td>{r.suppressed ? <s>{r.riskScore}</s> : r.riskScore}</td>
               <td>
-                <Link href={`/results/${r.id}`}>{r.count} event{r.count === 1 ? "" : "s"}</Link>
+                <Link href={resultUrl(r.id)}>{r.count} event{r.count === 1 ? "" : "s"}</Link>
                 {r.notableId && (
                   <div>
-                    <Link href={`/notables/${r.notableId}`}>notable #{r.notableId}</Link>
+                    <Link href={notableUrl(r.notableId)}>notable #{r.notableId}</Link>
                   </div>
                 )}
                 {canSuppress && !r.suppressed && (
                   <div>
-                    <Link href={`/suppressions/new?result=${r.id}`}>Mark as false positive</Link>
+                    <Link href={newSuppressionUrl({ result: r.id })}>Mark as false positive</Link>
                   </div>
                 )}
               </td>

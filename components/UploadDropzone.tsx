@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
 import type { UploadStatus } from "@/lib/db/enums";
+import { uploadUrl } from "@/lib/links/urls";
 
 interface Report {
   status: UploadStatus;
@@ -191,7 +192,7 @@ function UploadReportLine({ report, uploadId }: { report: Report; uploadId: stri
       duplicate, {report.rejected.toLocaleString()} rejected
       {report.status === "processing" && live?.total ? ` · ${live.done} / ${live.total} ${live.unit}` : ""}
       {" · "}
-      <Link href={`/uploads/${uploadId}`}>report</Link>
+      <Link href={uploadUrl(uploadId)}>report</Link>
       {report.error && (
         <p className="error" role="alert">
           {report.error}

@@ -2,30 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
-import { auditActions, auditFilterParams, listAudit, type AuditFilter } from "@/lib/audit/queries";
+import { auditActions, auditFilterParams, listAudit } from "@/lib/audit/queries";
+import { auditExportUrl, auditUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
-
-const FILTER_KEYS = ["actor", "action", "targetType", "targetId", "address", "from", "to"] as const;
-
-function query(f: AuditFilter, change: Partial<Record<string, string | number>> = {}): string {
-  const q = new URLSearchParams();
-  for (const k of FILTER_KEYS) {
-    const v = f[k];
-    if (v !== undefined) q.set(k, v instanceof Date ? v.toISOString() : v);
-  }
-  if (f.page > 1) q.set("page", String(f.page));
-  if (f.size !== 100) q.set("size", String(f.size));
-  for (const [k, v] of Object.entries(change)) {
-    if (v === undefined || v === "") q.delete(k);
-    else q.set(k, String(v));
-  }
-  const s = q.toString();
-  return s ? `?${s}` : "";
-}
 
 /** One `key: value` line per field (values as JSON), or the JSON itself when it is not an object. */
 function fields(v: unknown): string {
@@ -80,8 +63,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
           <input name="to" type="datetime-local" defaultValue={dateInput(f.to)} />
         </label>
         <button type="submit">Filter</button>
-        <Link href="/audit">Clear</Link>
-        <a href={`/api/audit/export${query({ ...f, page: 1, size: 100 })}`} download>
+        <Link href={auditUrl()}>Clear</Link>
+        <a href={auditExportUrl(f)} download>
           Export CSV
         </a>
       </form>
@@ -127,11 +110,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
       </table>
       {pages > 1 && (
         <nav className="pager" aria-label="Pages">
-          {f.page > 1 && <Link href={`/audit${query(f, { page: f.page - 1 })}`}>Previous</Link>}
+          {f.page > 1 && <Link href={auditUrl({ ...f, page: f.page - 1 })}>Previous</Link>}
           <span>
             Page {f.page} of {pages}
           </span>
-          {f.page < pages && <Link href={`/audit${query(f, { page: f.page + 1 })}`}>Next</Link>}
+          {f.page < pages && <Link href={auditUrl({ ...f, page: f.page + 1 })}>Next</Link>}
         </nav>
       )}
     </>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { detectionActivity, listDetections } from "@/lib/detections";
+import { detectionUrl, resultsUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Detections" };
 export const dynamic = "force-dynamic";
@@ -34,7 +35,7 @@ export default async function DetectionsPage() {
             return (
               <tr key={d.spec.id}>
                 <td>
-                  <Link href={`/detections/${d.spec.id}`}>{d.spec.name}</Link>
+                  <Link href={detectionUrl(d.spec.id)}>{d.spec.name}</Link>
                   <div className="muted">ESCU v{d.spec.version} · {d.spec.tags.analyticStory.join(", ")}</div>
                 </td>
                 <td>{d.spec.type}</td>
@@ -46,7 +47,7 @@ export default async function DetectionsPage() {
                 <td>{d.severity ? <span className={`badge ${d.severity}`}>{d.severity}</span> : <span className="muted">risk only</span>}</td>
                 <td>{d.spec.tags.mitreAttackId.join(", ")}</td>
                 <td>
-                  <Link href={`/results?detection=${d.spec.id}`}>{a?.results ?? 0}</Link>
+                  <Link href={resultsUrl({ detection: d.spec.id })}>{a?.results ?? 0}</Link>
                 </td>
                 <td>{a?.lastRunTime ? <Time iso={a.lastRunTime.toISOString()} zoneInHeading /> : <span className="muted">never</span>}</td>
               </tr>

@@ -5,33 +5,38 @@ import { FINDING_KINDS, type FindingKind } from "@/lib/detections/enrichment";
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { DataTable, type DataTableFeatures } from "@/components/data-table/DataTable";
+import { DataTable, sortableColumns, type DataTableFeatures } from "@/components/data-table/DataTable";
 import { FormOutcome } from "@/components/forms/fields";
 import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { SafeText } from "@/components/SafeText";
 import { visibleBidi } from "@/lib/text/bidi";
-import { dispositionLabel, statusLabel } from "@/lib/triage/fields";
+import { dispositionLabel, statusLabel, type NotableSort } from "@/lib/triage/fields";
+import type { SortDirection } from "@/lib/url/table-state";
 import type { NotableRow } from "@/lib/triage/notables";
 import { bulkUpdateNotablesAction } from "./actions";
 import type { ActionState } from "@/lib/actions/state";
 import { ChangeFields } from "./NotableForms";
+import { hostUrl, newSuppressionUrl, notableUrl } from "@/lib/links/urls";
 
 const helper = createColumnHelper<DataTableFeatures, NotableRow>();
+const sortable = sortableColumns<NotableSort>();
 
 function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean) {
   return helper.columns([
-    helper.accessor("time", { header: () => <ZoneHeading>Time</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
-    helper.accessor("urgency", { header: "Urgency", cell: (c) => <span className={`badge ${c.getValue()}`}>{c.getValue()}</span> }),
-    helper.accessor("findingKind", {
-      id: "finding",
-      header: "What",
-      cell: (c) => (c.getValue() ? FINDING_KINDS[c.getValue() as FindingKind]?.label : <span className="muted">—</span>),
-    }),
-    helper.accessor("title", {
+    sortable("time", helper.accessor("time", { header: () => <ZoneHeading>Time</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> })),
+    sortable("urgency", helper.accessor("urgency", { header: "Urgency", cell: (c) => <span className={`badge ${c.getValue()}`}>{c.getValue()}</span> })),
+    sortable(
+      "finding",
+      helper.accessor("findingKind", {
+        header: "What",
+        cell: (c) => (c.getValue() ? FINDING_KINDS[c.getValue() as FindingKind]?.label : <span className="muted">—</span>),
+      }),
+    ),
+    sortable("title", helper.accessor("title", {
       header: "Title",
       cell: (c) => (
         <>
-          <Link href={`/notables/${c.row.original.id}`}>{c.getValue()}</Link>
+          <Link href={notableUrl(c.row.original.id)}>{c.getValue()}</Link>
           {c.row.original.what && (
             <div className={`wrap-anywhere finding-${c.row.original.findingKind}`} data-testid="notable-what">
               {c.row.original.what}
@@ -43,21 +48,21 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
           )}
         </>
       ),
-    }),
-    helper.accessor("dest", {
+    })),
+    sortable("dest", helper.accessor("dest", {
       header: "dest",
-      cell: (c) => (c.getValue() ? <Link href={`/hosts/${encodeURIComponent(c.getValue()!.toLowerCase())}`}><SafeText text={c.getValue()} /></Link> : "—"),
-    }),
-    helper.accessor("status", { header: "Status", cell: (c) => <span data-testid="notable-status">{statusLabel(c.getValue())}</span> }),
-    helper.accessor("owner", { header: "Owner", cell: (c) => c.getValue() ?? <span className="muted">unassigned</span> }),
-    helper.accessor("disposition", { header: "Disposition", enableSorting: false, cell: (c) => dispositionLabel(c.getValue()) }),
-    helper.accessor("comments", { header: "Comments", enableSorting: false }),
-    helper.accessor("updatedAt", { id: "updated", header: () => <ZoneHeading>Updated</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> }),
+      cell: (c) => (c.getValue() ? <Link href={hostUrl(c.getValue()!.toLowerCase())}><SafeText text={c.getValue()} /></Link> : "—"),
+    })),
+    sortable("status", helper.accessor("status", { header: "Status", cell: (c) => <span data-testid="notable-status">{statusLabel(c.getValue())}</span> })),
+    sortable("owner", helper.accessor("owner", { header: "Owner", cell: (c) => c.getValue() ?? <span className="muted">unassigned</span> })),
+    helper.accessor("disposition", { header: "Disposition", cell: (c) => dispositionLabel(c.getValue()) }),
+    helper.accessor("comments", { header: "Comments" }),
+    sortable("updated", helper.accessor("updatedAt", { header: () => <ZoneHeading>Updated</ZoneHeading>, cell: (c) => <Time iso={c.getValue()} zoneInHeading /> })),
     helper.display({
       id: "actions",
       header: "",
       cell: (c) =>
-        canSuppress && !c.row.original.suppressed ? <Link href={`/suppressions/new?notable=${c.row.original.id}`}>Mark as false positive</Link> : null,
+        canSuppress && !c.row.original.suppressed ? <Link href={newSuppressionUrl({ notable: c.row.original.id })}>Mark as false positive</Link> : null,
     }),
   ]);
 }
@@ -67,8 +72,8 @@ export function NotablesQueue(props: {
   total: number;
   page: number;
   size: number;
-  sort: string;
-  dir: "asc" | "desc";
+  sort: NotableSort;
+  dir: SortDirection;
   /** The view's query string (filters), for "all matching". */
   filter: string;
   detectionNames: Record<string, string>;

@@ -1,26 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { z } from "zod";
 import { ResultsTable } from "@/components/ResultsTable";
 import { SafeText } from "@/components/SafeText";
 import { requireUser } from "@/lib/auth/server";
-import { urlText } from "@/lib/db/ids";
 import { visibleBidi } from "@/lib/text/bidi";
 import { DETECTION_SPECS, listResults, resultRowJson, specById } from "@/lib/detections";
+import { resultListParams } from "@/lib/detections/result-list";
 import { detectionNames } from "@/lib/views/detection-names";
+import { resultsUrl, uploadUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Detection results" };
 export const dynamic = "force-dynamic";
-
-const params = z.object({
-  detection: urlText().max(100).optional().catch(undefined),
-  dest: urlText().trim().max(255).optional().catch(undefined),
-  earliest: z.coerce.date().optional().catch(undefined),
-  latest: z.coerce.date().optional().catch(undefined),
-  suppressed: z.enum(["show", "hide"]).catch("hide"),
-  upload: z.uuid().optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(10000).catch(1),
-});
 
 /**
  * ESCU drilldown "View the detection results for $dest$": `%original_detection_search% | search dest = "$dest$"`
@@ -28,8 +18,8 @@ const params = z.object({
  */
 export default async function ResultsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser("data:read");
-  const p = params.parse(await searchParams);
-  const size = 100;
+  const p = resultListParams.parse(await searchParams);
+  const size = p.size;
   const { rows, total } = await listResults({ detectionId: p.detection, dest: p.dest, from: p.earliest, to: p.latest, includeSuppressed: p.suppressed === "show", uploadId: p.upload, limit: size, offset: (p.page - 1) * size });
   const names = detectionNames();
   const detection = p.detection ? specById(p.detection) : undefined;
@@ -77,25 +67,17 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
       </form>
       {p.upload && (
         <p className="callout">
-          Results that the events of <Link href={`/uploads/${p.upload}`}>one upload</Link> are part of. <Link href="/results">All results</Link>
+          Results that the events of <Link href={uploadUrl(p.upload)}>one upload</Link> are part of. <Link href={resultsUrl()}>All results</Link>
         </p>
       )}
       <ResultsTable rows={rows.map(resultRowJson)} total={total} detectionNames={names} />
       <nav className="pager" aria-label="Result pages">
-        {p.page > 1 && <a href={`?${new URLSearchParams({ ...pageQuery(p), page: String(p.page - 1) })}`}>← Previous</a>}
+        {p.page > 1 && <a href={resultsUrl({ ...p, page: p.page - 1 })}>← Previous</a>}
         <span>
           Page {p.page} of {Math.max(1, Math.ceil(total / size))}
         </span>
-        {p.page * size < total && <a href={`?${new URLSearchParams({ ...pageQuery(p), page: String(p.page + 1) })}`}>Next →</a>}
+        {p.page * size < total && <a href={resultsUrl({ ...p, page: p.page + 1 })}>Next →</a>}
       </nav>
     </>
-  );
-}
-
-function pageQuery(p: z.infer<typeof params>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries({ detection: p.detection, dest: p.dest, earliest: p.earliest?.toISOString(), latest: p.latest?.toISOString(), suppressed: p.suppressed, upload: p.upload }).filter(
-      (e): e is [string, string] => e[1] !== undefined,
-    ),
   );
 }

@@ -13,6 +13,7 @@ import { listRiskIncidents } from "@/lib/risk/incidents";
 import { statusLabel } from "@/lib/triage/fields";
 import { rangeParams, resolveRange } from "@/lib/views/range";
 import { asOf } from "@/lib/views/as-of";
+import { detectionUrl, hostUrl, notableUrl, notablesUrl, resultUrl, riskUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Risk" };
 export const dynamic = "force-dynamic";
@@ -56,10 +57,10 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
           key: i.id,
           cells: [
             <Time key="t" iso={i.time.toISOString()} zoneInHeading />,
-            <Link key="h" href={`/hosts/${encodeURIComponent(i.dest.toLowerCase())}`} className="wrap-anywhere">
+            <Link key="h" href={hostUrl(i.dest.toLowerCase())} className="wrap-anywhere">
               <SafeText text={i.dest} />
             </Link>,
-            <Link key="n" href={`/notables/${i.id}`}>
+            <Link key="n" href={notableUrl(i.id)}>
               {i.title}
             </Link>,
             i.score,
@@ -70,7 +71,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
       />
       {incidents.total > incidents.rows.length && (
         <p>
-          <Link href="/notables?status=all&detection=risk_incident">All {incidents.total.toLocaleString("en")} risk incidents in the notables queue</Link>
+          <Link href={notablesUrl({ status: "all", detection: "risk_incident" })}>All {incidents.total.toLocaleString("en")} risk incidents in the notables queue</Link>
         </p>
       )}
       <h2>Risk incident rules, evaluated then</h2>
@@ -79,7 +80,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
       {findings.map((f) => (
         <section key={`${f.rule}-${f.host}`} className="panel" aria-label={`${RULE_TITLES[f.rule]}: ${f.host}`} data-testid="incident">
           <h3 style={{ margin: 0 }}>
-            <Link href={`/hosts/${encodeURIComponent(f.host)}`}>{f.host}</Link> — risk {f.score}
+            <Link href={hostUrl(f.host)}>{f.host}</Link> — risk {f.score}
           </h3>
           <p className="muted">
             {RULE_TITLES[f.rule]} · tactics: {f.tactics.join(", ") || "—"} · sources: {f.sources}
@@ -93,7 +94,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
                 <Time key="t" iso={c.time.toISOString()} zoneInHeading />,
                 c.searchName,
                 c.riskScore,
-                <Link key="m" href={`/results/${c.resultId}`} className="wrap-anywhere">
+                <Link key="m" href={resultUrl(c.resultId)} className="wrap-anywhere">
                   <SafeText text={c.riskMessage} />
                 </Link>,
               ],
@@ -114,7 +115,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
             rows={hosts.map((h) => ({
               key: h.host,
               cells: [
-                <Link key="h" href={`/risk/${encodeURIComponent(h.host)}`} className="wrap-anywhere">
+                <Link key="h" href={riskUrl(h.host)} className="wrap-anywhere">
                   {h.host}
                 </Link>,
                 h.score,
@@ -133,7 +134,7 @@ export default async function RiskPage({ searchParams }: { searchParams: Promise
             rows={detections.map((d) => ({
               key: d.searchName,
               cells: [
-                <Link key="d" href={`/detections/${d.detectionId}`}>
+                <Link key="d" href={detectionUrl(d.detectionId)}>
                   {d.searchName}
                 </Link>,
                 d.score,

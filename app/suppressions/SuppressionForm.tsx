@@ -11,6 +11,7 @@ import { visibleBidi } from "@/lib/text/bidi";
 import type { ActionState } from "@/lib/actions/state";
 import type { SuppressionPreview } from "@/lib/triage/suppressions";
 import { createSuppressionAction, previewSuppressionAction, updateSuppressionAction } from "./actions";
+import { hostUrl } from "@/lib/links/urls";
 
 interface Props {
   mode: "create" | "edit";
@@ -61,7 +62,7 @@ export function PreviewPanel({ preview, error, pending }: { preview: Suppression
                 {preview.hosts.map((h) => (
                   <tr key={h.dest}>
                     <td>
-                      <Link href={`/hosts/${encodeURIComponent(h.dest)}`}>{h.dest ? <SafeText text={h.dest} /> : "(no dest)"}</Link>
+                      <Link href={hostUrl(h.dest)}>{h.dest ? <SafeText text={h.dest} /> : "(no dest)"}</Link>
                     </td>
                     <td>{h.results}</td>
                     <td>−{h.risk}</td>

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { createSuppression, previewSuppression, readSuppressionForm, setSuppressionEnabled, updateSuppression, validateSuppression } from "@/lib/triage";
+import { suppressionUrl } from "@/lib/links/urls";
 
 function refresh() {
   // Suppressions change what almost every view shows (results, risk, notables): refresh them all.
@@ -55,7 +56,7 @@ export const createSuppressionAction = defineAction({
       { sourceResultId: resultId ?? null },
     );
     refresh();
-    redirect(`/suppressions/${id}?saved=created`);
+    redirect(suppressionUrl(id, { saved: "created" }));
   },
 });
 

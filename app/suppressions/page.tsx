@@ -6,6 +6,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { visibleBidi } from "@/lib/text/bidi";
 import { DETECTION_SPECS } from "@/lib/detections";
 import { filterMacros, listSuppressions, suppressionListParams } from "@/lib/triage";
+import { detectionUrl, suppressionUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Suppressions" };
 export const dynamic = "force-dynamic";
@@ -35,7 +36,7 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
       {macros.map((m) => (
         <section key={m.detectionId} className="panel" style={{ marginBottom: 8 }} aria-label={`Filter macro of ${m.detectionName}`}>
           <div>
-            <Link href={`/detections/${m.detectionId}`}>{m.detectionName}</Link> — <span className="mono">{m.macroName}</span> ({m.active} active)
+            <Link href={detectionUrl(m.detectionId)}>{m.detectionName}</Link> — <span className="mono">{m.macroName}</span> ({m.active} active)
           </div>
           <pre className="raw" data-testid="filter-macro">
             {visibleBidi(m.definition)}
@@ -93,7 +94,7 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
           {rows.map((s) => (
             <tr key={s.id} data-testid="suppression-row">
               <td>
-                <Link href={`/suppressions/${s.id}`}>#{s.id}</Link>
+                <Link href={suppressionUrl(s.id)}>#{s.id}</Link>
               </td>
               <td>{s.detectionName}</td>
               <td className="mono wrap-anywhere"><SafeText text={s.spl} /></td>

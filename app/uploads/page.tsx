@@ -5,6 +5,7 @@ import { SafeText } from "@/components/SafeText";
 import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { listUploads } from "@/lib/ingest/queries";
 import { requireUser } from "@/lib/auth/server";
+import { uploadUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Uploads" };
 export const dynamic = "force-dynamic";
@@ -46,7 +47,7 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
                 <Time iso={u.createdAt.toISOString()} zoneInHeading />
               </td>
               <td className="wrap-anywhere">
-                <Link href={`/uploads/${u.id}`}>
+                <Link href={uploadUrl(u.id)}>
                   <SafeText text={u.filename} />
                 </Link>
               </td>

@@ -15,19 +15,31 @@ import {
 } from "@tanstack/react-table";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTransition } from "react";
+import { PAGE_SIZES, type SortDirection } from "@/lib/url/table-state";
 
 export const dataTableFeatures = tableFeatures({ rowSortingFeature, rowPaginationFeature });
 export type DataTableFeatures = typeof dataTableFeatures;
 
-interface Props<Row extends RowData> {
+/**
+ * The way a table declares its sortable columns: `sortable(id, column)` with `id` one of the table's sortable ids
+ * (the const list its URL-state schema and its ORDER BY map are typed from), so a column the server cannot sort by
+ * does not compile as a sortable one. Every column not declared so is not sortable. Call it with the table's sort
+ * type: without one every id is refused.
+ */
+export function sortableColumns<Sort extends string = never>() {
+  return <Column extends object>(id: Sort, column: Column): Column => ({ ...column, id, enableSorting: true });
+}
+
+interface Props<Row extends RowData, Sort extends string> {
   label: string;
   columns: ColumnDef<DataTableFeatures, Row>[];
   data: Row[];
   total: number;
   page: number;
   size: number;
-  sort: string;
-  dir: "asc" | "desc";
+  /** The sort the rows are in: the indicator shows on that column, and only there. */
+  sort: Sort;
+  dir: SortDirection;
   getRowId?: (row: Row) => string;
   empty?: React.ReactNode;
   /**
@@ -42,7 +54,7 @@ interface Props<Row extends RowData> {
   keyset?: { previous: string | null; next: string | null; summary: string };
 }
 
-export function DataTable<Row extends RowData>({ label, columns, data, total, page, size, sort, dir, getRowId, empty, selection, keyset }: Props<Row>) {
+export function DataTable<Row extends RowData, Sort extends string>({ label, columns, data, total, page, size, sort, dir, getRowId, empty, selection, keyset }: Props<Row, Sort>) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -67,7 +79,8 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
 
   const table = useTable({
     features: dataTableFeatures,
-    columns,
+    // Only the columns declared with sortableColumns() sort: the server has an ORDER BY for those alone.
+    columns: columns.map((column) => (column.enableSorting === true ? column : { ...column, enableSorting: false })),
     data,
     getRowId,
     rowCount: total,
@@ -184,7 +197,7 @@ export function DataTable<Row extends RowData>({ label, columns, data, total, pa
         <label className="muted">
           Rows per page{" "}
           <select value={size} onChange={(e) => table.setPageSize(Number(e.target.value))}>
-            {[25, 50, 100, 200].map((n) => (
+            {PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>

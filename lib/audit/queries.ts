@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { db, type Prisma } from "../db/client";
 import { sqlSafeText, urlText } from "../db/ids";
+import { tableStateSchema } from "../url/table-state";
 import { csvRow } from "./csv";
 
 const optionalText = (max: number) => urlText().trim().max(max).optional().catch(undefined).transform((v) => v || undefined);
@@ -18,17 +19,19 @@ const optionalDate = z
   });
 
 /** The Audit view's filters, as they appear in its URL (every view is a URL). */
-export const auditFilterParams = z.object({
-  actor: optionalText(200),
-  /** Exact action ("user.update") or a prefix ending in a dot ("auth."). */
-  action: optionalText(100),
-  targetType: optionalText(100),
-  targetId: optionalText(500),
-  address: optionalText(100),
-  from: optionalDate,
-  to: optionalDate,
-  page: z.coerce.number().int().min(1).max(100000).catch(1),
-  size: z.coerce.number().int().min(10).max(500).catch(100),
+export const auditFilterParams = tableStateSchema({
+  filters: {
+    actor: optionalText(200),
+    /** Exact action ("user.update") or a prefix ending in a dot ("auth."). */
+    action: optionalText(100),
+    targetType: optionalText(100),
+    targetId: optionalText(500),
+    address: optionalText(100),
+    from: optionalDate,
+    to: optionalDate,
+  },
+  // Always newest first (an append-only log read back in time), in long pages: entries are short.
+  pageSize: 100,
 });
 export type AuditFilter = z.infer<typeof auditFilterParams>;
 

@@ -10,24 +10,26 @@ import { RESULT_SUPPRESSED, suppressedNow } from "../detections/suppressed";
 import { EFFECTIVE_RISK_EVENTS } from "../risk/effective";
 import { riskEventBounds } from "../risk/rollups";
 import { unionBounds, type Bounds } from "../views/range";
+import { tableStateSchema } from "../url/table-state";
 import { OPEN_STATUSES } from "../triage/fields";
 
 const HOUR = 3_600_000;
 
-export const HOST_SORTS = ["host", "finding", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent", "events"] as const;
+/** The hosts table's sortable column ids (components/HostsTable.tsx, SORT_SQL below). */
+export const HOST_SORTS = ["host", "finding", "risk24h", "risk7d", "openNotables", "results", "lastEvent", "firstEvent"] as const;
+export type HostSort = (typeof HOST_SORTS)[number];
 
-export const hostListParams = z.object({
-  page: z.coerce.number().int().min(1).max(100000).catch(1),
-  size: z.coerce.number().int().min(10).max(200).catch(50),
+export const hostListParams = tableStateSchema({
+  filters: {
+    q: urlText().trim().max(255).optional().catch(undefined),
+    /**
+     * "missing": only IIS servers (hosts with an event of IIS, lib/ingest/iis-activity.ts) without any IIS configuration
+     * log events — a host with no IIS activity at all is not an IIS server, so no log is missing there.
+     */
+    coverage: z.enum(["all", "missing", "present"]).catch("all"),
+  },
   /** Backdoors first: hosts with a module installed, then DLL load failures or HTTP logging disabled…, by 7-day risk. */
-  sort: z.enum(HOST_SORTS).catch("finding"),
-  dir: z.enum(["asc", "desc"]).catch("desc"),
-  q: urlText().trim().max(255).optional().catch(undefined),
-  /**
-   * "missing": only IIS servers (hosts with an event of IIS, lib/ingest/iis-activity.ts) without any IIS configuration
-   * log events — a host with no IIS activity at all is not an IIS server, so no log is missing there.
-   */
-  coverage: z.enum(["all", "missing", "present"]).catch("all"),
+  sort: { ids: HOST_SORTS, default: "finding" },
 });
 export type HostListParams = z.infer<typeof hostListParams>;
 
@@ -56,7 +58,7 @@ export interface HostRow {
 /** Module names a row of the hosts table lists; the host's page has them all. */
 export const MODULES_LISTED = 5;
 
-const SORT_SQL: Record<(typeof HOST_SORTS)[number], string> = {
+const SORT_SQL: Record<HostSort, string> = {
   host: "h.id",
   finding: "finding_rank",
   risk24h: "risk24h",
@@ -65,7 +67,6 @@ const SORT_SQL: Record<(typeof HOST_SORTS)[number], string> = {
   results: "results",
   lastEvent: "h.last_event",
   firstEvent: "h.first_event",
-  events: "h.event_count",
 };
 
 /**

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { db, Prisma } from "../db/client";
 import { parseBigintId, parseUuid, urlText } from "../db/ids";
+import { tableStateSchema } from "../url/table-state";
 import type { ReaderProgress } from "./parser";
 
 export async function listUploads(limit = 100) {
@@ -29,7 +30,11 @@ export function uploadJson(u: NonNullable<Awaited<ReturnType<typeof getUploadRep
   };
 }
 
+/** The events table's sortable column ids (components/EventsTable.tsx, EVENT_ORDER_BY below). */
 export const EVENT_SORTS = ["time", "host", "eventCode", "channel"] as const;
+export type EventSort = (typeof EVENT_SORTS)[number];
+/** The event field each sort orders by. */
+const EVENT_ORDER_BY = { time: "time", host: "host", eventCode: "eventCode", channel: "channel" } as const satisfies Record<EventSort, keyof Prisma.EventOrderByWithRelationInput>;
 
 const urlTime = z
   .string()
@@ -40,23 +45,22 @@ const urlTime = z
 /** An event id from the URL (a keyset cursor): a bigint's digits, nothing else. */
 const eventCursor = z.string().refine((v) => parseBigintId(v) !== null);
 
-export const eventListParams = z.object({
-  page: z.coerce.number().int().min(1).max(100000).catch(1),
-  size: z.coerce.number().int().min(10).max(200).catch(50),
-  sort: z.enum(EVENT_SORTS).catch("time"),
-  dir: z.enum(["asc", "desc"]).catch("desc"),
-  host: urlText().trim().max(255).optional().catch(undefined),
-  // An empty "Event code" field means any code (a bare coerce would read "" as event 0).
-  code: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()).catch(undefined),
-  upload: z.uuid().optional().catch(undefined),
-  /** Free text, found in the message or the original record, any case. */
-  q: z.string().trim().max(200).regex(/^[^\u0000]*$/).optional().catch(undefined).transform((v) => v || undefined),
-  /** Event time range, UTC (a datetime-local value or ISO). */
-  from: urlTime.optional().catch(undefined),
-  to: urlTime.optional().catch(undefined),
-  /** Keyset pagination: the page after (or before) this event, in the table's order. */
-  after: eventCursor.optional().catch(undefined),
-  before: eventCursor.optional().catch(undefined),
+export const eventListParams = tableStateSchema({
+  filters: {
+    host: urlText().trim().max(255).optional().catch(undefined),
+    // An empty "Event code" field means any code (a bare coerce would read "" as event 0).
+    code: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()).catch(undefined),
+    upload: z.uuid().optional().catch(undefined),
+    /** Free text, found in the message or the original record, any case. */
+    q: z.string().trim().max(200).regex(/^[^\u0000]*$/).optional().catch(undefined).transform((v) => v || undefined),
+    /** Event time range, UTC (a datetime-local value or ISO). */
+    from: urlTime.optional().catch(undefined),
+    to: urlTime.optional().catch(undefined),
+    /** Keyset pagination: the page after (or before) this event, in the table's order. */
+    after: eventCursor.optional().catch(undefined),
+    before: eventCursor.optional().catch(undefined),
+  },
+  sort: { ids: EVENT_SORTS, default: "time" },
 });
 export type EventListParams = z.infer<typeof eventListParams>;
 
@@ -91,7 +95,7 @@ export async function listEvents(params: EventListParams, options: { keyset?: bo
     ...(params.upload ? { uploadId: params.upload } : {}),
     ...(params.q ? { OR: [{ message: { contains: params.q, mode: "insensitive" as const } }, { raw: { contains: params.q, mode: "insensitive" as const } }] } : {}),
   };
-  const orderBy = [{ [params.sort]: params.dir }, { id: params.dir }];
+  const orderBy = [{ [EVENT_ORDER_BY[params.sort]]: params.dir }, { id: params.dir }];
   const cursor = options.keyset ? (params.after ?? params.before) : undefined;
   const backwards = options.keyset && !params.after && params.before !== undefined;
   const [found, total] = await Promise.all([

@@ -7,6 +7,7 @@ import { urlText } from "../db/ids";
 import { FINDING_KIND_NAMES, type FindingKind } from "../detections/enrichment";
 import { outputFieldNames, type DetectionSpec } from "../detections/spec";
 import { PRIORITIES } from "../detections/severity";
+import { encodeQuery, tableStateSchema } from "../url/table-state";
 
 // ---- notables -----------------------------------------------------------------------------------------------
 
@@ -69,7 +70,9 @@ export const notableChangeSchema = z
   .strict();
 export type NotableChange = z.infer<typeof notableChangeSchema>;
 
+/** The queue's sortable column ids (app/notables/NotablesQueue.tsx, SORT_SQL in notables.ts). */
 export const NOTABLE_SORTS = ["time", "urgency", "finding", "status", "dest", "owner", "updated", "title"] as const;
+export type NotableSort = (typeof NOTABLE_SORTS)[number];
 
 const optionalText = (max: number) =>
   urlText()
@@ -80,46 +83,43 @@ const optionalText = (max: number) =>
     .transform((v) => v || undefined);
 
 /** The suppressions list's filters, from a URL (the page and GET /api/suppressions). */
-export const suppressionListParams = z.object({
-  detection: urlText().max(100).optional().catch(undefined),
-  state: z.enum(["all", "active", "disabled", "expired"]).catch("all"),
-  dest: urlText().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
+export const suppressionListParams = tableStateSchema({
+  filters: {
+    detection: urlText().max(100).optional().catch(undefined),
+    state: z.enum(["all", "active", "disabled", "expired"]).catch("all"),
+    dest: urlText().trim().max(255).optional().catch(undefined).transform((v) => v || undefined),
+  },
+  // Every suppression on one page: there are few, and each detection's macro needs them all anyway.
+  paged: false,
 });
+export type SuppressionListParams = z.infer<typeof suppressionListParams>;
 
 /** The queue's filters, sort and page, as they appear in its URL (every view is a URL). */
-export const notableListParams = z.object({
-  /** "open" (new, in progress, pending), "all", or one status. */
-  status: z.enum(["open", "all", ...NOTABLE_STATUSES]).catch("open"),
-  urgency: z.enum(URGENCIES).optional().catch(undefined),
-  /** "me", "none" (unassigned), or a username. */
-  owner: optionalText(64),
-  detection: optionalText(100),
-  /** Any part of the host name, case-insensitive. */
-  dest: optionalText(255),
-  disposition: z.enum(DISPOSITIONS).optional().catch(undefined),
-  /** What happened (lib/detections/enrichment.ts FINDING_KINDS): module installed, DLL failed to load, … */
-  finding: z.enum(FINDING_KIND_NAMES as [FindingKind, ...FindingKind[]]).optional().catch(undefined),
-  /** Notables whose result a suppression hides: hidden unless asked for. */
-  suppressed: z.enum(["hide", "show"]).catch("hide"),
-  sort: z.enum(NOTABLE_SORTS).catch("time"),
-  dir: z.enum(["asc", "desc"]).catch("desc"),
-  page: z.coerce.number().int().min(1).max(100000).catch(1),
-  size: z.coerce.number().int().min(10).max(200).catch(50),
+export const notableListParams = tableStateSchema({
+  filters: {
+    /** "open" (new, in progress, pending), "all", or one status. */
+    status: z.enum(["open", "all", ...NOTABLE_STATUSES]).catch("open"),
+    urgency: z.enum(URGENCIES).optional().catch(undefined),
+    /** "me", "none" (unassigned), or a username. */
+    owner: optionalText(64),
+    detection: optionalText(100),
+    /** Any part of the host name, case-insensitive. */
+    dest: optionalText(255),
+    disposition: z.enum(DISPOSITIONS).optional().catch(undefined),
+    /** What happened (lib/detections/enrichment.ts FINDING_KINDS): module installed, DLL failed to load, … */
+    finding: z.enum(FINDING_KIND_NAMES as [FindingKind, ...FindingKind[]]).optional().catch(undefined),
+    /** Notables whose result a suppression hides: hidden unless asked for. */
+    suppressed: z.enum(["hide", "show"]).catch("hide"),
+  },
+  sort: { ids: NOTABLE_SORTS, default: "time" },
 });
 export type NotableListParams = z.infer<typeof notableListParams>;
 
 /** The query string of a queue view (defaults left out), for links and for bulk actions on "all matching". */
 export function notableQuery(p: Partial<NotableListParams>, change: Partial<Record<keyof NotableListParams, string | number | undefined>> = {}): string {
-  const defaults = notableListParams.parse({});
-  const q = new URLSearchParams();
-  const merged = { ...p, ...change } as Record<string, unknown>;
-  for (const key of Object.keys(notableListParams.shape) as (keyof NotableListParams)[]) {
-    const v = merged[key];
-    if (v === undefined || v === null || v === "") continue;
-    if (String(v) === String(defaults[key])) continue;
-    q.set(key, String(v));
-  }
-  return q.toString();
+  const merged: Record<string, unknown> = { ...p, ...change };
+  const inSchemaOrder = Object.fromEntries(Object.keys(notableListParams.shape).map((key) => [key, merged[key]]));
+  return encodeQuery(inSchemaOrder, notableListParams.parse({}));
 }
 
 // ---- suppressions -------------------------------------------------------------------------------------------

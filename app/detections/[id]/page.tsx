@@ -7,6 +7,7 @@ import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDe
 import { lastDayInputs } from "@/lib/views/range";
 import { visibleBidi } from "@/lib/text/bidi";
 import { AdhocRunForm, SettingsForm } from "../DetectionForms";
+import { resultsUrl } from "@/lib/links/urls";
 
 export const dynamic = "force-dynamic";
 
@@ -128,7 +129,7 @@ export default async function DetectionPage({ params }: Props) {
                 <Time iso={r.windowStart.toISOString()} zoneInHeading /> – <Time iso={r.windowEnd.toISOString()} zoneInHeading />
               </td>
               <td>{r.rowCount}</td>
-              <td>{r.resultCount > 0 ? <Link href={`/results?detection=${spec.id}&earliest=${r.windowStart.toISOString()}&latest=${r.windowEnd.toISOString()}`}>{r.resultCount}</Link> : 0}</td>
+              <td>{r.resultCount > 0 ? <Link href={resultsUrl({ detection: spec.id, earliest: r.windowStart, latest: r.windowEnd })}>{r.resultCount}</Link> : 0}</td>
               <td>{r.suppressedCount}</td>
               <td className={`status-${r.status === "done" ? "done" : r.status === "failed" ? "failed" : "processing"}`}>{r.status}</td>
             </tr>

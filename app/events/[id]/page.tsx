@@ -8,6 +8,7 @@ import { SafeText } from "@/components/SafeText";
 import { visibleBidi } from "@/lib/text/bidi";
 import { requireUser } from "@/lib/auth/server";
 import { getEvent, type EventDetail } from "@/lib/ingest/queries";
+import { hostUrl, uploadUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Event" };
 export const dynamic = "force-dynamic";
@@ -29,7 +30,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         </dd>
         <dt>Host</dt>
         <dd>
-          <Link href={`/hosts/${encodeURIComponent(event.hostId)}`}>
+          <Link href={hostUrl(event.hostId)}>
             <SafeText text={event.host} />
           </Link>
         </dd>
@@ -42,7 +43,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         <dt>From</dt>
         <dd>
           record {event.position.toLocaleString("en")} of{" "}
-          <Link href={`/uploads/${event.upload.id}`}>
+          <Link href={uploadUrl(event.upload.id)}>
             <SafeText text={event.upload.filename} />
           </Link>{" "}
           ({event.format})

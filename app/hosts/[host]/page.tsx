@@ -20,6 +20,7 @@ import { statusLabel } from "@/lib/triage/fields";
 import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
 import { HostPriority } from "./HostPriority";
+import { eventsUrl, notableUrl, notablesUrl, resultsUrl, riskUrl, suppressionsUrl } from "@/lib/links/urls";
 
 export const dynamic = "force-dynamic";
 
@@ -83,11 +84,11 @@ export default async function HostPage({ params, searchParams }: Props) {
         </dd>
       </dl>
       <nav className="tabs" aria-label="Host views">
-        <Link href={`/risk/${encodeURIComponent(host.id)}`}>7-day risk drilldown</Link>
-        <Link href={`/results?dest=${encodeURIComponent(host.id)}`}>All detection results</Link>
-        <Link href={`/events?host=${encodeURIComponent(host.id)}`}>All events</Link>
-        <Link href={`/notables?status=all&dest=${encodeURIComponent(host.id)}`}>Notables queue</Link>
-        <Link href={`/suppressions?dest=${encodeURIComponent(host.id)}`}>Suppressions for this host</Link>
+        <Link href={riskUrl(host.id)}>7-day risk drilldown</Link>
+        <Link href={resultsUrl({ dest: host.id })}>All detection results</Link>
+        <Link href={eventsUrl({ host: host.id })}>All events</Link>
+        <Link href={notablesUrl({ status: "all", dest: host.id })}>Notables queue</Link>
+        <Link href={suppressionsUrl({ dest: host.id })}>Suppressions for this host</Link>
       </nav>
 
       <nav className="tabs" aria-label="On this page">
@@ -169,7 +170,7 @@ export default async function HostPage({ params, searchParams }: Props) {
           key: n.id,
           cells: [
             <Time key="t" iso={n.time.toISOString()} zoneInHeading />,
-            <Link key="n" href={`/notables/${n.id}`}>
+            <Link key="n" href={notableUrl(n.id)}>
               {n.title}
             </Link>,
             <span key="s" className={`badge ${n.severity}`}>{n.severity}</span>,
@@ -178,7 +179,7 @@ export default async function HostPage({ params, searchParams }: Props) {
           ],
         }))}
       />
-      <SectionPager noun="notables" param="notablesPage" page={pages.notablesPage} size={SECTION_SIZE} total={notables.total} query={query} all={{ href: `/notables?status=all&dest=${encodeURIComponent(host.id)}`, label: "Open in the notables queue" }} />
+      <SectionPager noun="notables" param="notablesPage" page={pages.notablesPage} size={SECTION_SIZE} total={notables.total} query={query} all={{ href: notablesUrl({ status: "all", dest: host.id }), label: "Open in the notables queue" }} />
 
       <h2 id="risk">Risk events ({range.label})</h2>
       <SimpleTable

@@ -9,6 +9,7 @@ import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
 import { assignableOwners, dispositionLabel, getNotable, statusLabel } from "@/lib/triage";
 import { CommentForm, NotableUpdateForm } from "../NotableForms";
+import { detectionUrl, hostUrl, newSuppressionUrl, resultUrl, suppressionsUrl } from "@/lib/links/urls";
 
 export const dynamic = "force-dynamic";
 
@@ -49,7 +50,7 @@ export default async function NotablePage({ params }: Props) {
       {n.suppressed && (
         <p className="callout">
           A suppression now hides this notable&apos;s result (a known false positive): its risk no longer counts and it has left the open queue.{" "}
-          <Link href={`/suppressions?detection=${n.detectionId}&dest=${encodeURIComponent(n.dest ?? "")}`}>Suppressions</Link>
+          <Link href={suppressionsUrl({ detection: n.detectionId, dest: n.dest ?? "" })}>Suppressions</Link>
         </p>
       )}
       <dl className="facts">
@@ -58,7 +59,7 @@ export default async function NotablePage({ params }: Props) {
           <Time iso={n.time.toISOString()} />
         </dd>
         <dt>dest</dt>
-        <dd>{n.dest ? <Link href={`/hosts/${encodeURIComponent(n.dest.toLowerCase())}`}><SafeText text={n.dest} /></Link> : "—"}</dd>
+        <dd>{n.dest ? <Link href={hostUrl(n.dest.toLowerCase())}><SafeText text={n.dest} /></Link> : "—"}</dd>
         {n.incidentRule ? (
           <>
             <dt>Risk incident rule</dt>
@@ -70,7 +71,7 @@ export default async function NotablePage({ params }: Props) {
           <>
             <dt>Detection</dt>
             <dd>
-              <Link href={`/detections/${n.detectionId}`}>{n.detectionName}</Link>
+              <Link href={detectionUrl(n.detectionId)}>{n.detectionName}</Link>
             </dd>
           </>
         )}
@@ -91,13 +92,13 @@ export default async function NotablePage({ params }: Props) {
           <>
             <dt>Result</dt>
             <dd>
-              <Link href={`/results/${String(n.resultId)}`}>
+              <Link href={resultUrl(String(n.resultId))}>
                 result #{String(n.resultId)} ({n.result.count} event{n.result.count === 1 ? "" : "s"})
               </Link>
               {can(user, "suppression:manage") && !n.suppressed && (
                 <>
                   {" · "}
-                  <Link href={`/suppressions/new?notable=${String(n.id)}`}>Mark as false positive</Link>
+                  <Link href={newSuppressionUrl({ notable: String(n.id) })}>Mark as false positive</Link>
                 </>
               )}
             </dd>
@@ -128,7 +129,7 @@ export default async function NotablePage({ params }: Props) {
                 <Time key="t" iso={r.time.toISOString()} zoneInHeading />,
                 r.searchName,
                 r.riskScore,
-                <Link key="m" href={`/results/${String(r.resultId)}`} className="wrap-anywhere">
+                <Link key="m" href={resultUrl(String(r.resultId))} className="wrap-anywhere">
                   <SafeText text={r.riskMessage} />
                 </Link>,
                 r.mitreTactics.join(", "),

@@ -8,6 +8,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { parseBigintId } from "@/lib/db/ids";
 import { contributingEvents, getResult, specById, splFieldOrder } from "@/lib/detections";
 import { statusLabel } from "@/lib/triage/fields";
+import { hostUrl, newSuppressionUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Detection result" };
 export const dynamic = "force-dynamic";
@@ -52,12 +53,12 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
         <dd>{result.notable ? `${result.notable.title} — ${result.notable.severity}, ${statusLabel(result.notable.status)}` : <span className="muted">none (risk only)</span>}</dd>
       </dl>
       <nav className="tabs" aria-label="Drilldowns">
-        <Link href={`/results?${new URLSearchParams({ detection: result.detectionId, dest, ...window })}`}>View the detection results for &quot;<SafeText text={dest} />&quot;</Link>
-        <Link href={`/risk/${encodeURIComponent(dest.toLowerCase())}?at=${encodeURIComponent(result.run.runTime.toISOString())}`}>
+        <Link href={resultsUrl({ detection: result.detectionId, dest, earliest: result.run.windowStart, latest: result.run.windowEnd })}>View the detection results for &quot;<SafeText text={dest} />&quot;</Link>
+        <Link href={riskUrl(dest.toLowerCase(), { at: result.run.runTime })}>
           View risk events for the last 7 days for &quot;<SafeText text={dest} />&quot;
         </Link>
-        <Link href={`/hosts/${encodeURIComponent(dest.toLowerCase())}`}>Host</Link>
-        {can(user, "suppression:manage") && <Link href={`/suppressions/new?result=${id}`}>Mark as false positive</Link>}
+        <Link href={hostUrl(dest.toLowerCase())}>Host</Link>
+        {can(user, "suppression:manage") && <Link href={newSuppressionUrl({ result: id })}>Mark as false positive</Link>}
       </nav>
       <h2>Contributing events ({events.length})</h2>
       <table className="data" aria-label="Contributing events">

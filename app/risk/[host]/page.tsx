@@ -11,6 +11,7 @@ import { visibleBidi } from "@/lib/text/bidi";
 import { DRILLDOWN_HOURS, latestRiskEventTime, riskDrilldown } from "@/lib/risk";
 import { riskByDay } from "@/lib/risk/rollups";
 import { asOf } from "@/lib/views/as-of";
+import { hostUrl, resultsUrl } from "@/lib/links/urls";
 
 export const dynamic = "force-dynamic";
 
@@ -85,8 +86,8 @@ export default async function RiskDrilldownPage({ params, searchParams }: Props)
       <h2>Risk per day</h2>
       <RiskByDay days={days} />
       <p>
-        <Link href={`/hosts/${encodeURIComponent(dest.toLowerCase())}`}>Host page</Link> ·{" "}
-        <Link href={`/results?dest=${encodeURIComponent(dest)}&earliest=${encodeURIComponent(from.toISOString())}&latest=${encodeURIComponent(reference.at.toISOString())}`}>
+        <Link href={hostUrl(dest.toLowerCase())}>Host page</Link> ·{" "}
+        <Link href={resultsUrl({ dest, earliest: from, latest: reference.at })}>
           Detection results in these 7 days
         </Link>
       </p>

@@ -9,6 +9,7 @@ import { specById } from "@/lib/detections";
 import { getSuppression, groupFieldNames, previewSuppression } from "@/lib/triage";
 import { PreviewPanel, SuppressionForm } from "../SuppressionForm";
 import { SuppressionToggle } from "../SuppressionToggle";
+import { detectionUrl, resultUrl } from "@/lib/links/urls";
 
 export const dynamic = "force-dynamic";
 
@@ -42,7 +43,7 @@ export default async function SuppressionPage({ params, searchParams }: Props) {
       <dl className="facts">
         <dt>Detection</dt>
         <dd>
-          <Link href={`/detections/${s.detectionId}`}>{s.detectionName}</Link>
+          <Link href={detectionUrl(s.detectionId)}>{s.detectionName}</Link>
         </dd>
         <dt>State</dt>
         <dd>
@@ -67,7 +68,7 @@ export default async function SuppressionPage({ params, searchParams }: Props) {
           {s.sourceResultId && (
             <>
               {" "}
-              from <Link href={`/results/${s.sourceResultId}`}>result #{s.sourceResultId}</Link>
+              from <Link href={resultUrl(s.sourceResultId)}>result #{s.sourceResultId}</Link>
             </>
           )}
         </dd>

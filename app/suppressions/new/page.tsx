@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/server";
 import { DETECTION_SPECS } from "@/lib/detections";
 import { draftForDetection, draftFromNotable, draftFromResult, previewSuppression } from "@/lib/triage";
 import { SuppressionForm } from "../SuppressionForm";
+import { detectionUrl, newSuppressionUrl, notableUrl, resultUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Mark as false positive" };
 export const dynamic = "force-dynamic";
@@ -35,7 +36,7 @@ export default async function NewSuppressionPage({ searchParams }: { searchParam
         <ul>
           {DETECTION_SPECS.map((s) => (
             <li key={s.id}>
-              <Link href={`/suppressions/new?detection=${s.id}`}>{s.name}</Link>
+              <Link href={newSuppressionUrl({ detection: s.id })}>{s.name}</Link>
             </li>
           ))}
         </ul>
@@ -49,16 +50,16 @@ export default async function NewSuppressionPage({ searchParams }: { searchParam
     <>
       <h1>Mark as false positive</h1>
       <p>
-        A suppression of <Link href={`/detections/${draft.detectionId}`}>{draft.detectionName}</Link>
+        A suppression of <Link href={detectionUrl(draft.detectionId)}>{draft.detectionName}</Link>
         {draft.resultId && (
           <>
-            , pre-filled from <Link href={`/results/${draft.resultId}`}>result #{draft.resultId}</Link>
+            , pre-filled from <Link href={resultUrl(draft.resultId)}>result #{draft.resultId}</Link>
           </>
         )}
         {draft.notableId && (
           <>
             {" "}
-            (<Link href={`/notables/${draft.notableId}`}>notable #{draft.notableId}</Link>)
+            (<Link href={notableUrl(draft.notableId)}>notable #{draft.notableId}</Link>)
           </>
         )}
         . Saving hides every result it matches (still viewable with &quot;show suppressed&quot;), removes their risk from every rollup and

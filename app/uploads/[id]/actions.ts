@@ -7,6 +7,7 @@ import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { deleteUpload } from "@/lib/pipeline/delete-upload";
+import { uploadsUrl } from "@/lib/links/urls";
 
 const GONE = "This upload no longer exists.";
 
@@ -21,6 +22,6 @@ export const deleteUploadAction = defineAction({
     const deleted = await deleteUpload(id, actor);
     if (!deleted) throw new UserFacingError(GONE);
     revalidatePath("/", "layout");
-    redirect(`/uploads?deleted=${encodeURIComponent(deleted.filename)}&events=${deleted.events}`);
+    redirect(uploadsUrl({ deleted: deleted.filename, events: deleted.events }));
   },
 });

@@ -8,6 +8,7 @@ import { detectionNames } from "@/lib/views/detection-names";
 import { uploadFindings } from "@/lib/views/upload-findings";
 import { can, requireUser } from "@/lib/auth/server";
 import { DeleteUploadForm } from "./DeleteUploadForm";
+import { eventsUrl, hostUrl, resultsUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Upload report" };
 export const dynamic = "force-dynamic";
@@ -57,7 +58,7 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
       </dl>
       {report.status === "done" && <Findings uploadId={report.id} stored={report.stored} duplicates={report.duplicates} />}
       <p>
-        <Link href={`/events?upload=${report.id}`}>Events from this upload</Link>
+        <Link href={eventsUrl({ upload: report.id })}>Events from this upload</Link>
       </p>
       {notices(report.notices).length > 0 && (
         <>
@@ -134,7 +135,7 @@ async function Findings({ uploadId, stored, duplicates }: { uploadId: string; st
           {f.hosts.map((h, i) => (
             <span key={h.id}>
               {i > 0 && ", "}
-              <Link href={`/hosts/${encodeURIComponent(h.id)}?${new URLSearchParams({ range: "custom", from: f.firstEvent!.toISOString(), to: new Date(f.lastEvent!.getTime() + 1000).toISOString() })}`}>
+              <Link href={hostUrl(h.id, { range: "custom", from: f.firstEvent!, to: new Date(f.lastEvent!.getTime() + 1000) })}>
                 <SafeText text={h.name} />
               </Link>{" "}
               <span className="muted">({h.events.toLocaleString("en")})</span>
@@ -154,7 +155,7 @@ async function Findings({ uploadId, stored, duplicates }: { uploadId: string; st
         </dd>
         <dt>Detection results</dt>
         <dd data-testid="found-results">
-          <Link href={`/results?upload=${uploadId}`}>{f.results.toLocaleString("en")}</Link>
+          <Link href={resultsUrl({ upload: uploadId })}>{f.results.toLocaleString("en")}</Link>
           {Object.entries(f.resultsByDetection).map(([id, n]) => (
             <span key={id} className="muted">
               {" "}
