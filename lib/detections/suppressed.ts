@@ -11,6 +11,9 @@ export const suppressedNow = (alias: string) => `coalesce(${alias}.suppressed_un
 /** SQL boolean: whether the detection result aliased `r` is hidden by an active suppression. */
 export const RESULT_SUPPRESSED = suppressedNow("r");
 
+/** suppressedNow for a row read through Prisma: whether its `suppressedUntil` hides it at `now`. */
+export const suppressedAt = (suppressedUntil: Date | null, now = new Date()) => suppressedUntil !== null && suppressedUntil > now;
+
 /**
  * A boolean SQL expression: whether a result row (`rowFields`, a jsonb expression of its fields) is removed, now, by
  * a suppression of the detection `detectionId` (other than the suppression `exceptId`, when given) — the `_filter`
