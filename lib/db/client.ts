@@ -1,33 +1,32 @@
-// The Prisma client, one per process. Connects lazily, so `next build` needs no database.
+// The Prisma client, one per process, on the process's one pool (lib/db/pg.ts). Connects lazily, so `next build`
+// needs no database.
 import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 import { PrismaClient } from "./generated/client.ts";
+import { pgPool } from "./pg";
 
 export type { PrismaClient } from "./generated/client.ts";
 export { Prisma } from "./generated/client.ts";
 
-const globalForPrisma = globalThis as unknown as { iiswatchPrisma?: PrismaClient };
+export { databaseUrl } from "./pg";
 
-export function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set (npm start sets it, to the embedded database when you have none)");
-  return url;
-}
-
-function makeClient(): PrismaClient {
-  // Kept small by default: the embedded database serves a limited number of connections (embedded.ts).
-  const max = Number(process.env.DATABASE_POOL_MAX ?? 4);
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl(), max }) });
-}
+const globalForPrisma = globalThis as unknown as { iiswatchPrisma?: PrismaClient; iiswatchPrismaPool?: pg.Pool };
 
 /**
- * Cached on globalThis in production too: Next evaluates this module once per route bundle, and every extra
- * client would be an extra connection pool.
+ * Cached on globalThis in production too: Next evaluates this module once per route bundle. The client rides on
+ * the pg pool, so a pool closed and opened again (closePgPool) gets a new client.
  */
 export function db(): PrismaClient {
-  return (globalForPrisma.iiswatchPrisma ??= makeClient());
+  const pool = pgPool();
+  if (globalForPrisma.iiswatchPrisma && globalForPrisma.iiswatchPrismaPool === pool) return globalForPrisma.iiswatchPrisma;
+  globalForPrisma.iiswatchPrisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  globalForPrisma.iiswatchPrismaPool = pool;
+  return globalForPrisma.iiswatchPrisma;
 }
 
 export async function disconnectDb(): Promise<void> {
+  // Leaves the shared pool open (closePgPool ends it).
   await globalForPrisma.iiswatchPrisma?.$disconnect();
   globalForPrisma.iiswatchPrisma = undefined;
+  globalForPrisma.iiswatchPrismaPool = undefined;
 }

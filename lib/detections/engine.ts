@@ -6,11 +6,12 @@
 // the same transaction.
 import type pg from "pg";
 import type { RunKind } from "../db/enums";
+import { execute, join, query, raw, sql, type Sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { riskContext } from "./risk-context";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
 import { enrich, type EventDetail } from "./enrichment";
-import { sqlText, suppressedSql } from "./filter";
+import { suppressedSql } from "./suppressed";
 import { disjointBatches, type RunWindow } from "./schedule";
 import { compileSearch } from "./search-sql";
 import type { Detection } from "./settings";
@@ -45,15 +46,25 @@ export interface SearchRow {
 /** Windows per statement: bounds the statement's memory on long replays. */
 const WINDOWS_PER_STATEMENT = 500;
 
+/** What a statement records about its runs: the detection, the kind of run, what triggered it, its windows. */
+interface RunsOf {
+  detectionId: string;
+  kind: RunSummary["kind"];
+  trigger: string;
+  windows: RunWindow[];
+}
+
 /** The search part shared by reporting and ad-hoc runs: windows -> matched events -> grouped rows -> filter. */
-function searchCtes(spec: DetectionSpec): string {
+function searchCtes(spec: DetectionSpec, runs: RunsOf): Sql {
+  // The compiled search is SQL built from the spec shipped with the code (its literals quoted by compileSearch).
   const search = compileSearch(spec.structuredSearch);
-  const groups = search.groupColumns.map((g) => g.alias).join(", ");
-  const detail = `jsonb_build_object(${spec.enrichment.dataFields.map((f) => `${sqlText(f)}, e.data ->> ${sqlText(f)}`).join(", ")})`;
-  return `
+  const groups = raw(search.groupColumns.map((g) => g.alias).join(", "));
+  const detail = sql`jsonb_build_object(${join(spec.enrichment.dataFields.map((f) => sql`${f}::text, e.data ->> ${f}::text`))})`;
+  return sql`
   windows AS MATERIALIZED (
     SELECT nextval(pg_get_serial_sequence('detection_runs', 'id')) AS run_id, w.run_time, w.window_start, w.window_end
-    FROM unnest($4::timestamptz[], $5::timestamptz[], $6::timestamptz[]) AS w(run_time, window_start, window_end)
+    FROM unnest(${runs.windows.map((w) => w.runTime)}::timestamptz[], ${runs.windows.map((w) => w.start)}::timestamptz[],
+                ${runs.windows.map((w) => w.end)}::timestamptz[]) AS w(run_time, window_start, window_end)
   ),
   high_water AS MATERIALIZED (SELECT coalesce(max(id), 0) AS max_event_id FROM events),
   matched AS MATERIALIZED (
@@ -61,15 +72,15 @@ function searchCtes(spec: DetectionSpec): string {
     FROM windows w
     -- Lateral, so each window is one index range scan on (event_code, time) rather than a pass over all candidates.
     CROSS JOIN LATERAL (
-      SELECT e.id AS event_id, e.time, ${search.groupColumns.map((g) => `${g.expr} AS ${g.alias}`).join(", ")}, ${detail} AS detail
+      SELECT e.id AS event_id, e.time, ${raw(search.groupColumns.map((g) => `${g.expr} AS ${g.alias}`).join(", "))}, ${detail} AS detail
       FROM events e
       WHERE e.time >= w.window_start AND e.time < w.window_end
-        AND ${search.eventPredicate}
+        AND ${raw(search.eventPredicate)}
       OFFSET 0 -- keeps the planner from flattening the subquery back into a join
     ) m
   ),
   grouped AS MATERIALIZED (
-    SELECT run_id, md5(jsonb_build_array(${groups})::text) AS group_key, ${search.rowJson} AS fields,
+    SELECT run_id, md5(jsonb_build_array(${groups})::text) AS group_key, ${raw(search.rowJson)} AS fields,
       count(*)::int AS count, min(time) AS first_time, max(time) AS last_time,
       array_agg(event_id ORDER BY time, event_id) AS event_ids,
       (array_agg(DISTINCT detail))[1:50] AS details
@@ -77,123 +88,102 @@ function searchCtes(spec: DetectionSpec): string {
     GROUP BY run_id, ${groups}
   ),
   kept AS MATERIALIZED (
-    SELECT g.*, ${suppressedSql("$1", "g.fields")} AS suppressed FROM grouped g
+    SELECT g.*, ${suppressedSql(runs.detectionId, sql`g.fields`)} AS suppressed FROM grouped g
   )`;
 }
 
-function runsInsert(reporting: boolean): string {
-  return `
+function runsInsert(runs: RunsOf, reporting: boolean): Sql {
+  return sql`
   run_counts AS (
     SELECT run_id, count(*) FILTER (WHERE NOT suppressed) AS row_count, count(*) FILTER (WHERE suppressed) AS suppressed_count
     FROM kept GROUP BY run_id
   ),
-  result_counts AS (${reporting ? "SELECT run_id, count(*) AS result_count FROM novel GROUP BY run_id" : "SELECT NULL::bigint AS run_id, 0 AS result_count WHERE false"}),
+  result_counts AS (${reporting ? sql`SELECT run_id, count(*) AS result_count FROM novel GROUP BY run_id` : sql`SELECT NULL::bigint AS run_id, 0 AS result_count WHERE false`}),
   runs AS (
     INSERT INTO detection_runs (id, detection_id, kind, run_time, window_start, window_end, status, row_count, suppressed_count,
                                 result_count, trigger, max_event_id, started_at, finished_at)
-    SELECT w.run_id, $1, $2::"RunKind", w.run_time, w.window_start, w.window_end, 'done',
+    SELECT w.run_id, ${runs.detectionId}, ${runs.kind}::"RunKind", w.run_time, w.window_start, w.window_end, 'done',
       coalesce(c.row_count, 0), coalesce(c.suppressed_count, 0), coalesce(n.result_count, 0),
-      $3, (SELECT max_event_id FROM high_water), statement_timestamp(), clock_timestamp()
+      ${runs.trigger}, (SELECT max_event_id FROM high_water), statement_timestamp(), clock_timestamp()
     FROM windows w LEFT JOIN run_counts c USING (run_id) LEFT JOIN result_counts n USING (run_id)
     RETURNING id, run_time, window_start, window_end, row_count, suppressed_count, result_count
   )`;
 }
 
-/** The statement of a reporting (scheduled or replay) batch. */
-export function reportingStatement(spec: DetectionSpec): string {
+/** The statement of a reporting (scheduled or replay) batch of windows. */
+export function reportingStatement(detection: Detection, kind: ReportingRunKind, trigger: string, windows: RunWindow[]): Sql {
+  const { spec } = detection;
+  const detectionId = spec.id;
+  const runs: RunsOf = { detectionId, kind, trigger, windows };
+  const context = riskContext(spec);
+  const urgency = urgencyRow(detection.severity ?? "informational");
+  const severity = detection.severity ?? "informational";
+  const notable = spec.deployment.notable;
+  // Rule title `%name%`: the detection's name.
+  const notableTitle = (notable?.ruleTitle ?? "%name%").replaceAll("%name%", spec.name);
+  // The risk message with each `$field$` token replaced by the result's field.
   const message = messageTokens(spec.rba.message).reduce(
-    (expr, token) => `replace(${expr}, ${sqlText(`$${token}$`)}, coalesce(r.fields ->> ${sqlText(token)}, ''))`,
-    "$11::text",
+    (expr, token) => sql`replace(${expr}, ${`$${token}$`}::text, coalesce(r.fields ->> ${token}::text, ''))`,
+    sql`${spec.rba.message}::text`,
   );
-  return `WITH ${searchCtes(spec)},
+  const hostPriority = sql`lower(coalesce(h.priority, ${DEFAULT_HOST_PRIORITY}))`;
+  return sql`WITH ${searchCtes(spec, runs)},
   novel AS MATERIALIZED (
     SELECT k.* FROM kept k
     WHERE NOT k.suppressed AND EXISTS (
       SELECT 1 FROM unnest(k.event_ids) AS x(event_id)
-      WHERE NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.detection_id = $1 AND c.event_id = x.event_id))
+      WHERE NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.detection_id = ${detectionId} AND c.event_id = x.event_id))
   ),
   results AS (
     INSERT INTO detection_results (detection_id, run_id, group_key, dest, fields, count, first_time, last_time)
-    SELECT $1, run_id, group_key, fields ->> 'dest', fields, count, first_time, last_time FROM novel
+    SELECT ${detectionId}, run_id, group_key, fields ->> 'dest', fields, count, first_time, last_time FROM novel
     RETURNING id, run_id, group_key, dest, fields
   ),
   covered AS (
     INSERT INTO detection_result_events (detection_id, event_id, result_id)
-    SELECT $1, x.event_id, r.id FROM results r JOIN novel n USING (run_id, group_key) CROSS JOIN LATERAL unnest(n.event_ids) AS x(event_id)
+    SELECT ${detectionId}, x.event_id, r.id FROM results r JOIN novel n USING (run_id, group_key) CROSS JOIN LATERAL unnest(n.event_ids) AS x(event_id)
     RETURNING 1
   ),
   risk AS (
     INSERT INTO risk_events (time, detection_id, result_id, risk_object, risk_object_type, normalized_risk_object, risk_score,
                              risk_message, search_name, analytic_stories, annotations, mitre_tactics, info_min_time, info_max_time, fields)
-    SELECT w.run_time, $1, r.id, v.value, ro.type, lower(v.value), ro.score, ${message}, $12, $13, $14, $15,
-      w.window_start, w.window_end, r.fields
+    SELECT w.run_time, ${detectionId}, r.id, v.value, ro.type, lower(v.value), ro.score, ${message}, ${context.searchName}, ${context.analyticStories},
+      ${JSON.stringify(context.annotations)}, ${context.mitreTactics}, w.window_start, w.window_end, r.fields
     FROM results r
     JOIN windows w USING (run_id)
-    CROSS JOIN unnest($8::text[], $9::text[], $10::int[]) AS ro(field, type, score)
+    CROSS JOIN unnest(${detection.riskObjects.map((r) => r.field)}::text[], ${detection.riskObjects.map((r) => r.type)}::text[],
+                      ${detection.riskObjects.map((r) => r.score)}::int[]) AS ro(field, type, score)
     CROSS JOIN LATERAL (SELECT r.fields ->> ro.field AS value) v
-    WHERE $7 AND v.value IS NOT NULL AND v.value <> ''
+    WHERE ${spec.deployment.rba.enabled} AND v.value IS NOT NULL AND v.value <> ''
     RETURNING 1
   ),
   notables AS (
     INSERT INTO notables (result_id, detection_id, time, title, dest, severity, urgency, updated_at)
-    SELECT r.id, $1, w.run_time, $17, r.dest, $18, coalesce(u.urgency, $18), now()
+    SELECT r.id, ${detectionId}, w.run_time, ${notableTitle}, r.dest, ${severity}, coalesce(u.urgency, ${severity}), now()
     FROM results r
     JOIN windows w USING (run_id)
     LEFT JOIN hosts h ON h.id = lower(r.dest)
-    LEFT JOIN unnest($19::text[], $20::text[]) AS u(priority, urgency)
-      ON u.priority = CASE WHEN lower(coalesce(h.priority, $21)) = ANY($19::text[]) THEN lower(coalesce(h.priority, $21)) ELSE 'unknown' END
-    WHERE $16
+    LEFT JOIN unnest(${urgency.priorities}::text[], ${urgency.urgencies}::text[]) AS u(priority, urgency)
+      ON u.priority = CASE WHEN ${hostPriority} = ANY(${urgency.priorities}::text[]) THEN ${hostPriority} ELSE 'unknown' END
+    WHERE ${notable !== null}
     RETURNING 1
   ),
-  ${runsInsert(true)}
+  ${runsInsert(runs, true)}
   SELECT r.id::text AS result_id, n.event_ids::text[] AS event_ids, n.details, NULL::text AS run_id
   FROM results r JOIN novel n USING (run_id, group_key)
   UNION ALL
   SELECT NULL, NULL, NULL, id::text FROM runs`;
 }
 
-/** The statement of an ad-hoc run: the search's rows and a DetectionRun row, nothing reported. */
-export function adhocStatement(spec: DetectionSpec): string {
-  return `WITH ${searchCtes(spec)},
-  ${runsInsert(false)}
+/** The statement of an ad-hoc run over one window: the search's rows and a DetectionRun row, nothing reported. */
+export function adhocStatement(spec: DetectionSpec, trigger: string, window: RunWindow): Sql {
+  const runs: RunsOf = { detectionId: spec.id, kind: "adhoc", trigger, windows: [window] };
+  return sql`WITH ${searchCtes(spec, runs)},
+  ${runsInsert(runs, false)}
   SELECT k.fields, k.group_key, k.event_ids::text[] AS event_ids, k.details, k.first_time, NULL::text AS run_id
   FROM kept k WHERE NOT k.suppressed
   UNION ALL
   SELECT NULL, NULL, NULL, NULL, NULL, id::text FROM runs`;
-}
-
-function windowParams(windows: RunWindow[]) {
-  return [windows.map((w) => w.runTime), windows.map((w) => w.start), windows.map((w) => w.end)];
-}
-
-/** Parameters $1..$21 of the reporting statement. */
-export function reportingParams(detection: Detection, kind: ReportingRunKind, trigger: string, windows: RunWindow[]): unknown[] {
-  const { spec } = detection;
-  const context = riskContext(spec);
-  const urgency = urgencyRow(detection.severity ?? "informational");
-  const notable = spec.deployment.notable;
-  return [
-    spec.id,
-    kind,
-    trigger,
-    ...windowParams(windows),
-    spec.deployment.rba.enabled,
-    detection.riskObjects.map((r) => r.field),
-    detection.riskObjects.map((r) => r.type),
-    detection.riskObjects.map((r) => r.score),
-    spec.rba.message,
-    context.searchName,
-    context.analyticStories,
-    JSON.stringify(context.annotations),
-    context.mitreTactics,
-    notable !== null,
-    // Rule title `%name%`: the detection's name.
-    (notable?.ruleTitle ?? "%name%").replaceAll("%name%", spec.name),
-    detection.severity ?? "informational",
-    urgency.priorities,
-    urgency.urgencies,
-    DEFAULT_HOST_PRIORITY,
-  ];
 }
 
 /** The advisory lock that serializes a detection's runs (and anything that must not interleave with them). */
@@ -204,7 +194,7 @@ function inRunTransaction<T>(detectionId: string, fn: (client: pg.ClientBase) =>
   return inTransaction(async (client) => {
     // One run of a detection at a time (scheduler, catch-up after an upload, replay): each must see what the
     // previous one reported, or both could report the same events.
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [detectionRunLockKey(detectionId)]);
+    await execute(sql`SELECT pg_advisory_xact_lock(hashtext(${detectionRunLockKey(detectionId)}))`, client);
     return fn(client);
   });
 }
@@ -217,7 +207,7 @@ interface ReportingRow {
 }
 
 async function loadRuns(client: pg.ClientBase, runIds: string[]): Promise<RunSummary[]> {
-  const { rows } = await client.query<{
+  const rows = await query<{
     id: string;
     detection_id: string;
     kind: RunSummary["kind"];
@@ -228,9 +218,9 @@ async function loadRuns(client: pg.ClientBase, runIds: string[]): Promise<RunSum
     suppressed_count: number;
     result_count: number;
   }>(
-    `SELECT id::text, detection_id, kind::text AS kind, run_time, window_start, window_end, row_count, suppressed_count, result_count
-     FROM detection_runs WHERE id = ANY($1::bigint[]) ORDER BY run_time, id`,
-    [runIds],
+    sql`SELECT id::text, detection_id, kind::text AS kind, run_time, window_start, window_end, row_count, suppressed_count, result_count
+     FROM detection_runs WHERE id = ANY(${runIds}::bigint[]) ORDER BY run_time, id`,
+    client,
   );
   return rows.map((r) => ({
     runId: r.id,
@@ -256,21 +246,20 @@ export async function executeReportingRuns(
   trigger: string,
 ): Promise<RunSummary[]> {
   if (windows.length === 0) return [];
-  const sql = reportingStatement(detection.spec);
   const runs: RunSummary[] = [];
   for (const batch of disjointBatches(windows)) {
     for (let i = 0; i < batch.length; i += WINDOWS_PER_STATEMENT) {
       const chunk = batch.slice(i, i + WINDOWS_PER_STATEMENT);
       runs.push(
         ...(await inRunTransaction(detection.spec.id, async (client) => {
-          const { rows } = await client.query<ReportingRow>(sql, reportingParams(detection, kind, trigger, chunk));
+          const rows = await query<ReportingRow>(reportingStatement(detection, kind, trigger, chunk), client);
           const results = rows.filter((r) => r.result_id !== null);
           if (results.length > 0) {
             const enrichments = results.map((r) => JSON.stringify(enrich(detection.spec.enrichment.kind, r.details ?? [], r.event_ids ?? [])));
-            await client.query(
-              `UPDATE detection_results d SET enrichment = x.enrichment
-               FROM unnest($1::bigint[], $2::jsonb[]) AS x(id, enrichment) WHERE d.id = x.id`,
-              [results.map((r) => r.result_id), enrichments],
+            await execute(
+              sql`UPDATE detection_results d SET enrichment = x.enrichment
+               FROM unnest(${results.map((r) => r.result_id)}::bigint[], ${enrichments}::jsonb[]) AS x(id, enrichment) WHERE d.id = x.id`,
+              client,
             );
           }
           return loadRuns(client, rows.filter((r) => r.run_id !== null).map((r) => r.run_id!));
@@ -283,17 +272,15 @@ export async function executeReportingRuns(
 
 /** Runs a detection's search over one window without reporting anything (ES "run search"). */
 export async function executeAdhocRun(detection: Detection, window: RunWindow, trigger: string): Promise<{ run: RunSummary; rows: SearchRow[] }> {
-  const sql = adhocStatement(detection.spec);
-  const params = [detection.spec.id, "adhoc", trigger, ...windowParams([window])];
   return inRunTransaction(detection.spec.id, async (client) => {
-    const { rows } = await client.query<{
+    const rows = await query<{
       fields: SearchRow["fields"] | null;
       group_key: string;
       event_ids: string[];
       details: EventDetail[];
       first_time: Date;
       run_id: string | null;
-    }>(sql, params);
+    }>(adhocStatement(detection.spec, trigger, window), client);
     const [run] = await loadRuns(client, [rows.find((r) => r.run_id !== null)!.run_id!]);
     const found = rows.filter((r) => r.fields !== null).sort((a, b) => a.first_time.getTime() - b.first_time.getTime() || a.group_key.localeCompare(b.group_key));
     return {

@@ -9,21 +9,6 @@ export const DEFAULT_FILTER_DEFINITION = "search *";
 /** SQL text literal (standard_conforming_strings: only the quote needs doubling). */
 export const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
-/**
- * A boolean SQL expression: whether a result row (a jsonb expression of its fields) is removed, now, by a
- * suppression of the detection (other than the one `exceptIdSql` names, if given). `detectionIdSql` is an SQL
- * expression (a parameter such as `$1`). The matching itself is the database function suppression_matches (see
- * the suppressed_until migration), which also keeps the stored results' and risk events' suppression state: one
- * matcher for runs and reads.
- */
-export function suppressedSql(detectionIdSql: string, rowFieldsSql: string, exceptIdSql?: string): string {
-  return `EXISTS (
-      SELECT 1 FROM suppressions s
-      WHERE s.detection_id = ${detectionIdSql} AND s.enabled${exceptIdSql ? ` AND s.id IS DISTINCT FROM ${exceptIdSql}` : ""}
-        AND (s.expires_at IS NULL OR s.expires_at > now())
-        AND suppression_matches(s.match, ${rowFieldsSql}))`;
-}
-
 const splQuote = (value: string) => `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 
 /** The macro's SPL equivalent for these suppressions' matches, as Splunk would have it (for display). */

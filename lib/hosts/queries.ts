@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { urlText } from "../db/ids";
 import { containsPattern } from "../db/like";
-import { pgPool } from "../db/pg";
+import { empty, query, queryOne, raw, sql, whereAll, type Sql } from "../db/sql";
 import { IIS_CONFIGURATION_LOG_MISSING } from "../ingest/iis-activity";
 import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
 import { CHANGE_KEYS, ENRICHMENT_KEYS, FAILURE_KEYS, type ConfigurationChangeKind } from "../detections/enrichment";
@@ -55,6 +55,30 @@ export interface HostRow {
   iisEvents: number;
 }
 
+/** A row of the `hosts` table as SQL returns it. */
+interface HostsTableRow {
+  id: string;
+  name: string;
+  priority: string;
+  first_event: Date | null;
+  last_event: Date | null;
+  event_count: number;
+  iis_config_events: number;
+  iis_events: number;
+}
+
+/** A row of the hosts list: the host and the figures listHosts computes for it. */
+interface HostTableRow extends HostsTableRow {
+  risk24h: number;
+  risk7d: number;
+  open_notables: number;
+  results: number;
+  by_detection: Record<string, number>;
+  modules: string[];
+  module_count: number;
+  top_finding: string | null;
+}
+
 /** Module names a row of the hosts table lists; the host's page has them all. */
 export const MODULES_LISTED = 5;
 
@@ -79,65 +103,61 @@ const SORT_SQL: Record<HostSort, string> = {
  * `module_names`, which the database derives from each result's enrichment.
  */
 export async function listHosts(params: HostListParams, now = new Date()): Promise<{ total: number; rows: HostRow[] }> {
-  // Filters are numbered from $1 so that the count query and the page query share them.
-  const filters: string[] = [];
-  const filterValues: unknown[] = [];
-  if (params.q) {
-    filterValues.push(containsPattern(params.q));
-    filters.push(`h.id LIKE $${filterValues.length}`);
-  }
-  if (params.coverage === "missing") filters.push(IIS_CONFIGURATION_LOG_MISSING);
-  if (params.coverage === "present") filters.push("h.iis_config_events > 0");
-  const where = filters.length ? `WHERE ${filters.join(" AND ")}` : "";
-  const n = filterValues.length;
-  const values = [...filterValues, new Date(now.getTime() - 24 * HOUR), new Date(now.getTime() - 168 * HOUR), now, OPEN_STATUSES, params.size, (params.page - 1) * params.size];
-  const [day, week, end, open, limit, offset] = [1, 2, 3, 4, 5, 6].map((i) => `$${n + i}`);
+  const filters: Sql[] = [];
+  if (params.q) filters.push(sql`h.id LIKE ${containsPattern(params.q)}`);
+  if (params.coverage === "missing") filters.push(raw(IIS_CONFIGURATION_LOG_MISSING));
+  if (params.coverage === "present") filters.push(sql`h.iis_config_events > 0`);
+  const where = whereAll(filters);
+  const day = new Date(now.getTime() - 24 * HOUR);
+  const week = new Date(now.getTime() - 168 * HOUR);
   const direction = params.dir === "asc" ? "ASC" : "DESC";
   // By finding, hosts of the same finding come by 7-day risk (in the same direction).
   const then = params.sort === "finding" ? `risk7d ${direction}, ` : "";
-  const order = (alias: string) => `${SORT_SQL[params.sort].replace("h.", `${alias}.`)} ${direction} NULLS LAST, ${then}${alias}.id`;
+  const order = (alias: string) => raw(`${SORT_SQL[params.sort].replace("h.", `${alias}.`)} ${direction} NULLS LAST, ${then}${alias}.id`);
   const byFinding = params.sort === "finding";
   const byRisk = params.sort === "risk24h" || params.sort === "risk7d" || byFinding;
   const byResults = params.sort === "results";
+  const notSuppressed = raw(`NOT ${RESULT_SUPPRESSED}`);
+  const effectiveRisk = raw(EFFECTIVE_RISK_EVENTS);
 
-  // Risk of one host (`hostId`), or of every host (grouped), in the 7-day window.
-  const risk = (hostId: string | null) => `
-      SELECT ${hostId ? "" : "normalized_risk_object AS id, "}coalesce(sum(risk_score) FILTER (WHERE time >= ${day}), 0)::int AS risk24h,
+  // Risk of one host (`hostId`, an SQL expression), or of every host (grouped), in the 7-day window.
+  const risk = (hostId: Sql | null) => sql`
+      SELECT ${hostId ? empty : sql`normalized_risk_object AS id, `}coalesce(sum(risk_score) FILTER (WHERE time >= ${day}), 0)::int AS risk24h,
              coalesce(sum(risk_score), 0)::int AS risk7d
-      FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE ${hostId ? `normalized_risk_object = ${hostId} AND ` : ""}time >= ${week} AND time < ${end}
-      ${hostId ? "" : "GROUP BY 1"}`;
+      FROM (${effectiveRisk}) re WHERE ${hostId ? sql`normalized_risk_object = ${hostId} AND ` : empty}time >= ${week} AND time < ${now}
+      ${hostId ? empty : sql`GROUP BY 1`}`;
   // Results by host and detection, of every host, or (from `page_results`) of the page's hosts.
-  const results = (from: string) => `
+  const results = (from: Sql) => sql`
       SELECT id, sum(n)::int AS results, jsonb_object_agg(detection_id, n) AS by_detection
       FROM (SELECT r.dest_id AS id, r.detection_id, count(*)::int AS n FROM ${from} GROUP BY 1, 2) x GROUP BY id`;
 
-  const sql = `
+  const statement = sql`
     WITH notables_open AS (
       SELECT lower(n.dest) AS id, count(*)::int AS n FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id
-      WHERE n.status::text = ANY(${open}::text[]) AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
-    )${byRisk ? `, risk AS (${risk(null)})` : ""}${
+      WHERE n.status::text = ANY(${OPEN_STATUSES}::text[]) AND ${notSuppressed} GROUP BY 1
+    )${byRisk ? sql`, risk AS (${risk(null)})` : empty}${
       byFinding
-        ? `, findings AS (SELECT r.dest_id AS id, max(r.finding_rank) AS finding_rank FROM detection_results r
-                          WHERE r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED} GROUP BY 1)`
-        : ""
-    }${byResults ? `, results AS (${results(`detection_results r WHERE r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}`)})` : ""},
+        ? sql`, findings AS (SELECT r.dest_id AS id, max(r.finding_rank) AS finding_rank FROM detection_results r
+                          WHERE r.dest_id IS NOT NULL AND ${notSuppressed} GROUP BY 1)`
+        : empty
+    }${byResults ? sql`, results AS (${results(sql`detection_results r WHERE r.dest_id IS NOT NULL AND ${notSuppressed}`)})` : empty},
     page AS (
       SELECT h.*, coalesce(notables_open.n, 0) AS open_notables
-             ${byRisk ? ", coalesce(risk.risk24h, 0) AS risk24h, coalesce(risk.risk7d, 0) AS risk7d" : ""}
-             ${byResults ? ", coalesce(results.results, 0) AS results, coalesce(results.by_detection, '{}'::jsonb) AS by_detection" : ""}
-             ${byFinding ? ", findings.finding_rank" : ""}
+             ${byRisk ? sql`, coalesce(risk.risk24h, 0) AS risk24h, coalesce(risk.risk7d, 0) AS risk7d` : empty}
+             ${byResults ? sql`, coalesce(results.results, 0) AS results, coalesce(results.by_detection, '{}'::jsonb) AS by_detection` : empty}
+             ${byFinding ? sql`, findings.finding_rank` : empty}
       FROM hosts h
       LEFT JOIN notables_open ON notables_open.id = h.id
-      ${byRisk ? "LEFT JOIN risk ON risk.id = h.id" : ""}
-      ${byFinding ? "LEFT JOIN findings ON findings.id = h.id" : ""}
-      ${byResults ? "LEFT JOIN results ON results.id = h.id" : ""}
+      ${byRisk ? sql`LEFT JOIN risk ON risk.id = h.id` : empty}
+      ${byFinding ? sql`LEFT JOIN findings ON findings.id = h.id` : empty}
+      ${byResults ? sql`LEFT JOIN results ON results.id = h.id` : empty}
       ${where}
       ORDER BY ${order("h")}
-      LIMIT ${limit} OFFSET ${offset}
+      LIMIT ${params.size} OFFSET ${(params.page - 1) * params.size}
     ),
     -- The page's hosts' results that no suppression hides, each checked once for both the counts and the modules.
     page_results AS MATERIALIZED (
-      SELECT r.dest_id, r.detection_id, r.module_names, r.finding_rank, r.finding_kind FROM page JOIN detection_results r ON r.dest_id = page.id WHERE NOT ${RESULT_SUPPRESSED}
+      SELECT r.dest_id, r.detection_id, r.module_names, r.finding_rank, r.finding_kind FROM page JOIN detection_results r ON r.dest_id = page.id WHERE ${notSuppressed}
     ),
     page_findings AS (
       SELECT dest_id AS id, (array_agg(finding_kind ORDER BY finding_rank DESC) FILTER (WHERE finding_kind IS NOT NULL))[1] AS top_finding
@@ -148,24 +168,21 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       SELECT dest_id AS id, (array_agg(DISTINCT name ORDER BY name))[1:${MODULES_LISTED}] AS modules, count(DISTINCT name)::int AS module_count
       FROM (SELECT DISTINCT dest_id, module_names FROM page_results) r, jsonb_array_elements_text(r.module_names) AS name
       WHERE name IS NOT NULL GROUP BY 1
-    )${byResults ? "" : `, page_counts AS (${results("page_results r")})`}
-    SELECT page.*${byRisk ? "" : ", rk.risk24h, rk.risk7d"}
-           ${byResults ? "" : ", coalesce(page_counts.results, 0) AS results, coalesce(page_counts.by_detection, '{}'::jsonb) AS by_detection"},
+    )${byResults ? empty : sql`, page_counts AS (${results(sql`page_results r`)})`}
+    SELECT page.*${byRisk ? empty : sql`, rk.risk24h, rk.risk7d`}
+           ${byResults ? empty : sql`, coalesce(page_counts.results, 0) AS results, coalesce(page_counts.by_detection, '{}'::jsonb) AS by_detection`},
            coalesce(page_modules.modules, '{}') AS modules, coalesce(page_modules.module_count, 0) AS module_count,
            page_findings.top_finding
     FROM page
-    ${byRisk ? "" : `CROSS JOIN LATERAL (${risk("page.id")}) rk`}
-    ${byResults ? "" : "LEFT JOIN page_counts ON page_counts.id = page.id"}
+    ${byRisk ? empty : sql`CROSS JOIN LATERAL (${risk(sql`page.id`)}) rk`}
+    ${byResults ? empty : sql`LEFT JOIN page_counts ON page_counts.id = page.id`}
     LEFT JOIN page_modules ON page_modules.id = page.id
     LEFT JOIN page_findings ON page_findings.id = page.id
     ORDER BY ${order("page")}`;
-  const [page, count] = await Promise.all([
-    pgPool().query(sql, values),
-    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM hosts h ${where}`, filterValues),
-  ]);
+  const [page, count] = await Promise.all([query<HostTableRow>(statement), queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM hosts h ${where}`)]);
   return {
-    total: count.rows[0].n,
-    rows: page.rows.map((r) => ({
+    total: count!.n,
+    rows: page.map((r) => ({
       id: r.id,
       name: r.name,
       priority: r.priority,
@@ -206,8 +223,7 @@ export interface HostDetail {
 }
 
 export async function getHost(id: string): Promise<HostDetail | null> {
-  const { rows } = await pgPool().query(`SELECT * FROM hosts WHERE id = lower($1)`, [id]);
-  const h = rows[0];
+  const h = await queryOne<HostsTableRow>(sql`SELECT * FROM hosts WHERE id = lower(${id})`);
   if (!h) return null;
   return { id: h.id, name: h.name, priority: h.priority, firstEvent: h.first_event, lastEvent: h.last_event, events: h.event_count, iisConfigEvents: h.iis_config_events, iisEvents: h.iis_events };
 }
@@ -225,29 +241,30 @@ export interface TimelineBucket {
 /** A host's activity in [from, to): events by code, results and risk per bucket (hour, or day past 14 days). */
 export async function hostTimeline(id: string, from: Date, to: Date): Promise<{ bucket: "hour" | "day"; buckets: TimelineBucket[]; codes: string[] }> {
   const bucket = to.getTime() - from.getTime() > 14 * 24 * HOUR ? "day" : "hour";
-  const { rows } = await pgPool().query(
-    `WITH series AS (
-       SELECT generate_series(date_trunc($4, $2::timestamptz AT TIME ZONE 'UTC'), date_trunc($4, ($3::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'), ('1 ' || $4)::interval) AS t
+  const host = id.toLowerCase();
+  const effectiveRisk = raw(EFFECTIVE_RISK_EVENTS);
+  const rows = await query<{ t: string; codes: Record<string, number>; results: number; risk: number; cumulative: number }>(
+    sql`WITH series AS (
+       SELECT generate_series(date_trunc(${bucket}, ${from}::timestamptz AT TIME ZONE 'UTC'), date_trunc(${bucket}, (${to}::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'), ('1 ' || ${bucket})::interval) AS t
      ), ev AS (
        SELECT t, jsonb_object_agg(code, n) AS codes FROM (
-         SELECT date_trunc($4, time AT TIME ZONE 'UTC') AS t, event_code::text AS code, count(*)::int AS n
-         FROM events WHERE host_id = $1 AND time >= $2 AND time < $3 GROUP BY 1, 2
+         SELECT date_trunc(${bucket}, time AT TIME ZONE 'UTC') AS t, event_code::text AS code, count(*)::int AS n
+         FROM events WHERE host_id = ${host} AND time >= ${from} AND time < ${to} GROUP BY 1, 2
        ) x GROUP BY t
      ), res AS (
-       SELECT date_trunc($4, r.last_time AT TIME ZONE 'UTC') AS t, count(*)::int AS n
-       FROM detection_results r WHERE r.dest_id = $1 AND r.last_time >= $2 AND r.last_time < $3 AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
+       SELECT date_trunc(${bucket}, r.last_time AT TIME ZONE 'UTC') AS t, count(*)::int AS n
+       FROM detection_results r WHERE r.dest_id = ${host} AND r.last_time >= ${from} AND r.last_time < ${to} AND NOT ${raw(RESULT_SUPPRESSED)} GROUP BY 1
      ), risk AS (
-       SELECT date_trunc($4, time AT TIME ZONE 'UTC') AS t, sum(risk_score)::int AS score
-       FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3 GROUP BY 1
+       SELECT date_trunc(${bucket}, time AT TIME ZONE 'UTC') AS t, sum(risk_score)::int AS score
+       FROM (${effectiveRisk}) re WHERE normalized_risk_object = ${host} AND time >= ${from} AND time < ${to} GROUP BY 1
      ), before AS (
-       SELECT coalesce(sum(risk_score), 0)::int AS score FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = $1 AND time < $2
+       SELECT coalesce(sum(risk_score), 0)::int AS score FROM (${effectiveRisk}) re WHERE normalized_risk_object = ${host} AND time < ${from}
      )
      SELECT to_char(series.t, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t, coalesce(ev.codes, '{}') AS codes,
             coalesce(res.n, 0) AS results, coalesce(risk.score, 0) AS risk,
             ((SELECT score FROM before) + sum(coalesce(risk.score, 0)) OVER (ORDER BY series.t))::int AS cumulative
      FROM series LEFT JOIN ev ON ev.t = series.t LEFT JOIN res ON res.t = series.t LEFT JOIN risk ON risk.t = series.t
      ORDER BY series.t`,
-    [id.toLowerCase(), from, to, bucket],
   );
   const codes = new Set<string>();
   const buckets = rows.map((r) => {
@@ -272,27 +289,29 @@ export interface HostModule {
  * page of them (a host that had hundreds of modules added would otherwise make its page hundreds of KiB).
  */
 export async function hostModules(id: string, page: { limit: number; offset: number }): Promise<SectionPage<HostModule>> {
-  // The enrichment's keys come from its one declaration (lib/detections/enrichment.ts): a rename there moves them here.
-  const change = (key: keyof typeof CHANGE_KEYS) => `c->>'${CHANGE_KEYS[key]}'`;
-  const failure = (key: keyof typeof FAILURE_KEYS) => `f->>'${FAILURE_KEYS[key]}'`;
+  // The enrichment's keys come from its one declaration (lib/detections/enrichment.ts): a rename there moves them
+  // here. They are SQL the code spells (raw), not values.
+  const change = (key: keyof typeof CHANGE_KEYS) => raw(`c->>'${CHANGE_KEYS[key]}'`);
+  const failure = (key: keyof typeof FAILURE_KEYS) => raw(`f->>'${FAILURE_KEYS[key]}'`);
   const moduleAdded: ConfigurationChangeKind = "module_added";
-  const { rows } = await pgPool().query<HostModule & { total: number }>(
-    `SELECT *, count(*) OVER ()::int AS total FROM (
+  const host = id.toLowerCase();
+  const notSuppressed = raw(`NOT ${RESULT_SUPPRESSED}`);
+  const rows = await query<HostModule & { total: number }>(
+    sql`SELECT *, count(*) OVER ()::int AS total FROM (
        SELECT 'added' AS what, ${change("module")} AS module, max(${change("image")}) AS image, string_agg(DISTINCT ${change("scope")}, ', ') AS detail,
               min(r.first_time) AS "firstSeen", max(r.last_time) AS "lastSeen", count(DISTINCT r.id)::int AS results
-       FROM detection_results r, jsonb_array_elements(r.enrichment->'${ENRICHMENT_KEYS.changes}') c
-       WHERE r.dest_id = $1 AND ${change("kind")} = '${moduleAdded}' AND ${change("module")} IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       FROM detection_results r, jsonb_array_elements(r.enrichment->${raw(`'${ENRICHMENT_KEYS.changes}'`)}) c
+       WHERE r.dest_id = ${host} AND ${change("kind")} = ${raw(`'${moduleAdded}'`)} AND ${change("module")} IS NOT NULL AND ${notSuppressed}
        GROUP BY ${change("module")}
        UNION ALL
        SELECT 'failed', ${failure("moduleDll")}, NULL, string_agg(DISTINCT ${failure("processorArchitecture")}, ', '),
               min(r.first_time), max(r.last_time), count(DISTINCT r.id)::int
-       FROM detection_results r, jsonb_array_elements(r.enrichment->'${ENRICHMENT_KEYS.failures}') f
-       WHERE r.dest_id = $1 AND ${failure("moduleDll")} IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       FROM detection_results r, jsonb_array_elements(r.enrichment->${raw(`'${ENRICHMENT_KEYS.failures}'`)}) f
+       WHERE r.dest_id = ${host} AND ${failure("moduleDll")} IS NOT NULL AND ${notSuppressed}
        GROUP BY ${failure("moduleDll")}
      ) m
      ORDER BY "firstSeen", what, module
-     LIMIT $2 OFFSET $3`,
-    [id.toLowerCase(), page.limit, page.offset],
+     LIMIT ${page.limit} OFFSET ${page.offset}`,
   );
   if (rows.length === 0 && page.offset > 0) {
     // Past the end: the total still has to be right for the pager.
@@ -308,17 +327,37 @@ export interface SectionPage<T> {
   rows: T[];
 }
 
+export interface HostNotable {
+  id: string;
+  time: Date;
+  title: string;
+  severity: string;
+  urgency: string;
+  status: string;
+  resultId: string;
+}
+
 /** The host's notables, newest first (a page of them). */
-export async function hostNotables(id: string, page: { limit: number; offset: number }): Promise<SectionPage<{ id: string; time: Date; title: string; severity: string; urgency: string; status: string; resultId: string }>> {
-  const [count, { rows }] = await Promise.all([
-    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM notables WHERE lower(dest) = $1`, [id.toLowerCase()]),
-    pgPool().query(
-      `SELECT id::text, time, title, severity, urgency, status::text, result_id::text AS "resultId"
-       FROM notables WHERE lower(dest) = $1 ORDER BY time DESC, id DESC LIMIT $2 OFFSET $3`,
-      [id.toLowerCase(), page.limit, page.offset],
+export async function hostNotables(id: string, page: { limit: number; offset: number }): Promise<SectionPage<HostNotable>> {
+  const ofHost = sql`lower(dest) = ${id.toLowerCase()}`;
+  const [count, rows] = await Promise.all([
+    queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM notables WHERE ${ofHost}`),
+    query<HostNotable>(
+      sql`SELECT id::text, time, title, severity, urgency, status::text, result_id::text AS "resultId"
+       FROM notables WHERE ${ofHost} ORDER BY time DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`,
     ),
   ]);
-  return { total: count.rows[0].n, rows };
+  return { total: count!.n, rows };
+}
+
+export interface HostRiskEvent {
+  id: string;
+  time: Date;
+  searchName: string;
+  riskScore: number;
+  riskMessage: string;
+  tactics: string[];
+  suppressed: boolean;
 }
 
 /** The host's risk events in [from, to), newest first (a page of them), each flagged when a suppression now hides it. */
@@ -327,18 +366,17 @@ export async function hostRiskEvents(
   from: Date,
   to: Date,
   page: { limit: number; offset: number },
-): Promise<SectionPage<{ id: string; time: Date; searchName: string; riskScore: number; riskMessage: string; tactics: string[]; suppressed: boolean }>> {
-  const where = `normalized_risk_object = $1 AND time >= $2 AND time < $3`;
-  const [count, { rows }] = await Promise.all([
-    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM risk_events re WHERE ${where}`, [id.toLowerCase(), from, to]),
-    pgPool().query(
-      `SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
-              re.mitre_tactics AS tactics, ${suppressedNow("re")} AS suppressed
-       FROM risk_events re WHERE ${where} ORDER BY time DESC, id DESC LIMIT $4 OFFSET $5`,
-      [id.toLowerCase(), from, to, page.limit, page.offset],
+): Promise<SectionPage<HostRiskEvent>> {
+  const where = sql`normalized_risk_object = ${id.toLowerCase()} AND time >= ${from} AND time < ${to}`;
+  const [count, rows] = await Promise.all([
+    queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM risk_events re WHERE ${where}`),
+    query<HostRiskEvent>(
+      sql`SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
+              re.mitre_tactics AS tactics, ${raw(suppressedNow("re"))} AS suppressed
+       FROM risk_events re WHERE ${where} ORDER BY time DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`,
     ),
   ]);
-  return { total: count.rows[0].n, rows };
+  return { total: count!.n, rows };
 }
 
 /** How to turn on the log whose absence the coverage column flags. */

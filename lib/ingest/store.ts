@@ -6,45 +6,13 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
+import { execute, join, queryOne, raw, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
 import { from as copyFrom } from "pg-copy-streams";
 import type { NormalizedEvent, RejectedRecord } from "./event";
 import { isIisEventSql } from "./iis-activity";
 import { eventKey } from "./identity";
 import { IIS_CONFIGURATION_CHANNEL, SPLUNK_FIELD_NAMES, SPLUNK_FIELDS } from "./splunk-fields";
-
-const COLUMNS = [
-  ["event_key", "text"],
-  ["upload_id", "uuid"],
-  ["position", "int4"],
-  ["time", "timestamptz"],
-  ["time_created", "text"],
-  ["host", "text"],
-  ["host_id", "text"],
-  ["channel", "text"],
-  ["provider", "text"],
-  ["provider_guid", "text"],
-  ["event_source_name", "text"],
-  ["event_code", "int4"],
-  ["qualifiers", "int4"],
-  ["record_id", "int8"],
-  ["version", "int4"],
-  ["level", "int4"],
-  ["opcode", "int4"],
-  ["opcode_name", "text"],
-  ["task", "int4"],
-  ["keywords", "text"],
-  ["user_sid", "text"],
-  ["process_id", "int4"],
-  ["thread_id", "int4"],
-  ["data", "jsonb"],
-  ["message", "text"],
-  ...SPLUNK_FIELD_NAMES.map((f) => [SPLUNK_FIELDS[f].column, "text"] as const),
-  ["format", "text"],
-  ["raw", "text"],
-] as const;
-
-const COLUMN_LIST = COLUMNS.map(([name]) => `"${name}"`).join(", ");
 
 // Postgres text cannot hold NUL; event text is attacker-controlled, so NULs become U+FFFD instead of failing.
 const clean = (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s);
@@ -57,41 +25,54 @@ function dataJson(data: Record<string, string | null>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [clean(k), v === null ? null : clean(v)])));
 }
 
+type ColumnValue = string | number | null;
 
-function row(e: NormalizedEvent, uploadId: string): (string | number | null)[] {
-  const s = e.splunk;
-  return [
-    eventKey(e),
-    uploadId,
-    e.position,
-    // timeCreated keeps sub-millisecond digits; Postgres keeps microseconds of it.
-    e.timeCreated ?? e.time.toISOString(),
-    str(e.timeCreated),
-    clean(e.host),
-    clean(e.host).toLowerCase(),
-    clean(e.channel),
-    clean(e.provider),
-    str(e.providerGuid),
-    str(e.eventSourceName),
-    e.eventCode,
-    e.qualifiers,
-    e.recordId,
-    e.version,
-    e.level,
-    e.opcode,
-    str(e.opcodeName),
-    e.task,
-    str(e.keywords),
-    str(e.userSid),
-    e.processId,
-    e.threadId,
-    dataJson(e.data),
-    str(e.message),
-    ...SPLUNK_FIELD_NAMES.map((f) => str(s[f])),
-    e.format,
-    clean(e.raw),
-  ];
+/** A column of `events` the bulk writer fills: its name, its type, and its value for an event of an upload. */
+interface EventColumn {
+  column: string;
+  type: string;
+  value: (e: NormalizedEvent, uploadId: string) => ColumnValue;
 }
+
+/**
+ * The one list of what an event is stored as: the staging table, the COPY column list and its encoder, the
+ * embedded database's unnest arrays and the merge's column list are all derived from it.
+ */
+const COLUMNS: readonly EventColumn[] = [
+  { column: "event_key", type: "text", value: (e) => eventKey(e) },
+  { column: "upload_id", type: "uuid", value: (_, uploadId) => uploadId },
+  { column: "position", type: "int4", value: (e) => e.position },
+  // timeCreated keeps sub-millisecond digits; Postgres keeps microseconds of it.
+  { column: "time", type: "timestamptz", value: (e) => e.timeCreated ?? e.time.toISOString() },
+  { column: "time_created", type: "text", value: (e) => str(e.timeCreated) },
+  { column: "host", type: "text", value: (e) => clean(e.host) },
+  { column: "host_id", type: "text", value: (e) => clean(e.host).toLowerCase() },
+  { column: "channel", type: "text", value: (e) => clean(e.channel) },
+  { column: "provider", type: "text", value: (e) => clean(e.provider) },
+  { column: "provider_guid", type: "text", value: (e) => str(e.providerGuid) },
+  { column: "event_source_name", type: "text", value: (e) => str(e.eventSourceName) },
+  { column: "event_code", type: "int4", value: (e) => e.eventCode },
+  { column: "qualifiers", type: "int4", value: (e) => e.qualifiers },
+  { column: "record_id", type: "int8", value: (e) => e.recordId },
+  { column: "version", type: "int4", value: (e) => e.version },
+  { column: "level", type: "int4", value: (e) => e.level },
+  { column: "opcode", type: "int4", value: (e) => e.opcode },
+  { column: "opcode_name", type: "text", value: (e) => str(e.opcodeName) },
+  { column: "task", type: "int4", value: (e) => e.task },
+  { column: "keywords", type: "text", value: (e) => str(e.keywords) },
+  { column: "user_sid", type: "text", value: (e) => str(e.userSid) },
+  { column: "process_id", type: "int4", value: (e) => e.processId },
+  { column: "thread_id", type: "int4", value: (e) => e.threadId },
+  { column: "data", type: "jsonb", value: (e) => dataJson(e.data) },
+  { column: "message", type: "text", value: (e) => str(e.message) },
+  // The Splunk fields, from their one registry (name, value, column).
+  ...SPLUNK_FIELD_NAMES.map((f): EventColumn => ({ column: SPLUNK_FIELDS[f].column, type: "text", value: (e) => str(e.splunk[f]) })),
+  { column: "format", type: "text", value: (e) => e.format },
+  { column: "raw", type: "text", value: (e) => clean(e.raw) },
+];
+
+/** The columns' names, quoted: the COPY's, the staging table's and the merge's column list. */
+const COLUMN_LIST = COLUMNS.map((c) => `"${c.column}"`).join(", ");
 
 /** The columns of the rows just stored that UPSERT_HOSTS reads from `inserted`. */
 const INSERTED_COLUMNS = "host, time, channel, provider, event_source_name";
@@ -122,7 +103,7 @@ const UPSERT_HOSTS = `
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
 
-function copyText(value: string | number | null): string {
+function copyText(value: ColumnValue): string {
   if (value === null) return "\\N";
   if (typeof value === "number") return String(value);
   // Most values need no escaping: test before building a new string.
@@ -145,7 +126,7 @@ export class StagingTable {
   static async create(client: pg.ClientBase, method: "copy" | "unnest"): Promise<StagingTable> {
     const name = `staging_${randomBytes(8).toString("hex")}`;
     // Rows are kept in file order by `seq` so the merge stores them in that order (it is what makes ids follow the file).
-    await client.query(`CREATE TEMP TABLE ${name} (seq bigserial, ${COLUMNS.map(([c, t]) => `"${c}" ${t}`).join(", ")})`);
+    await execute(sql`CREATE TEMP TABLE ${raw(name)} (seq bigserial, ${raw(COLUMNS.map((c) => `"${c.column}" ${c.type}`).join(", "))})`, client);
     return new StagingTable(client, name, method);
   }
 
@@ -155,8 +136,8 @@ export class StagingTable {
       await pipeline(Readable.from(batch.copyChunks()), this.client.query(copyFrom(`COPY ${this.name} (${COLUMN_LIST}) FROM STDIN`)));
     } else {
       const rows = batch.valueRows();
-      const unnest = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
-      await this.client.query(`INSERT INTO ${this.name} (${COLUMN_LIST}) SELECT * FROM unnest(${unnest})`, COLUMNS.map((_, i) => rows.map((r) => r[i])));
+      const arrays = COLUMNS.map((c, i) => sql`${rows.map((r) => r[i])}::${raw(c.type)}[]`);
+      await execute(sql`INSERT INTO ${raw(this.name)} (${raw(COLUMN_LIST)}) SELECT * FROM unnest(${join(arrays)})`, this.client);
     }
   }
 
@@ -169,30 +150,33 @@ export class StagingTable {
   async merge(uploadId: string): Promise<BatchResult> {
     // Merges run side by side; deleting an upload waits for them (and they for it), so that an event a merge counts
     // as a duplicate cannot be deleted under it before it records itself as a holder.
-    await this.client.query("SELECT pg_advisory_xact_lock_shared(hashtext($1))", [EVENTS_MERGE_LOCK]);
-    const { rows } = await this.client.query<{ staged: string; stored: string }>(
-      `WITH inserted AS (
-         INSERT INTO events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${this.name} ORDER BY seq
-         ON CONFLICT (event_key) DO NOTHING RETURNING ${INSERTED_COLUMNS}
-       ), hosts_updated AS (${UPSERT_HOSTS} RETURNING 1)
-       SELECT (SELECT count(*) FROM ${this.name}) AS staged, (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM hosts_updated)`,
+    await execute(sql`SELECT pg_advisory_xact_lock_shared(hashtext(${EVENTS_MERGE_LOCK}))`, this.client);
+    const staging = raw(this.name);
+    const columns = raw(COLUMN_LIST);
+    const counts = await queryOne<{ staged: string; stored: string }>(
+      sql`WITH inserted AS (
+         INSERT INTO events (${columns}) SELECT ${columns} FROM ${staging} ORDER BY seq
+         ON CONFLICT (event_key) DO NOTHING RETURNING ${raw(INSERTED_COLUMNS)}
+       ), hosts_updated AS (${raw(UPSERT_HOSTS)} RETURNING 1)
+       SELECT (SELECT count(*) FROM ${staging}) AS staged, (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM hosts_updated)`,
+      this.client,
     );
-    const staged = Number(rows[0].staged);
-    const stored = Number(rows[0].stored);
+    const staged = Number(counts!.staged);
+    const stored = Number(counts!.stored);
     if (stored < staged) {
-      await this.client.query(
-        `INSERT INTO event_holders (event_id, upload_id)
-         SELECT DISTINCT e.id, $1::uuid FROM ${this.name} s JOIN events e ON e.event_key = s.event_key
-         WHERE e.upload_id <> $1::uuid
+      await execute(
+        sql`INSERT INTO event_holders (event_id, upload_id)
+         SELECT DISTINCT e.id, ${uploadId}::uuid FROM ${staging} s JOIN events e ON e.event_key = s.event_key
+         WHERE e.upload_id <> ${uploadId}::uuid
          ON CONFLICT DO NOTHING`,
-        [uploadId],
+        this.client,
       );
     }
     return { stored, duplicates: staged - stored };
   }
 
   async drop(): Promise<void> {
-    await this.client.query(`DROP TABLE IF EXISTS ${this.name}`);
+    await execute(sql`DROP TABLE IF EXISTS ${raw(this.name)}`, this.client);
   }
 }
 
@@ -214,7 +198,7 @@ export class EventBatch {
   length = 0;
   private readonly chunks: Buffer[] = [];
   private text = "";
-  private readonly rows: (string | number | null)[][] = [];
+  private readonly rows: ColumnValue[][] = [];
 
   constructor(
     readonly uploadId: string,
@@ -223,13 +207,12 @@ export class EventBatch {
 
   add(e: NormalizedEvent): void {
     this.length++;
-    const r = row(e, this.uploadId);
     if (this.method === "unnest") {
-      this.rows.push(r);
+      this.rows.push(COLUMNS.map((c) => c.value(e, this.uploadId)));
       return;
     }
-    let line = copyText(r[0]);
-    for (let i = 1; i < r.length; i++) line += "\t" + copyText(r[i]);
+    let line = copyText(COLUMNS[0].value(e, this.uploadId));
+    for (let i = 1; i < COLUMNS.length; i++) line += "\t" + copyText(COLUMNS[i].value(e, this.uploadId));
     this.text += line + "\n";
     if (this.text.length >= COPY_CHUNK_CHARS) this.seal();
   }
@@ -246,7 +229,7 @@ export class EventBatch {
   }
 
   /** The batch as rows of values (method "unnest"). */
-  valueRows(): (string | number | null)[][] {
+  valueRows(): ColumnValue[][] {
     return this.rows;
   }
 }
@@ -269,15 +252,13 @@ export async function storeEvents(client: pg.ClientBase, uploadId: string, event
 
 export async function storeRejections(client: pg.ClientBase, uploadId: string, rejections: RejectedRecord[]): Promise<void> {
   if (rejections.length === 0) return;
-  await client.query(
-    `INSERT INTO upload_rejections (upload_id, position, location, reason, excerpt)
-     SELECT $1::uuid, * FROM unnest($2::int4[], $3::text[], $4::text[], $5::text[])`,
-    [
-      uploadId,
-      rejections.map((r) => r.position),
-      rejections.map((r) => str(r.location ?? null)),
-      rejections.map((r) => clean(r.reason).slice(0, 2000)),
-      rejections.map((r) => (r.excerpt === undefined ? null : clean(r.excerpt).slice(0, 500))),
-    ],
+  const positions = rejections.map((r) => r.position);
+  const locations = rejections.map((r) => str(r.location ?? null));
+  const reasons = rejections.map((r) => clean(r.reason).slice(0, 2000));
+  const excerpts = rejections.map((r) => (r.excerpt === undefined ? null : clean(r.excerpt).slice(0, 500)));
+  await execute(
+    sql`INSERT INTO upload_rejections (upload_id, position, location, reason, excerpt)
+     SELECT ${uploadId}::uuid, * FROM unnest(${positions}::int4[], ${locations}::text[], ${reasons}::text[], ${excerpts}::text[])`,
+    client,
   );
 }

@@ -8,6 +8,7 @@ import { db } from "../db/client";
 import { runScheduled } from "../detections/runs";
 import { event29Parts, normalized, storeAsUpload } from "../../tests/support/iis-events";
 import { notableListParams, notableQuery } from "./fields";
+import { createSuppression, setSuppressionEnabled } from "./suppressions";
 import { assignableOwners, commentOnNotable, getNotable, listNotables, MAX_BULK, notableIdsMatching, setHostPriority, updateNotables } from "./notables";
 
 const HOUR = 3_600_000;
@@ -213,5 +214,16 @@ describe("urgency from severity x asset priority", () => {
 
     await expect(setHostPriority("web01", "urgent", ada)).rejects.toThrow(/Priority must be one of/);
     await expect(setHostPriority("nohost", "high", ada)).rejects.toThrow(/No such host/);
+  });
+});
+
+describe("one notable's page", () => {
+  it("says when a suppression hides the notable's result, and stops saying so when it is disabled", async () => {
+    const [row] = (await listNotables(q({ dest: "web02" }), null)).rows;
+    expect(await getNotable(row.id)).toMatchObject({ suppressed: false, risk: 48 });
+    const suppression = await createSuppression({ detectionId: row.detectionId, match: { dest: "web02" }, reason: "lab host", expiresAt: null }, ada);
+    expect(await getNotable(row.id)).toMatchObject({ suppressed: true, risk: 48 });
+    await setSuppressionEnabled(suppression.id, false, ada);
+    expect(await getNotable(row.id)).toMatchObject({ suppressed: false });
   });
 });

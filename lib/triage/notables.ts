@@ -6,10 +6,10 @@ import { roleCan } from "../auth/permissions";
 import { db, type Prisma } from "../db/client";
 import { parseBigintId } from "../db/ids";
 import { containsPattern } from "../db/like";
-import { pgPool } from "../db/pg";
+import { query, queryOne, raw, sql, whereAll, type Sql } from "../db/sql";
 import { ENRICHMENT_KEYS, FINDING_KEYS } from "../detections/enrichment";
 import { specById } from "../detections/specs";
-import { RESULT_SUPPRESSED } from "../detections/suppressed";
+import { RESULT_SUPPRESSED, suppressedAt } from "../detections/suppressed";
 import { SEVERITIES, urgencyFor, type Severity } from "../detections/severity";
 import { dispositionLabel, hostPrioritySchema, notableChangeSchema, OPEN_STATUSES, statusLabel, type NotableChange, type NotableListParams } from "./fields";
 import { TriageError } from "./suppressions";
@@ -54,54 +54,69 @@ const SORT_SQL: Record<NotableListParams["sort"], string> = {
   title: "n.title",
 };
 
-/** The WHERE clause of a queue view, its parameters numbered from $1. `viewerId` resolves owner=me. */
-function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): { sql: string; values: unknown[] } {
-  const conditions: string[] = [];
-  const values: unknown[] = [];
-  const param = (v: unknown) => {
-    values.push(v);
-    return `$${values.length}`;
-  };
+/** The WHERE clause of a queue view. `viewerId` resolves owner=me. */
+function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): Sql {
+  const conditions: Sql[] = [];
   const status = p.status ?? "open";
-  if (status === "open") conditions.push(`n.status::text = ANY(${param(OPEN_STATUSES)}::text[])`);
-  else if (status !== "all") conditions.push(`n.status::text = ${param(status)}`);
-  if (p.urgency) conditions.push(`n.urgency = ${param(p.urgency)}`);
-  if (p.owner === "me") conditions.push(viewerId ? `n.owner_id = ${param(viewerId)}::uuid` : "false");
-  else if (p.owner === "none") conditions.push("n.owner_id IS NULL");
-  else if (p.owner) conditions.push(`u.username = lower(${param(p.owner)})`);
-  if (p.detection) conditions.push(`n.detection_id = ${param(p.detection)}`);
+  if (status === "open") conditions.push(sql`n.status::text = ANY(${OPEN_STATUSES}::text[])`);
+  else if (status !== "all") conditions.push(sql`n.status::text = ${status}`);
+  if (p.urgency) conditions.push(sql`n.urgency = ${p.urgency}`);
+  if (p.owner === "me") conditions.push(viewerId ? sql`n.owner_id = ${viewerId}::uuid` : sql`false`);
+  else if (p.owner === "none") conditions.push(sql`n.owner_id IS NULL`);
+  else if (p.owner) conditions.push(sql`u.username = lower(${p.owner})`);
+  if (p.detection) conditions.push(sql`n.detection_id = ${p.detection}`);
   // Any part of the host name, as the hosts filter matches.
-  if (p.dest) conditions.push(`lower(n.dest) LIKE ${param(containsPattern(p.dest))}`);
-  if (p.disposition) conditions.push(`n.disposition = ${param(p.disposition)}`);
-  if (p.finding) conditions.push(`r.finding_kind = ${param(p.finding)}`);
-  if ((p.suppressed ?? "hide") === "hide") conditions.push(`NOT ${RESULT_SUPPRESSED}`);
-  return { sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", values };
+  if (p.dest) conditions.push(sql`lower(n.dest) LIKE ${containsPattern(p.dest)}`);
+  if (p.disposition) conditions.push(sql`n.disposition = ${p.disposition}`);
+  if (p.finding) conditions.push(sql`r.finding_kind = ${p.finding}`);
+  if ((p.suppressed ?? "hide") === "hide") conditions.push(raw(`NOT ${RESULT_SUPPRESSED}`));
+  return whereAll(conditions);
 }
 
 // LEFT JOIN: a risk incident notable has no result (its suppression state is then false: nothing hides it).
-const QUEUE_FROM = `FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
+const QUEUE_FROM = sql`FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
+
+/** A row of the queue as SQL returns it. */
+interface QueueRow {
+  id: string;
+  time: Date;
+  title: string;
+  detection_id: string;
+  dest: string | null;
+  severity: string;
+  urgency: string;
+  status: string;
+  owner: string | null;
+  disposition: string | null;
+  updated_at: Date;
+  result_id: string | null;
+  incident_rule: string | null;
+  suppressed: boolean;
+  what: string | null;
+  finding_kind: string | null;
+  comments: number;
+}
 
 export async function listNotables(p: NotableListParams, viewerId: string | null): Promise<{ total: number; rows: NotableRow[] }> {
-  const { sql: where, values } = queueWhere(p, viewerId);
-  const n = values.length;
+  const where = queueWhere(p, viewerId);
   const dir = p.dir === "asc" ? "ASC" : "DESC";
+  const order = raw(`${SORT_SQL[p.sort]} ${dir} NULLS LAST, ${p.sort === "finding" ? `n.time ${dir}, ` : ""}n.id ${dir}`);
   const [count, page] = await Promise.all([
-    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n ${QUEUE_FROM} ${where}`, values),
-    pgPool().query(
-      `SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
-              n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${RESULT_SUPPRESSED} AS suppressed,
-              coalesce(r.enrichment -> '${ENRICHMENT_KEYS.finding}' ->> '${FINDING_KEYS.text}',
+    queryOne<{ n: number }>(sql`SELECT count(*)::int AS n ${QUEUE_FROM} ${where}`),
+    query<QueueRow>(
+      sql`SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
+              n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${raw(RESULT_SUPPRESSED)} AS suppressed,
+              coalesce(r.enrichment -> ${raw(`'${ENRICHMENT_KEYS.finding}'`)} ->> ${raw(`'${FINDING_KEYS.text}'`)},
                        CASE WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
               (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments
        ${QUEUE_FROM} ${where}
-       ORDER BY ${SORT_SQL[p.sort]} ${dir} NULLS LAST, ${p.sort === "finding" ? `n.time ${dir}, ` : ""}n.id ${dir}
-       LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...values, p.size, (p.page - 1) * p.size],
+       ORDER BY ${order}
+       LIMIT ${p.size} OFFSET ${(p.page - 1) * p.size}`,
     ),
   ]);
   return {
-    total: count.rows[0].n,
-    rows: page.rows.map((r) => ({
+    total: count!.n,
+    rows: page.map((r) => ({
       id: r.id,
       time: r.time.toISOString(),
       title: r.title,
@@ -128,8 +143,7 @@ export const MAX_BULK = 2000;
 
 /** The ids of every notable a queue view matches (all pages), at most MAX_BULK + 1 (to tell that it is too many). */
 export async function notableIdsMatching(p: Partial<NotableListParams>, viewerId: string | null): Promise<string[]> {
-  const { sql: where, values } = queueWhere(p, viewerId);
-  const { rows } = await pgPool().query<{ id: string }>(`SELECT n.id::text ${QUEUE_FROM} ${where} ORDER BY n.id LIMIT ${MAX_BULK + 1}`, values);
+  const rows = await query<{ id: string }>(sql`SELECT n.id::text ${QUEUE_FROM} ${queueWhere(p, viewerId)} ORDER BY n.id LIMIT ${MAX_BULK + 1}`);
   return rows.map((r) => r.id);
 }
 
@@ -149,11 +163,8 @@ export async function getNotable(id: string | bigint) {
     },
   });
   if (!notable) return null;
-  const { rows } = await pgPool().query<{ suppressed: boolean; risk: number }>(
-    `SELECT ${RESULT_SUPPRESSED} AS suppressed, coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.result_id = r.id), 0)::int AS risk
-     FROM detection_results r WHERE r.id = $1`,
-    [notable.resultId],
-  );
+  // Read through Prisma like the rest of the notable: its result's risk is an aggregate of its risk events.
+  const risk = notable.resultId === null ? null : await db().riskEvent.aggregate({ where: { resultId: notable.resultId }, _sum: { riskScore: true } });
   const history = await db().auditLog.findMany({
     where: { targetType: "notable", targetId: String(key), action: { in: ["notable.update", "notable.comment"] } },
     orderBy: { id: "asc" },
@@ -162,8 +173,8 @@ export async function getNotable(id: string | bigint) {
   return {
     ...notable,
     detectionName: specById(notable.detectionId)?.name ?? notable.detectionId,
-    suppressed: rows[0]?.suppressed ?? false,
-    risk: notable.incidentScore ?? rows[0]?.risk ?? 0,
+    suppressed: suppressedAt(notable.result?.suppressedUntil ?? null),
+    risk: notable.incidentScore ?? risk?._sum.riskScore ?? 0,
     contributingRisk: notable.riskEvents.map((r) => r.riskEvent).sort((a, b) => a.time.getTime() - b.time.getTime()),
     history,
   };

@@ -6,11 +6,12 @@
 import { writeAudit, type Actor } from "../audit/log";
 import { db, type Prisma } from "../db/client";
 import { parseBigintId } from "../db/ids";
-import { pgPool } from "../db/pg";
-import { filterMacroDefinition, suppressedSql } from "../detections/filter";
+import { query, queryOne, sql } from "../db/sql";
+import { filterMacroDefinition } from "../detections/filter";
 import { activeSuppressionMatches } from "../detections/queries";
 import { filterMacroName, searchName } from "../detections/spec";
 import { DETECTION_SPECS, specById } from "../detections/specs";
+import { suppressedSql } from "../detections/suppressed";
 import { groupFieldNames, OPEN_STATUSES, prefillMatch, suppressionInputSchema, suppressionState, type SuppressionInput, type SuppressionState } from "./fields";
 import { UserFacingError } from "../errors/user-facing-error";
 
@@ -113,7 +114,8 @@ export interface SuppressionPreview {
  * (other than `excludeId`, the one being edited) hides already — with their risk, open notables and hosts.
  */
 export async function previewSuppression(input: { detectionId: string; match: Record<string, string> }, options: { excludeId?: bigint | string } = {}): Promise<SuppressionPreview> {
-  const { rows } = await pgPool().query<{
+  // One row: every figure is a subquery.
+  const r = (await queryOne<{
     matched: number;
     newly: number;
     risk_events: number;
@@ -123,10 +125,10 @@ export async function previewSuppression(input: { detectionId: string; match: Re
     host_count: number;
     total: number;
   }>(
-    `WITH m AS (
-       SELECT r.id, lower(coalesce(r.dest, '')) AS dest, NOT ${suppressedSql("$1", "r.fields", "$3::bigint")} AS newly
+    sql`WITH m AS (
+       SELECT r.id, lower(coalesce(r.dest, '')) AS dest, NOT ${suppressedSql(input.detectionId, sql`r.fields`, parseBigintId(options.excludeId))} AS newly
        FROM detection_results r
-       WHERE r.detection_id = $1 AND suppression_matches($2::jsonb, r.fields)
+       WHERE r.detection_id = ${input.detectionId} AND suppression_matches(${JSON.stringify(input.match)}::jsonb, r.fields)
      ), risk AS (
        SELECT m.id, m.dest, count(re.id)::int AS events, coalesce(sum(re.risk_score), 0)::int AS score
        FROM m LEFT JOIN risk_events re ON re.result_id = m.id WHERE m.newly GROUP BY m.id, m.dest
@@ -138,14 +140,12 @@ export async function previewSuppression(input: { detectionId: string; match: Re
             (SELECT coalesce(sum(events), 0)::int FROM risk) AS risk_events,
             (SELECT coalesce(sum(score), 0)::int FROM risk) AS risk_score,
             (SELECT count(*)::int FROM notables n JOIN m ON m.id = n.result_id
-              WHERE m.newly AND n.status::text = ANY($4::text[])) AS open_notables,
+              WHERE m.newly AND n.status::text = ANY(${OPEN_STATUSES}::text[])) AS open_notables,
             (SELECT json_agg(json_build_object('dest', dest, 'results', results, 'risk', risk) ORDER BY risk DESC, dest)
                FROM (SELECT * FROM per_host ORDER BY risk DESC, dest LIMIT 20) x) AS hosts,
             (SELECT count(*)::int FROM per_host) AS host_count,
-            (SELECT count(*)::int FROM detection_results WHERE detection_id = $1) AS total`,
-    [input.detectionId, JSON.stringify(input.match), parseBigintId(options.excludeId), OPEN_STATUSES],
-  );
-  const r = rows[0];
+            (SELECT count(*)::int FROM detection_results WHERE detection_id = ${input.detectionId}) AS total`,
+  ))!;
   return {
     matched: r.matched,
     newlyHidden: r.newly,
@@ -328,11 +328,10 @@ export async function listSuppressions(f: SuppressionFilter = {}, now: Date = ne
     ...(f.state === "expired" ? { enabled: true, expiresAt: { lte: now } } : {}),
   };
   if (f.dest) {
-    const { rows } = await pgPool().query<{ id: string }>(
+    const rows = await query<{ id: string }>(
       // Fleet-wide (no dest), or its dest matches this host as the matcher would match a result's dest.
-      `SELECT s.id::text FROM suppressions s
-       WHERE NOT (s.match ? 'dest') OR suppression_matches(jsonb_build_object('dest', s.match -> 'dest'), jsonb_build_object('dest', $1::text))`,
-      [f.dest],
+      sql`SELECT s.id::text FROM suppressions s
+       WHERE NOT (s.match ? 'dest') OR suppression_matches(jsonb_build_object('dest', s.match -> 'dest'), jsonb_build_object('dest', ${f.dest}::text))`,
     );
     where.id = { in: rows.map((r) => BigInt(r.id)) };
   }
