@@ -1,6 +1,7 @@
 // Authorization for Next.js code. Every page, server action and route handler calls one of these first:
 //   pages:           const user = await requireUser("data:read");        // sign-in redirect, or 404 if not allowed
-//   server actions:  const user = await authorizeAction("notable:triage"); // sign-in redirect, or AuthorizationError
+//   server actions:  defineAction({ permission: "notable:triage", … }) (lib/actions/define-action.ts), which calls
+//                    authorizeAction: a sign-in redirect, or AuthorizationError (its message shown in the form)
 //   route handlers:  const auth = await authorize(request, "upload:create"); if (auth instanceof Response) return auth;
 // Route handlers accept a session cookie (with an Origin check on state-changing methods: CSRF) or an API
 // token (`Authorization: Bearer …`, limited to TOKEN_PERMISSIONS).

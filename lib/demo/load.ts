@@ -54,9 +54,3 @@ export async function loadDemoData(options: Partial<FleetOptions> & { uploadedBy
   );
   return { fleet: fleet!, uploadId };
 }
-
-/** What "Load demo data" answers the page (app/demo-actions.ts, components/DemoDataButton.tsx). */
-export interface DemoState {
-  error?: string;
-  ok?: string;
-}
