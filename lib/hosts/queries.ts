@@ -105,7 +105,7 @@ const SORT_SQL: Record<HostSort, string> = {
 export async function listHosts(params: HostListParams, now = new Date()): Promise<{ total: number; rows: HostRow[] }> {
   const filters: Sql[] = [];
   if (params.q) filters.push(sql`h.id LIKE ${containsPattern(params.q)}`);
-  if (params.coverage === "missing") filters.push(raw(IIS_CONFIGURATION_LOG_MISSING));
+  if (params.coverage === "missing") filters.push(IIS_CONFIGURATION_LOG_MISSING);
   if (params.coverage === "present") filters.push(sql`h.iis_config_events > 0`);
   const where = whereAll(filters);
   const day = new Date(now.getTime() - 24 * HOUR);
@@ -117,7 +117,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   const byFinding = params.sort === "finding";
   const byRisk = params.sort === "risk24h" || params.sort === "risk7d" || byFinding;
   const byResults = params.sort === "results";
-  const notSuppressed = raw(`NOT ${RESULT_SUPPRESSED}`);
+  const notSuppressed = sql`NOT ${RESULT_SUPPRESSED}`;
 
   // Risk of one host (`hostId`, an SQL expression), or of every host (grouped), in the 7-day window.
   const risk = (hostId: Sql | null) => sql`
@@ -251,7 +251,7 @@ export async function hostTimeline(id: string, from: Date, to: Date): Promise<{ 
        ) x GROUP BY t
      ), res AS (
        SELECT date_trunc(${bucket}, r.last_time AT TIME ZONE 'UTC') AS t, count(*)::int AS n
-       FROM detection_results r WHERE r.dest_id = ${host} AND r.last_time >= ${from} AND r.last_time < ${to} AND NOT ${raw(RESULT_SUPPRESSED)} GROUP BY 1
+       FROM detection_results r WHERE r.dest_id = ${host} AND r.last_time >= ${from} AND r.last_time < ${to} AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
      ), risk AS (
        SELECT date_trunc(${bucket}, time AT TIME ZONE 'UTC') AS t, sum(risk_score)::int AS score
        FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = ${host} AND time >= ${from} AND time < ${to} GROUP BY 1
@@ -293,7 +293,7 @@ export async function hostModules(id: string, page: { limit: number; offset: num
   const failure = (key: keyof typeof FAILURE_KEYS) => raw(`f->>'${FAILURE_KEYS[key]}'`);
   const moduleAdded: ConfigurationChangeKind = "module_added";
   const host = id.toLowerCase();
-  const notSuppressed = raw(`NOT ${RESULT_SUPPRESSED}`);
+  const notSuppressed = sql`NOT ${RESULT_SUPPRESSED}`;
   const rows = await query<HostModule & { total: number }>(
     sql`SELECT *, count(*) OVER ()::int AS total FROM (
        SELECT 'added' AS what, ${change("module")} AS module, max(${change("image")}) AS image, string_agg(DISTINCT ${change("scope")}, ', ') AS detail,
@@ -370,7 +370,7 @@ export async function hostRiskEvents(
     queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM risk_events re WHERE ${where}`),
     query<HostRiskEvent>(
       sql`SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
-              re.mitre_tactics AS tactics, ${raw(suppressedNow("re"))} AS suppressed
+              re.mitre_tactics AS tactics, ${suppressedNow("re")} AS suppressed
        FROM risk_events re WHERE ${where} ORDER BY time DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`,
     ),
   ]);
