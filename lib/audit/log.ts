@@ -4,6 +4,7 @@
 import os from "node:os";
 import type pg from "pg";
 import { db, Prisma, type PrismaClient } from "../db/client";
+import { execute, sql } from "../db/sql";
 
 /** Who did it. A signed-in user (lib/auth's AuthUser is one), the command line, or the system itself. */
 export interface Actor {
@@ -66,9 +67,9 @@ export async function writeAudit(actor: Actor | null, entry: AuditEntry, client:
 export async function writeAuditOn(client: pg.ClientBase, actor: Actor | null, entry: AuditEntry): Promise<void> {
   const row = auditRow(actor, entry);
   const json = (v: ReturnType<typeof auditJson>) => (v === Prisma.DbNull ? null : JSON.stringify(v));
-  await client.query(
-    `INSERT INTO audit_log (actor_id, actor_name, action, target_type, target_id, before, after, address)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
-    [row.actorId, row.actorName, row.action, row.targetType, row.targetId, json(row.before), json(row.after), row.address],
+  await execute(
+    sql`INSERT INTO audit_log (actor_id, actor_name, action, target_type, target_id, before, after, address)
+     VALUES (${row.actorId}, ${row.actorName}, ${row.action}, ${row.targetType}, ${row.targetId}, ${json(row.before)}::jsonb, ${json(row.after)}::jsonb, ${row.address})`,
+    client,
   );
 }

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { pgPool } from "../db/pg";
+import { queryOne, sql } from "../db/sql";
 import { receiveOwnFile } from "../ingest/uploads";
 import { DEFAULT_FLEET, demoFleetRecords, type DemoFleet, type FleetOptions } from "./fleet";
 import { UserFacingError } from "../errors/user-facing-error";
@@ -33,8 +33,8 @@ export class DashboardHasDataError extends UserFacingError {
 
 /** Whether the dashboard holds data of its own (any upload not failed): demo data is only for an empty one. */
 export async function hasData(): Promise<boolean> {
-  const { rows } = await pgPool().query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM uploads WHERE status <> 'failed') OR EXISTS (SELECT 1 FROM events) AS any`);
-  return rows[0].any;
+  const row = await queryOne<{ any: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM uploads WHERE status <> 'failed') OR EXISTS (SELECT 1 FROM events) AS any`);
+  return row?.any ?? false;
 }
 
 /**

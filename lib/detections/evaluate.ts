@@ -4,7 +4,7 @@
 // job that never ran to its end, a detection enabled later) or with windows that have since come due. Evaluating
 // again is harmless (the engine reports only events no earlier result counted), so a crash anywhere in between
 // costs a repeat, never a skip.
-import { pgPool } from "../db/pg";
+import { execute, query, sql } from "../db/sql";
 import type { RunSummary } from "./engine";
 import { enabledDetections, runForNewEvents } from "./runs";
 
@@ -26,13 +26,12 @@ export async function evaluateUpload(uploadId: string, options: { now?: Date; de
     const evaluation = await runForNewEvents(uploadId, { now, detections: [detection] });
     runs.push(...evaluation.runs);
     if (evaluation.pendingUntil && (!pendingUntil || evaluation.pendingUntil > pendingUntil)) pendingUntil = evaluation.pendingUntil;
-    await pgPool().query(
-      `INSERT INTO upload_evaluations (upload_id, detection_id, evaluated_at, pending_until) VALUES ($1, $2, now(), $3)
+    await execute(
+      sql`INSERT INTO upload_evaluations (upload_id, detection_id, evaluated_at, pending_until) VALUES (${uploadId}, ${detection.spec.id}, now(), ${evaluation.pendingUntil})
        ON CONFLICT (upload_id, detection_id) DO UPDATE SET evaluated_at = now(), pending_until = excluded.pending_until`,
-      [uploadId, detection.spec.id, evaluation.pendingUntil],
     );
   }
-  await pgPool().query(`UPDATE uploads SET status = 'done', evaluated_at = now(), worker = NULL WHERE id = $1 AND status = 'detecting'`, [uploadId]);
+  await execute(sql`UPDATE uploads SET status = 'done', evaluated_at = now(), worker = NULL WHERE id = ${uploadId} AND status = 'detecting'`);
   return { runs, pendingUntil };
 }
 
@@ -43,15 +42,14 @@ export async function evaluateUpload(uploadId: string, options: { now?: Date; de
 export async function uploadsNeedingEvaluation(now: Date = new Date(), options: { includeDetecting?: boolean } = {}): Promise<string[]> {
   const detections = (await enabledDetections()).map((d) => d.spec.id);
   if (detections.length === 0) return [];
-  const { rows } = await pgPool().query<{ id: string }>(
-    `SELECT u.id FROM uploads u
-     WHERE u.status::text = ANY($3::text[])
+  const rows = await query<{ id: string }>(
+    sql`SELECT u.id FROM uploads u
+     WHERE u.status::text = ANY(${options.includeDetecting ? ["done", "detecting"] : ["done"]}::text[])
        AND EXISTS (
-         SELECT 1 FROM unnest($1::text[]) AS d(detection_id)
+         SELECT 1 FROM unnest(${detections}::text[]) AS d(detection_id)
          LEFT JOIN upload_evaluations v ON v.upload_id = u.id AND v.detection_id = d.detection_id
-         WHERE v.upload_id IS NULL OR v.pending_until <= $2)
+         WHERE v.upload_id IS NULL OR v.pending_until <= ${now})
      ORDER BY u.created_at`,
-    [detections, now, options.includeDetecting ? ["done", "detecting"] : ["done"]],
   );
   return rows.map((r) => r.id);
 }

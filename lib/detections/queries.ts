@@ -2,7 +2,7 @@
 import { db } from "../db/client";
 import type { RunKind } from "../db/enums";
 import { parseBigintId } from "../db/ids";
-import { pgPool } from "../db/pg";
+import { query, queryOne, sql, whereAll, type Sql } from "../db/sql";
 import { outputFieldNames } from "./spec";
 import type { StoredEnrichment } from "./enrichment";
 import { specById } from "./specs";
@@ -47,44 +47,55 @@ export interface ResultRow {
 /** Detection results, newest first; suppressed ones only when asked for, and flagged. */
 /**
  * SQL: the ids of the results an upload's events are part of — the events it stored and those it held that another
- * upload had stored first (event_holders). `upload` is the SQL of a uuid value.
+ * upload had stored first (event_holders).
  */
-export const UPLOAD_RESULT_IDS = (upload: string) =>
-  `SELECT dre.result_id FROM detection_result_events dre
+export const UPLOAD_RESULT_IDS = (upload: string): Sql =>
+  sql`SELECT dre.result_id FROM detection_result_events dre
    WHERE dre.event_id IN (SELECT id FROM events WHERE upload_id = ${upload}::uuid UNION ALL SELECT event_id FROM event_holders WHERE upload_id = ${upload}::uuid)`;
 
+/** A detection result as listResults's SQL returns it. */
+interface ResultSqlRow {
+  id: string;
+  detection_id: string;
+  run_id: string;
+  run_time: Date;
+  run_kind: string;
+  group_key: string;
+  dest: string | null;
+  fields: Record<string, unknown>;
+  count: number;
+  first_time: Date;
+  last_time: Date;
+  enrichment: StoredEnrichment;
+  created_at: Date;
+  suppressed: boolean;
+  notable_id: string | null;
+  risk_score: number;
+}
+
 export async function listResults(f: ResultFilter = {}): Promise<{ total: number; rows: ResultRow[] }> {
-  const conditions: string[] = [];
-  const values: unknown[] = [];
-  const param = (v: unknown) => {
-    values.push(v);
-    return `$${values.length}`;
-  };
-  if (f.detectionId) conditions.push(`r.detection_id = ${param(f.detectionId)}`);
-  if (f.dest) conditions.push(`r.dest_id = lower(${param(f.dest)})`);
-  if (f.from) conditions.push(`r.last_time >= ${param(f.from)}`);
-  if (f.to) conditions.push(`r.first_time < ${param(f.to)}`);
-  if (f.runId !== undefined) conditions.push(`r.run_id = ${param(BigInt(f.runId))}`);
-  if (f.uploadId) conditions.push(`r.id IN (${UPLOAD_RESULT_IDS(param(f.uploadId))})`);
-  if (!f.includeSuppressed) conditions.push(`NOT ${RESULT_SUPPRESSED}`);
-  const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
-  const filterValues = [...values];
-  const limit = param(Math.min(f.limit ?? 100, 1000));
-  const offset = param(f.offset ?? 0);
+  const conditions: Sql[] = [];
+  if (f.detectionId) conditions.push(sql`r.detection_id = ${f.detectionId}`);
+  if (f.dest) conditions.push(sql`r.dest_id = lower(${f.dest})`);
+  if (f.from) conditions.push(sql`r.last_time >= ${f.from}`);
+  if (f.to) conditions.push(sql`r.first_time < ${f.to}`);
+  if (f.runId !== undefined) conditions.push(sql`r.run_id = ${BigInt(f.runId)}`);
+  if (f.uploadId) conditions.push(sql`r.id IN (${UPLOAD_RESULT_IDS(f.uploadId)})`);
+  if (!f.includeSuppressed) conditions.push(sql`NOT ${RESULT_SUPPRESSED}`);
+  const where = whereAll(conditions);
   const [count, page] = await Promise.all([
-    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM detection_results r ${where}`, filterValues),
-    pgPool().query(
-      `SELECT r.*, run.run_time, run.kind::text AS run_kind, ${RESULT_SUPPRESSED} AS suppressed, n.id AS notable_id,
+    queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM detection_results r ${where}`),
+    query<ResultSqlRow>(
+      sql`SELECT r.*, run.run_time, run.kind::text AS run_kind, ${RESULT_SUPPRESSED} AS suppressed, n.id AS notable_id,
               coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.result_id = r.id), 0)::int AS risk_score
        FROM detection_results r JOIN detection_runs run ON run.id = r.run_id LEFT JOIN notables n ON n.result_id = r.id
        ${where}
-       ORDER BY r.last_time DESC, r.id DESC LIMIT ${limit} OFFSET ${offset}`,
-      values,
+       ORDER BY r.last_time DESC, r.id DESC LIMIT ${Math.min(f.limit ?? 100, 1000)} OFFSET ${f.offset ?? 0}`,
     ),
   ]);
   return {
-    total: count.rows[0].n,
-    rows: page.rows.map((r) => ({
+    total: count!.n,
+    rows: page.map((r) => ({
       id: BigInt(r.id),
       detectionId: r.detection_id,
       runId: BigInt(r.run_id),
@@ -173,8 +184,8 @@ export async function listRuns(f: RunFilter = {}) {
 
 /** Per detection: results, latest run and its time (for the catalog). */
 export async function detectionActivity(): Promise<Map<string, { results: number; lastRunTime: Date | null; lastRunStatus: string | null }>> {
-  const { rows } = await pgPool().query<{ detection_id: string; results: string; last_run_time: Date | null; last_status: string | null }>(
-    `SELECT d.detection_id, coalesce(r.results, 0) AS results, d.run_time AS last_run_time, d.status::text AS last_status
+  const rows = await query<{ detection_id: string; results: string; last_run_time: Date | null; last_status: string | null }>(
+    sql`SELECT d.detection_id, coalesce(r.results, 0) AS results, d.run_time AS last_run_time, d.status::text AS last_status
      FROM (SELECT DISTINCT ON (detection_id) detection_id, run_time, status FROM detection_runs WHERE kind <> 'adhoc'
            ORDER BY detection_id, run_time DESC, id DESC) d
      LEFT JOIN (SELECT detection_id, count(*) AS results FROM detection_results GROUP BY detection_id) r USING (detection_id)`,

@@ -1,6 +1,6 @@
 // When detections run: on the clock (scheduled), over uploaded history (replay), over windows that late events
 // touched (after an upload, or a catch-up), and ad hoc. Every path ends in the one engine (engine.ts).
-import { pgPool } from "../db/pg";
+import { query, queryOne, raw, sql } from "../db/sql";
 import { executeAdhocRun, executeReportingRuns, type RunSummary, type SearchRow } from "./engine";
 import { compileSearch } from "./search-sql";
 import { cronTimesBetween, previousCronTime, runWindowsCovering, windowForRun, type RunWindow } from "./schedule";
@@ -21,14 +21,14 @@ const due = (windows: RunWindow[], now: Date) => windows.filter((w) => w.runTime
 async function windowsWithEvents(detection: Detection, windows: RunWindow[], only: { uploadId?: string } = {}): Promise<RunWindow[]> {
   if (windows.length === 0) return [];
   const search = compileSearch(detection.spec.structuredSearch);
-  const { rows } = await pgPool().query<{ i: string }>(
-    `SELECT w.i FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS w(window_start, window_end, i)
+  const upload = only.uploadId ?? null;
+  const rows = await query<{ i: string }>(
+    sql`SELECT w.i FROM unnest(${windows.map((w) => w.start)}::timestamptz[], ${windows.map((w) => w.end)}::timestamptz[]) WITH ORDINALITY AS w(window_start, window_end, i)
      WHERE EXISTS (
        SELECT 1 FROM events e
        WHERE e.time >= w.window_start AND e.time < w.window_end
-         AND ($3::uuid IS NULL OR e.upload_id = $3::uuid)
-         AND ${search.eventPredicate})`,
-    [windows.map((w) => w.start), windows.map((w) => w.end), only.uploadId ?? null],
+         AND (${upload}::uuid IS NULL OR e.upload_id = ${upload}::uuid)
+         AND ${raw(search.eventPredicate)})`,
   );
   return rows.map((r) => windows[Number(r.i) - 1]);
 }
@@ -39,16 +39,15 @@ async function eventSpan(
   only: { uploadId?: string; from?: Date; to?: Date } = {},
 ): Promise<{ first: Date; last: Date } | null> {
   const search = compileSearch(detection.spec.structuredSearch);
-  const { rows } = await pgPool().query<{ first: Date | null; last: Date | null }>(
-    `SELECT min(e.time) AS first, max(e.time) AS last FROM events e
-     WHERE ($1::uuid IS NULL OR e.upload_id = $1::uuid)
-       AND ($2::timestamptz IS NULL OR e.time >= $2::timestamptz)
-       AND ($3::timestamptz IS NULL OR e.time < $3::timestamptz)
-       AND ${search.eventPredicate}`,
-    [only.uploadId ?? null, only.from ?? null, only.to ?? null],
+  const [upload, from, to] = [only.uploadId ?? null, only.from ?? null, only.to ?? null];
+  const span = await queryOne<{ first: Date | null; last: Date | null }>(
+    sql`SELECT min(e.time) AS first, max(e.time) AS last FROM events e
+     WHERE (${upload}::uuid IS NULL OR e.upload_id = ${upload}::uuid)
+       AND (${from}::timestamptz IS NULL OR e.time >= ${from}::timestamptz)
+       AND (${to}::timestamptz IS NULL OR e.time < ${to}::timestamptz)
+       AND ${raw(search.eventPredicate)}`,
   );
-  const { first, last } = rows[0];
-  return first && last ? { first, last } : null;
+  return span?.first && span.last ? { first: span.first, last: span.last } : null;
 }
 
 /**
@@ -131,11 +130,7 @@ export async function runDue(now: Date = new Date(), options: { cron?: string } 
     const { cron } = detection.spec.deployment;
     if (options.cron && cron !== options.cron) continue;
     const latest = previousCronTime(cron, now);
-    const { rows } = await pgPool().query<{ last: Date | null }>(
-      `SELECT max(run_time) AS last FROM detection_runs WHERE detection_id = $1 AND kind = 'scheduled'`,
-      [detection.spec.id],
-    );
-    const last = rows[0].last;
+    const last = (await queryOne<{ last: Date | null }>(sql`SELECT max(run_time) AS last FROM detection_runs WHERE detection_id = ${detection.spec.id} AND kind = 'scheduled'`))?.last ?? null;
     const times = last ? cronTimesBetween(cron, new Date(last.getTime() + 1), latest).slice(-MAX_MISSED_RUNS) : [latest];
     const windows = times.map((t) => windowForRun(detection.spec.deployment, t));
     runs.push(...(await executeReportingRuns(detection, windows, "scheduled", "scheduler")));

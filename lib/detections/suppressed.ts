@@ -3,13 +3,13 @@
 // saved; disabling the suppression, or its expiry, brings it back. The state is kept on the rows by the database
 // (`suppressed_until`, maintained by a trigger on suppressions with the engine's own matcher, see the
 // suppressed_until migration): reads test one column. Risk reads build on this in lib/risk/effective.ts.
-import { empty, sql, type Sql } from "../db/sql";
+import { empty, raw, sql, type Sql } from "../db/sql";
 
 /** SQL boolean: whether the row aliased `alias` (a detection result or a risk event) is hidden by a suppression now. */
-export const suppressedNow = (alias: string) => `coalesce(${alias}.suppressed_until > now(), false)`;
+export const suppressedNow = (alias: string): Sql => sql`coalesce(${raw(alias)}.suppressed_until > now(), false)`;
 
 /** SQL boolean: whether the detection result aliased `r` is hidden by an active suppression. */
-export const RESULT_SUPPRESSED = suppressedNow("r");
+export const RESULT_SUPPRESSED: Sql = suppressedNow("r");
 
 /** suppressedNow for a row read through Prisma: whether its `suppressedUntil` hides it at `now`. */
 export const suppressedAt = (suppressedUntil: Date | null, now = new Date()) => suppressedUntil !== null && suppressedUntil > now;

@@ -105,7 +105,7 @@ const SORT_SQL: Record<HostSort, string> = {
 export async function listHosts(params: HostListParams, now = new Date()): Promise<{ total: number; rows: HostRow[] }> {
   const filters: Sql[] = [];
   if (params.q) filters.push(sql`h.id LIKE ${containsPattern(params.q)}`);
-  if (params.coverage === "missing") filters.push(raw(IIS_CONFIGURATION_LOG_MISSING));
+  if (params.coverage === "missing") filters.push(IIS_CONFIGURATION_LOG_MISSING);
   if (params.coverage === "present") filters.push(sql`h.iis_config_events > 0`);
   const where = whereAll(filters);
   const day = new Date(now.getTime() - 24 * HOUR);
@@ -117,14 +117,13 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   const byFinding = params.sort === "finding";
   const byRisk = params.sort === "risk24h" || params.sort === "risk7d" || byFinding;
   const byResults = params.sort === "results";
-  const notSuppressed = raw(`NOT ${RESULT_SUPPRESSED}`);
-  const effectiveRisk = raw(EFFECTIVE_RISK_EVENTS);
+  const notSuppressed = sql`NOT ${RESULT_SUPPRESSED}`;
 
   // Risk of one host (`hostId`, an SQL expression), or of every host (grouped), in the 7-day window.
   const risk = (hostId: Sql | null) => sql`
       SELECT ${hostId ? empty : sql`normalized_risk_object AS id, `}coalesce(sum(risk_score) FILTER (WHERE time >= ${day}), 0)::int AS risk24h,
              coalesce(sum(risk_score), 0)::int AS risk7d
-      FROM (${effectiveRisk}) re WHERE ${hostId ? sql`normalized_risk_object = ${hostId} AND ` : empty}time >= ${week} AND time < ${now}
+      FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE ${hostId ? sql`normalized_risk_object = ${hostId} AND ` : empty}time >= ${week} AND time < ${now}
       ${hostId ? empty : sql`GROUP BY 1`}`;
   // Results by host and detection, of every host, or (from `page_results`) of the page's hosts.
   const results = (from: Sql) => sql`
@@ -242,7 +241,6 @@ export interface TimelineBucket {
 export async function hostTimeline(id: string, from: Date, to: Date): Promise<{ bucket: "hour" | "day"; buckets: TimelineBucket[]; codes: string[] }> {
   const bucket = to.getTime() - from.getTime() > 14 * 24 * HOUR ? "day" : "hour";
   const host = id.toLowerCase();
-  const effectiveRisk = raw(EFFECTIVE_RISK_EVENTS);
   const rows = await query<{ t: string; codes: Record<string, number>; results: number; risk: number; cumulative: number }>(
     sql`WITH series AS (
        SELECT generate_series(date_trunc(${bucket}, ${from}::timestamptz AT TIME ZONE 'UTC'), date_trunc(${bucket}, (${to}::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'), ('1 ' || ${bucket})::interval) AS t
@@ -253,12 +251,12 @@ export async function hostTimeline(id: string, from: Date, to: Date): Promise<{ 
        ) x GROUP BY t
      ), res AS (
        SELECT date_trunc(${bucket}, r.last_time AT TIME ZONE 'UTC') AS t, count(*)::int AS n
-       FROM detection_results r WHERE r.dest_id = ${host} AND r.last_time >= ${from} AND r.last_time < ${to} AND NOT ${raw(RESULT_SUPPRESSED)} GROUP BY 1
+       FROM detection_results r WHERE r.dest_id = ${host} AND r.last_time >= ${from} AND r.last_time < ${to} AND NOT ${RESULT_SUPPRESSED} GROUP BY 1
      ), risk AS (
        SELECT date_trunc(${bucket}, time AT TIME ZONE 'UTC') AS t, sum(risk_score)::int AS score
-       FROM (${effectiveRisk}) re WHERE normalized_risk_object = ${host} AND time >= ${from} AND time < ${to} GROUP BY 1
+       FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = ${host} AND time >= ${from} AND time < ${to} GROUP BY 1
      ), before AS (
-       SELECT coalesce(sum(risk_score), 0)::int AS score FROM (${effectiveRisk}) re WHERE normalized_risk_object = ${host} AND time < ${from}
+       SELECT coalesce(sum(risk_score), 0)::int AS score FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = ${host} AND time < ${from}
      )
      SELECT to_char(series.t, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t, coalesce(ev.codes, '{}') AS codes,
             coalesce(res.n, 0) AS results, coalesce(risk.score, 0) AS risk,
@@ -295,7 +293,7 @@ export async function hostModules(id: string, page: { limit: number; offset: num
   const failure = (key: keyof typeof FAILURE_KEYS) => raw(`f->>'${FAILURE_KEYS[key]}'`);
   const moduleAdded: ConfigurationChangeKind = "module_added";
   const host = id.toLowerCase();
-  const notSuppressed = raw(`NOT ${RESULT_SUPPRESSED}`);
+  const notSuppressed = sql`NOT ${RESULT_SUPPRESSED}`;
   const rows = await query<HostModule & { total: number }>(
     sql`SELECT *, count(*) OVER ()::int AS total FROM (
        SELECT 'added' AS what, ${change("module")} AS module, max(${change("image")}) AS image, string_agg(DISTINCT ${change("scope")}, ', ') AS detail,
@@ -372,7 +370,7 @@ export async function hostRiskEvents(
     queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM risk_events re WHERE ${where}`),
     query<HostRiskEvent>(
       sql`SELECT re.id::text, re.time, re.search_name AS "searchName", re.risk_score AS "riskScore", re.risk_message AS "riskMessage",
-              re.mitre_tactics AS tactics, ${raw(suppressedNow("re"))} AS suppressed
+              re.mitre_tactics AS tactics, ${suppressedNow("re")} AS suppressed
        FROM risk_events re WHERE ${where} ORDER BY time DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`,
     ),
   ]);

@@ -4,6 +4,7 @@
 // (store.ts, lib/pipeline/delete-upload.ts), so those views read a column instead of scanning events.
 import { CATALOGUE_PROVIDERS } from "./catalogue";
 import { IIS_CONFIGURATION_CHANNEL } from "./splunk-fields";
+import { sql, type Sql } from "../db/sql";
 
 /** Provider names of IIS components: Microsoft-Windows-IIS-Configuration, -IIS-W3SVC-WP, -IIS-W3SVC, Microsoft-IIS-… */
 const IIS_PROVIDER_PREFIXES = ["microsoft-windows-iis", "microsoft-iis"];
@@ -32,4 +33,4 @@ export function isIisEventSql(alias?: string): string {
  * SQL over `hosts h`: an IIS server (it has events of IIS) whose IIS configuration log is not collected — what the
  * hosts table's coverage=missing lists and the overview counts.
  */
-export const IIS_CONFIGURATION_LOG_MISSING = "(h.iis_events > 0 AND h.iis_config_events = 0)";
+export const IIS_CONFIGURATION_LOG_MISSING: Sql = sql`(h.iis_events > 0 AND h.iis_config_events = 0)`;

@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import type pg from "pg";
 import { isEmbeddedServer, pgPool } from "../db/pg";
+import { execute, queryOne, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
 import { holdsLease, keepLeaseAlive, LeaseLostError, releaseLease, takeLease, type Lease } from "../jobs/leases";
 import { QUEUES } from "../jobs/queues";
@@ -41,7 +42,7 @@ interface ClaimedUpload {
  */
 async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload | null> {
   return transactionOn(client, async () => {
-    const { rows } = await client.query<{
+    const r = await queryOne<{
       filename: string;
       format: string | null;
       record_host: string | null;
@@ -49,17 +50,16 @@ async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload
       attempts: number;
       last_error: string | null;
     }>(
-      `UPDATE uploads u SET status = 'processing', worker = $3, attempts = u.attempts + 1, started_at = now(), error = NULL,
+      sql`UPDATE uploads u SET status = 'processing', worker = ${lease.owner}, attempts = u.attempts + 1, started_at = now(), error = NULL,
          bytes_processed = 0, records_read = 0, stored = 0, duplicates = 0, rejected = 0, notices = '[]', reader_progress = NULL
-       FROM (SELECT id, error FROM uploads WHERE id = $1 FOR UPDATE) previous
-       WHERE u.id = previous.id AND u.job_id = $2 AND u.status IN ('queued', 'processing')
+       FROM (SELECT id, error FROM uploads WHERE id = ${lease.uploadId} FOR UPDATE) previous
+       WHERE u.id = previous.id AND u.job_id = ${lease.jobId} AND u.status IN ('queued', 'processing')
        RETURNING u.filename, u.format, u.record_host, u.record_channel, u.attempts, previous.error AS last_error`,
-      [lease.uploadId, lease.jobId, lease.owner],
+      client,
     );
-    if (rows.length === 0) return null;
-    await client.query(`DELETE FROM upload_rejections WHERE upload_id = $1`, [lease.uploadId]);
+    if (!r) return null;
+    await execute(sql`DELETE FROM upload_rejections WHERE upload_id = ${lease.uploadId}`, client);
     await takeLease(client, lease);
-    const r = rows[0];
     return { filename: r.filename, format: r.format, recordHost: r.record_host, recordChannel: r.record_channel, attempts: r.attempts, lastError: r.last_error };
   });
 }
@@ -77,9 +77,11 @@ async function underLease(client: pg.ClientBase, lease: Lease, fn: () => Promise
 /** Fails an upload for good, under the job's lease. */
 async function failUpload(client: pg.ClientBase, lease: Lease, message: string): Promise<void> {
   const done = await underLease(client, lease, async () => {
-    await client.query(
-      `UPDATE uploads SET status = 'failed', finished_at = now(), error = $2, stored = 0, duplicates = 0, worker = NULL, reader_progress = NULL WHERE id = $1`,
-      [lease.uploadId, message.slice(0, 2000)],
+    await execute(
+      sql`UPDATE uploads SET status = 'failed', finished_at = now(), error = ${message.slice(0, 2000)}, stored = 0, duplicates = 0, worker = NULL,
+            reader_progress = NULL
+          WHERE id = ${lease.uploadId}`,
+      client,
     );
   });
   if (done) removeSpool(lease.uploadId);
@@ -88,11 +90,11 @@ async function failUpload(client: pg.ClientBase, lease: Lease, message: string):
 /** Puts an upload back in the queue (a new job), under the job's lease. `countAttempt`: false for a hand-back at stop. */
 async function requeue(client: pg.ClientBase, lease: Lease, reason: string, options: { countAttempt: boolean; delayMs: number }): Promise<void> {
   await underLease(client, lease, async () => {
-    await client.query(`UPDATE uploads SET error = $2, attempts = attempts - $3, reader_progress = NULL WHERE id = $1`, [
-      lease.uploadId,
-      reason.slice(0, 2000),
-      options.countAttempt ? 0 : 1,
-    ]);
+    await execute(
+      sql`UPDATE uploads SET error = ${reason.slice(0, 2000)}, attempts = attempts - ${options.countAttempt ? 0 : 1}, reader_progress = NULL
+          WHERE id = ${lease.uploadId}`,
+      client,
+    );
     await enqueueIngest(client, lease.uploadId, { startAfter: new Date(Date.now() + options.delayMs) });
   });
 }
@@ -152,7 +154,7 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
       if (method === "copy") {
         // Staging writes need not wait for their WAL flush: a temporary table has none, and the merge commits
         // durably below.
-        await client.query("SET synchronous_commit = off");
+        await execute(sql`SET synchronous_commit = off`, client);
       }
       const { progress, formats } = await stageUpload(staging, uploadId, file, {
         name: upload.filename,
@@ -162,16 +164,17 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
         signal,
       });
       signal.throwIfAborted();
-      if (method === "copy") await client.query("RESET synchronous_commit");
+      if (method === "copy") await execute(sql`RESET synchronous_commit`, client);
       let counts = { stored: 0, duplicates: 0 };
       const merged = await underLease(client, lease, async () => {
         counts = await staging!.merge(uploadId);
         const detectJob = await enqueueDetect(client, uploadId);
-        await client.query(
-          `UPDATE uploads SET status = 'detecting', stored = $2, duplicates = $3, records_read = $4, rejected = $5, bytes_processed = $6,
-             notices = $7, format = $8, finished_at = now(), job_id = $9, worker = NULL, reader_progress = NULL, error = NULL
-           WHERE id = $1`,
-          [uploadId, counts.stored, counts.duplicates, progress.recordsRead, progress.rejected, progress.bytesProcessed, JSON.stringify(progress.notices), formats.join("+"), detectJob],
+        await execute(
+          sql`UPDATE uploads SET status = 'detecting', stored = ${counts.stored}, duplicates = ${counts.duplicates}, records_read = ${progress.recordsRead},
+             rejected = ${progress.rejected}, bytes_processed = ${progress.bytesProcessed}, notices = ${JSON.stringify(progress.notices)},
+             format = ${formats.join("+")}, finished_at = now(), job_id = ${detectJob}, worker = NULL, reader_progress = NULL, error = NULL
+           WHERE id = ${uploadId}`,
+          client,
         );
       });
       if (!merged) return { status: "lost" };
@@ -215,5 +218,5 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
  * new. Outside any transaction.
  */
 export async function tidyEventsTable(client: pg.ClientBase): Promise<void> {
-  await client.query("VACUUM (ANALYZE) events");
+  await execute(sql`VACUUM (ANALYZE) events`, client);
 }

@@ -7,6 +7,7 @@
 // staging table in one transaction once the whole file has been read (ingest-job.ts).
 import fs from "node:fs";
 import type pg from "pg";
+import { execute, sql } from "../db/sql";
 import type { InputFormat, RejectedRecord } from "./event";
 import type { ReaderNotice, ReaderProgress } from "./parser";
 import { readLogFile } from "./read-file";
@@ -41,9 +42,11 @@ export interface ProcessOptions {
 export const MAX_NOTICES = 200;
 
 async function updateCounters(client: pg.ClientBase, uploadId: string, p: UploadProgress) {
-  await client.query(
-    `UPDATE uploads SET bytes_processed = $2, records_read = $3, rejected = $4, notices = $5, reader_progress = $6 WHERE id = $1`,
-    [uploadId, p.bytesProcessed, p.recordsRead, p.rejected, JSON.stringify(p.notices), p.reader ? JSON.stringify(p.reader) : null],
+  await execute(
+    sql`UPDATE uploads SET bytes_processed = ${p.bytesProcessed}, records_read = ${p.recordsRead}, rejected = ${p.rejected},
+          notices = ${JSON.stringify(p.notices)}, reader_progress = ${p.reader ? JSON.stringify(p.reader) : null}
+        WHERE id = ${uploadId}`,
+    client,
   );
 }
 
@@ -62,7 +65,7 @@ export async function stageUpload(
   const batchSize = options.batchSize ?? 5000;
   const progress: UploadProgress = { bytesProcessed: 0, recordsRead: 0, stored: 0, duplicates: 0, rejected: 0, notices: [] };
   const { size } = await fs.promises.stat(filePath);
-  await client.query(`UPDATE uploads SET size_bytes = $2 WHERE id = $1`, [uploadId, size]);
+  await execute(sql`UPDATE uploads SET size_bytes = ${size} WHERE id = ${uploadId}`, client);
   let events = new EventBatch(uploadId, staging.method);
   let rejections: RejectedRecord[] = [];
   // A batch is written while the next one is read: the database works on one, Node on the other. `writing` is

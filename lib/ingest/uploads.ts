@@ -11,7 +11,7 @@ import type { Readable } from "node:stream";
 import type pg from "pg";
 import { db } from "../db/client";
 import type { UploadStatus } from "../db/enums";
-import { pgPool } from "../db/pg";
+import { execute, queryOne, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { jobBoss, sendJob } from "../jobs/boss";
 import { QUEUES } from "../jobs/queues";
@@ -36,7 +36,7 @@ export function parseFormatOverride(value: string | null | undefined): InputForm
 /** Marks a received upload queued and sends its ingest job, in one transaction. */
 export async function enqueueIngest(client: pg.ClientBase, uploadId: string, options: { startAfter?: Date } = {}): Promise<string> {
   const jobId = await sendJob(client, QUEUES.ingest, { uploadId }, options);
-  await client.query(`UPDATE uploads SET status = 'queued', job_id = $2, worker = NULL WHERE id = $1`, [uploadId, jobId]);
+  await execute(sql`UPDATE uploads SET status = 'queued', job_id = ${jobId}, worker = NULL WHERE id = ${uploadId}`, client);
   return jobId;
 }
 
@@ -76,13 +76,10 @@ export async function receiveUpload(input: {
   // The receive lease is renewed on a timer while the transfer lasts (a client may pause), with the bytes so far.
   let received = 0;
   const renew = setInterval(() => {
-    pgPool()
-      .query(`UPDATE uploads SET size_bytes = $2, receiving_until = now() + make_interval(secs => $3) WHERE id = $1 AND status = 'receiving'`, [
-        upload.id,
-        received,
-        LEASE_SECONDS,
-      ])
-      .catch(() => {});
+    execute(
+      sql`UPDATE uploads SET size_bytes = ${received}, receiving_until = now() + make_interval(secs => ${LEASE_SECONDS})
+          WHERE id = ${upload.id} AND status = 'receiving'`,
+    ).catch(() => {});
   }, RENEW_EVERY_MS);
   renew.unref();
   let spooled;
@@ -95,9 +92,9 @@ export async function receiveUpload(input: {
       },
     });
   } catch (e) {
-    await pgPool().query(
-      `UPDATE uploads SET status = 'failed', error = $2, finished_at = now(), receiving_until = NULL WHERE id = $1 AND status = 'receiving'`,
-      [upload.id, e instanceof Error ? e.message : String(e)],
+    await execute(
+      sql`UPDATE uploads SET status = 'failed', error = ${e instanceof Error ? e.message : String(e)}, finished_at = now(), receiving_until = NULL
+          WHERE id = ${upload.id} AND status = 'receiving'`,
     );
     throw e;
   } finally {
@@ -113,11 +110,12 @@ async function markReceived(uploadId: string, spooled: { size: number; sha256: s
   // in a transaction, so starting it from inside would wait for ever.
   await jobBoss();
   const queued = await inTransaction(async (client) => {
-    const { rowCount } = await client.query(
-      `UPDATE uploads SET size_bytes = $2, sha256 = $3, received_at = now(), receiving_until = NULL WHERE id = $1 AND status = 'receiving'`,
-      [uploadId, spooled.size, spooled.sha256],
+    const received = await execute(
+      sql`UPDATE uploads SET size_bytes = ${spooled.size}, sha256 = ${spooled.sha256}, received_at = now(), receiving_until = NULL
+          WHERE id = ${uploadId} AND status = 'receiving'`,
+      client,
     );
-    if (rowCount !== 1) return false;
+    if (received !== 1) return false;
     await enqueueIngest(client, uploadId);
     return true;
   });
@@ -152,12 +150,11 @@ export const ACTIVE_UPLOAD_STATUSES = ["receiving", "queued", "processing", "det
 export async function waitForUploads(uploadIds: string[], options: { timeoutMs?: number; onPoll?: () => void } = {}): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
   for (;;) {
-    const { rows } = await pgPool().query<{ n: string }>(`SELECT count(*) AS n FROM uploads WHERE id = ANY($1::uuid[]) AND status::text = ANY($2::text[])`, [
-      uploadIds,
-      [...ACTIVE_UPLOAD_STATUSES],
-    ]);
+    const active = await queryOne<{ n: string }>(
+      sql`SELECT count(*) AS n FROM uploads WHERE id = ANY(${uploadIds}::uuid[]) AND status::text = ANY(${[...ACTIVE_UPLOAD_STATUSES]}::text[])`,
+    );
     options.onPoll?.();
-    if (Number(rows[0].n) === 0) return;
+    if (Number(active?.n) === 0) return;
     if (Date.now() > deadline) throw new Error(`uploads still in progress after ${Math.round((options.timeoutMs ?? 0) / 1000)} s`);
     await new Promise((r) => setTimeout(r, 250));
   }

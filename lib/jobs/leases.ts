@@ -5,6 +5,7 @@
 // can never commit over the work of the one that took over.
 import pg from "pg";
 import { databaseUrl } from "../db/client";
+import { execute, query, sql } from "../db/sql";
 import type { QueueName } from "./queues";
 
 /** How long a lease lasts without renewal, and how often a live worker renews it. */
@@ -21,21 +22,21 @@ export interface Lease {
 
 /** Takes the lease of a job (inside the caller's transaction on `client`). */
 export async function takeLease(client: pg.ClientBase, lease: Lease): Promise<void> {
-  await client.query(
-    `INSERT INTO work_leases (job_id, queue, upload_id, owner, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+  await execute(
+    sql`INSERT INTO work_leases (job_id, queue, upload_id, owner, expires_at)
+     VALUES (${lease.jobId}, ${lease.queue}, ${lease.uploadId}, ${lease.owner}, now() + make_interval(secs => ${LEASE_SECONDS}))
      ON CONFLICT (job_id) DO UPDATE SET owner = excluded.owner, acquired_at = now(), expires_at = excluded.expires_at`,
-    [lease.jobId, lease.queue, lease.uploadId, lease.owner, LEASE_SECONDS],
+    client,
   );
 }
 
 /** Inside the caller's transaction: locks the lease if this owner still holds it; false if it was lost. */
 export async function holdsLease(client: pg.ClientBase, lease: Lease): Promise<boolean> {
-  const { rowCount } = await client.query(`SELECT 1 FROM work_leases WHERE job_id = $1 AND owner = $2 FOR UPDATE`, [lease.jobId, lease.owner]);
-  return rowCount === 1;
+  return (await execute(sql`SELECT 1 FROM work_leases WHERE job_id = ${lease.jobId} AND owner = ${lease.owner} FOR UPDATE`, client)) === 1;
 }
 
 export async function releaseLease(client: pg.ClientBase, lease: Lease): Promise<void> {
-  await client.query(`DELETE FROM work_leases WHERE job_id = $1 AND owner = $2`, [lease.jobId, lease.owner]);
+  await execute(sql`DELETE FROM work_leases WHERE job_id = ${lease.jobId} AND owner = ${lease.owner}`, client);
 }
 
 const globalForLeases = globalThis as unknown as { iiswatchLeasePool?: pg.Pool };
@@ -61,11 +62,11 @@ export async function closeLeasePool(): Promise<void> {
 
 /** Renews a lease; false if it is no longer this owner's (it expired and was reaped). */
 async function renewLease(lease: Lease): Promise<boolean> {
-  const { rowCount } = await leasePool().query(
-    `UPDATE work_leases SET expires_at = now() + make_interval(secs => $3) WHERE job_id = $1 AND owner = $2`,
-    [lease.jobId, lease.owner, LEASE_SECONDS],
+  const renewed = await execute(
+    sql`UPDATE work_leases SET expires_at = now() + make_interval(secs => ${LEASE_SECONDS}) WHERE job_id = ${lease.jobId} AND owner = ${lease.owner}`,
+    leasePool(),
   );
-  return rowCount === 1;
+  return renewed === 1;
 }
 
 /**
@@ -103,14 +104,14 @@ export class LeaseLostError extends Error {
 
 /** Expired leases, taken out of the table (inside the caller's transaction): their jobs are the reaper's now. */
 export async function takeExpiredLeases(client: pg.ClientBase): Promise<Lease[]> {
-  const { rows } = await client.query<{ job_id: string; queue: QueueName; upload_id: string; owner: string }>(
-    `DELETE FROM work_leases WHERE expires_at < now() RETURNING job_id, queue, upload_id, owner`,
+  const rows = await query<{ job_id: string; queue: QueueName; upload_id: string; owner: string }>(
+    sql`DELETE FROM work_leases WHERE expires_at < now() RETURNING job_id, queue, upload_id, owner`,
+    client,
   );
   return rows.map((r) => ({ jobId: r.job_id, queue: r.queue, uploadId: r.upload_id, owner: r.owner }));
 }
 
 /** Whether a live lease is held on any job of this upload. */
 export async function uploadHasLiveLease(client: pg.ClientBase, uploadId: string): Promise<boolean> {
-  const { rowCount } = await client.query(`SELECT 1 FROM work_leases WHERE upload_id = $1 AND expires_at >= now()`, [uploadId]);
-  return (rowCount ?? 0) > 0;
+  return (await execute(sql`SELECT 1 FROM work_leases WHERE upload_id = ${uploadId} AND expires_at >= now()`, client)) > 0;
 }

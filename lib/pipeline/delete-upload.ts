@@ -4,6 +4,7 @@
 import type pg from "pg";
 import { storeRiskIncidents } from "../risk/incidents";
 import { SYSTEM_ACTOR, writeAuditOn, type Actor } from "../audit/log";
+import { execute, query, queryOne, raw, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { DETECTION_SPECS } from "../detections/specs";
 import { detectionRunLockKey } from "../detections/engine";
@@ -42,43 +43,43 @@ export async function deleteUpload(uploadId: string, actor: Actor = SYSTEM_ACTOR
 }
 
 async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Promise<DeletedUpload | null> {
-  const { rows } = await client.query<{ filename: string; status: string }>(`SELECT filename, status::text FROM uploads WHERE id = $1 FOR UPDATE`, [uploadId]);
-  if (rows.length === 0) return null;
-  const { filename, status } = rows[0];
+  const upload = await queryOne<{ filename: string; status: string }>(sql`SELECT filename, status::text FROM uploads WHERE id = ${uploadId} FOR UPDATE`, client);
+  if (!upload) return null;
+  const { filename, status } = upload;
   if (status !== "done" && status !== "failed") {
     throw new UploadInProgressError(`the upload '${filename}' is ${status}: it can be deleted once it is done or has failed`);
   }
-  await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [EVENTS_MERGE_LOCK]);
-  for (const spec of DETECTION_SPECS) await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [detectionRunLockKey(spec.id)]);
+  await execute(sql`SELECT pg_advisory_xact_lock(hashtext(${EVENTS_MERGE_LOCK}))`, client);
+  for (const spec of DETECTION_SPECS) await execute(sql`SELECT pg_advisory_xact_lock(hashtext(${detectionRunLockKey(spec.id)}))`, client);
 
   // Events another upload also holds pass to that upload (the lowest id among them, for a stable choice).
-  const { rowCount: kept } = await client.query(
-    `WITH heirs AS (
+  const kept = await execute(
+    sql`WITH heirs AS (
        SELECT DISTINCT ON (h.event_id) h.event_id, h.upload_id
-       FROM events e JOIN event_holders h ON h.event_id = e.id AND h.upload_id <> $1
-       WHERE e.upload_id = $1 ORDER BY h.event_id, h.upload_id
+       FROM events e JOIN event_holders h ON h.event_id = e.id AND h.upload_id <> ${uploadId}
+       WHERE e.upload_id = ${uploadId} ORDER BY h.event_id, h.upload_id
      ), moved AS (
        UPDATE events e SET upload_id = heirs.upload_id FROM heirs WHERE e.id = heirs.event_id RETURNING e.id, e.upload_id
      )
      DELETE FROM event_holders h USING moved WHERE h.event_id = moved.id AND h.upload_id = moved.upload_id`,
-    [uploadId],
+    client,
   );
 
   // Results that counted an event of this upload; those left with no event once the events go are derived only
   // from this upload and go too (their risk events and notables with them, by the foreign keys).
-  const { rows: touched } = await client.query<{ id: string }>(
-    `SELECT DISTINCT c.result_id::text AS id FROM events e JOIN detection_result_events c ON c.event_id = e.id WHERE e.upload_id = $1`,
-    [uploadId],
+  const touched = await query<{ id: string }>(
+    sql`SELECT DISTINCT c.result_id::text AS id FROM events e JOIN detection_result_events c ON c.event_id = e.id WHERE e.upload_id = ${uploadId}`,
+    client,
   );
-  const { rows: gone } = await client.query<{ n: string; hosts: string[] | null }>(
-    `WITH gone AS (DELETE FROM events WHERE upload_id = $1 RETURNING host_id)
+  const [gone] = await query<{ n: string; hosts: string[] | null }>(
+    sql`WITH gone AS (DELETE FROM events WHERE upload_id = ${uploadId} RETURNING host_id)
      SELECT count(*) AS n, array_agg(DISTINCT host_id) AS hosts FROM gone`,
-    [uploadId],
+    client,
   );
-  const { rows: derived } = await client.query<{ results: string; risk: string; notables: string }>(
-    `WITH orphaned AS (
+  const [derived] = await query<{ results: string; risk: string; notables: string }>(
+    sql`WITH orphaned AS (
        SELECT r.id FROM detection_results r
-       WHERE r.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.result_id = r.id)
+       WHERE r.id = ANY(${touched.map((t) => t.id)}::bigint[]) AND NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.result_id = r.id)
      ), incidents AS (
        -- Risk incident notables that counted a risk event going now: derived (in part) from this upload, they go
        -- too; the rules are evaluated again afterwards, and store the crossings the remaining risk still makes.
@@ -91,28 +92,29 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
               (SELECT count(*) FROM notables WHERE result_id IN (SELECT id FROM orphaned)) + (SELECT count(*) FROM incidents) AS notables
      ), deleted AS (DELETE FROM detection_results WHERE id IN (SELECT id FROM orphaned) RETURNING 1)
      SELECT (SELECT count(*) FROM deleted) AS results, risk, notables FROM counted`,
-    [touched.map((t) => t.id)],
+    client,
   );
 
   // Host counters of the hosts that lost events, recomputed; hosts left with no event go.
-  await client.query(
-    `UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis_config, iis_events = s.iis
-     FROM unnest($1::text[]) AS t(id)
+  const hosts = gone.hosts ?? [];
+  await execute(
+    sql`UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis_config, iis_events = s.iis
+     FROM unnest(${hosts}::text[]) AS t(id)
      CROSS JOIN LATERAL (SELECT count(*) AS n, min(time) AS first, max(time) AS last,
-                                count(*) FILTER (WHERE lower(e.channel) = lower($2)) AS iis_config,
-                                count(*) FILTER (WHERE ${isIisEventSql("e")}) AS iis
+                                count(*) FILTER (WHERE lower(e.channel) = lower(${IIS_CONFIGURATION_CHANNEL})) AS iis_config,
+                                count(*) FILTER (WHERE ${raw(isIisEventSql("e"))}) AS iis
                          FROM events e WHERE e.host_id = t.id) s
      WHERE h.id = t.id`,
-    [gone[0].hosts ?? [], IIS_CONFIGURATION_CHANNEL],
+    client,
   );
-  await client.query(`DELETE FROM hosts WHERE id = ANY($1::text[]) AND event_count = 0`, [gone[0].hosts ?? []]);
-  await client.query(`DELETE FROM uploads WHERE id = $1`, [uploadId]);
+  await execute(sql`DELETE FROM hosts WHERE id = ANY(${hosts}::text[]) AND event_count = 0`, client);
+  await execute(sql`DELETE FROM uploads WHERE id = ${uploadId}`, client);
   return {
     filename,
-    events: Number(gone[0].n),
-    eventsKept: kept ?? 0,
-    results: Number(derived[0].results),
-    riskEvents: Number(derived[0].risk),
-    notables: Number(derived[0].notables),
+    events: Number(gone.n),
+    eventsKept: kept,
+    results: Number(derived.results),
+    riskEvents: Number(derived.risk),
+    notables: Number(derived.notables),
   };
 }

@@ -1,6 +1,7 @@
 // The detection job: evaluates the events one upload stored (lib/detections/evaluate.ts) under a lease, and
 // schedules the evaluation of windows that were not due yet for when they are.
 import { pgPool } from "../db/pg";
+import { execute, queryOne, sql } from "../db/sql";
 import { evaluateUpload } from "../detections/evaluate";
 import { storeRiskIncidents } from "../risk/incidents";
 import { enqueueDetect } from "../ingest/uploads";
@@ -9,9 +10,9 @@ import { QUEUES } from "../jobs/queues";
 
 export async function runDetectJob(jobId: string, uploadId: string, owner: string): Promise<{ results: number; pendingUntil: Date | null } | null> {
   const lease: Lease = { jobId, queue: QUEUES.detect, uploadId, owner };
-  const { rows } = await pgPool().query<{ status: string }>(`SELECT status::text FROM uploads WHERE id = $1`, [uploadId]);
+  const upload = await queryOne<{ status: string }>(sql`SELECT status::text FROM uploads WHERE id = ${uploadId}`);
   // Deleted, or not stored yet (a stale job): nothing to evaluate.
-  if (rows.length === 0 || !["detecting", "done"].includes(rows[0].status)) return null;
+  if (!upload || !["detecting", "done"].includes(upload.status)) return null;
   const client = await pgPool().connect();
   try {
     await takeLease(client, lease);
@@ -21,7 +22,7 @@ export async function runDetectJob(jobId: string, uploadId: string, owner: strin
   const lost = new AbortController();
   const stopRenewing = keepLeaseAlive(lease, lost);
   try {
-    await pgPool().query(`UPDATE uploads SET worker = $2 WHERE id = $1 AND status = 'detecting'`, [uploadId, owner]);
+    await execute(sql`UPDATE uploads SET worker = ${owner} WHERE id = ${uploadId} AND status = 'detecting'`);
     const outcome = await evaluateUpload(uploadId);
     // ES's risk incident rules over the data as it now is (idempotent: a crash here is made good by the next run).
     await storeRiskIncidents();

@@ -8,6 +8,7 @@
 //  - Spool files of uploads that are over are removed.
 import type pg from "pg";
 import { pgPool } from "../db/pg";
+import { execute, query, queryOne, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { abandonJob, jobState } from "../jobs/boss";
 import { LEASE_SECONDS, takeExpiredLeases, uploadHasLiveLease } from "../jobs/leases";
@@ -25,27 +26,28 @@ export interface ReapReport {
 /** Sends an upload's next job for the state it is in (inside the caller's transaction). */
 async function resend(client: pg.ClientBase, uploadId: string, status: string, reason: string): Promise<boolean> {
   if (status === "queued" || status === "processing") {
-    await client.query(`UPDATE uploads SET error = $2, worker = NULL, reader_progress = NULL WHERE id = $1`, [uploadId, reason]);
+    await execute(sql`UPDATE uploads SET error = ${reason}, worker = NULL, reader_progress = NULL WHERE id = ${uploadId}`, client);
     await enqueueIngest(client, uploadId);
     return true;
   }
   if (status === "detecting" || status === "done") {
     const jobId = await enqueueDetect(client, uploadId);
-    if (status === "detecting") await client.query(`UPDATE uploads SET job_id = $2, worker = NULL WHERE id = $1`, [uploadId, jobId]);
+    if (status === "detecting") await execute(sql`UPDATE uploads SET job_id = ${jobId}, worker = NULL WHERE id = ${uploadId}`, client);
     return true;
   }
   return false;
 }
+
+/** An upload's state, its row locked (FOR UPDATE) in the caller's transaction; null when it is gone. */
+const lockUpload = (client: pg.ClientBase, uploadId: string) =>
+  queryOne<{ status: string; job_id: string | null }>(sql`SELECT status::text, job_id::text FROM uploads WHERE id = ${uploadId} FOR UPDATE`, client);
 
 async function reapLeases(): Promise<{ expired: number; abandoned: { queue: QueueName; jobId: string }[] }> {
   return inTransaction(async (client) => {
     const expired = await takeExpiredLeases(client);
     const abandoned: { queue: QueueName; jobId: string }[] = [];
     for (const lease of expired) {
-      const { rows } = await client.query<{ status: string; job_id: string | null }>(`SELECT status::text, job_id::text FROM uploads WHERE id = $1 FOR UPDATE`, [
-        lease.uploadId,
-      ]);
-      const upload = rows[0];
+      const upload = await lockUpload(client, lease.uploadId);
       abandoned.push({ queue: lease.queue, jobId: lease.jobId });
       if (!upload) continue;
       // An ingest lease matters only while that job is the upload's current one; a detection is always re-run.
@@ -58,8 +60,8 @@ async function reapLeases(): Promise<{ expired: number; abandoned: { queue: Queu
 
 /** Uploads in progress whose current job nobody will run. */
 async function resendOrphans(): Promise<number> {
-  const { rows } = await pgPool().query<{ id: string; status: string; job_id: string | null }>(
-    `SELECT id, status::text, job_id::text FROM uploads WHERE status IN ('queued', 'processing', 'detecting') ORDER BY created_at`,
+  const rows = await query<{ id: string; status: string; job_id: string | null }>(
+    sql`SELECT id, status::text, job_id::text FROM uploads WHERE status IN ('queued', 'processing', 'detecting') ORDER BY created_at`,
   );
   let resent = 0;
   for (const upload of rows) {
@@ -79,10 +81,8 @@ async function resendOrphans(): Promise<number> {
     }
     const sent = await inTransaction(async (client) => {
       // Re-read under lock: the upload may have moved on since the list was read.
-      const { rows: now } = await client.query<{ status: string; job_id: string | null }>(`SELECT status::text, job_id::text FROM uploads WHERE id = $1 FOR UPDATE`, [
-        upload.id,
-      ]);
-      if (!now[0] || now[0].status !== upload.status || now[0].job_id !== upload.job_id) return false;
+      const now = await lockUpload(client, upload.id);
+      if (!now || now.status !== upload.status || now.job_id !== upload.job_id) return false;
       if (await uploadHasLiveLease(client, upload.id)) return false;
       return resend(client, upload.id, upload.status, "its job was lost; the upload was queued again");
     });
@@ -96,8 +96,8 @@ async function resendOrphans(): Promise<number> {
 
 /** Uploads whose body stopped arriving: failed, partial file removed. */
 async function failStalledReceives(): Promise<number> {
-  const { rows } = await pgPool().query<{ id: string }>(
-    `UPDATE uploads SET status = 'failed', finished_at = now(), receiving_until = NULL,
+  const rows = await query<{ id: string }>(
+    sql`UPDATE uploads SET status = 'failed', finished_at = now(), receiving_until = NULL,
        error = 'the transfer stopped before the whole file arrived (' || size_bytes || ' bytes received); nothing was processed. Upload it again.'
      WHERE status = 'receiving' AND receiving_until < now() RETURNING id`,
   );
@@ -108,7 +108,7 @@ async function failStalledReceives(): Promise<number> {
 /** Spool files of uploads that no longer need them. */
 export async function sweepOrphanSpool(minAgeMs?: number): Promise<number> {
   const removed = await sweepSpool(async (ids) => {
-    const { rows } = await pgPool().query<{ id: string; status: string }>(`SELECT id, status::text FROM uploads WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows = await query<{ id: string; status: string }>(sql`SELECT id, status::text FROM uploads WHERE id = ANY(${ids}::uuid[])`);
     return new Map(rows.map((r) => [r.id, ["receiving", "queued", "processing"].includes(r.status)]));
   }, minAgeMs);
   return removed.length;

@@ -12,7 +12,7 @@
 // this ran in between (data arriving later can make a crossing earlier: the stored incident of that episode is
 // moved to it, keeping its triage, rather than a second one added or the episode's later crossings lost).
 import type pg from "pg";
-import { pgPool } from "../db/pg";
+import { execute, query, queryOne, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { EFFECTIVE_RISK_EVENTS } from "./effective";
 import { INCIDENT_RULES } from "./incident-rules";
@@ -111,18 +111,20 @@ interface StoredRow {
  */
 export async function storeRiskIncidents(): Promise<number> {
   return inTransaction(async (client) => {
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('iiswatch:risk-incidents'))`);
-    const { rows } = await client.query<RiskRow>(
-      `SELECT id::text, normalized_risk_object AS object, time, risk_score AS score, mitre_tactics AS tactics, search_name AS source
+    await execute(sql`SELECT pg_advisory_xact_lock(hashtext('iiswatch:risk-incidents'))`, client);
+    const rows = await query<RiskRow>(
+      sql`SELECT id::text, normalized_risk_object AS object, time, risk_score AS score, mitre_tactics AS tactics, search_name AS source
        FROM (${EFFECTIVE_RISK_EVENTS}) re ORDER BY normalized_risk_object, time, id`,
+      client,
     );
-    const stored = await client.query<StoredRow>(
-      `SELECT n.id::text, n.incident_rule AS rule, lower(n.dest) AS object, n.time, n.incident_score AS score,
+    const stored = await query<StoredRow>(
+      sql`SELECT n.id::text, n.incident_rule AS rule, lower(n.dest) AS object, n.time, n.incident_score AS score,
               ARRAY(SELECT nr.risk_event_id::text FROM notable_risk_events nr WHERE nr.notable_id = n.id ORDER BY nr.risk_event_id) AS "riskEventIds"
        FROM notables n WHERE n.incident_rule IS NOT NULL`,
+      client,
     );
     const storedBy = new Map<string, StoredRow[]>();
-    for (const s of stored.rows) storedBy.set(`${s.rule}\u0000${s.object}`, [...(storedBy.get(`${s.rule}\u0000${s.object}`) ?? []), s]);
+    for (const s of stored) storedBy.set(`${s.rule}\u0000${s.object}`, [...(storedBy.get(`${s.rule}\u0000${s.object}`) ?? []), s]);
     let changed = 0;
     for (const events of byObject(rows)) {
       const crossings = crossingsOf(events);
@@ -150,9 +152,9 @@ const sameIds = (a: string[], b: string[]) => a.length === b.length && [...b].so
 
 /** An episode's notable follows its crossing: its time, score and contributing risk events (its triage stays). */
 async function moveIncident(client: pg.ClientBase, id: string, c: Crossing): Promise<void> {
-  await client.query(`UPDATE notables SET time = $2, incident_score = $3 WHERE id = $1`, [id, c.time, c.score]);
-  await client.query(`DELETE FROM notable_risk_events WHERE notable_id = $1`, [id]);
-  await client.query(`INSERT INTO notable_risk_events (notable_id, risk_event_id) SELECT $1, unnest($2::bigint[])`, [id, c.riskEventIds]);
+  await execute(sql`UPDATE notables SET time = ${c.time}, incident_score = ${c.score} WHERE id = ${id}`, client);
+  await execute(sql`DELETE FROM notable_risk_events WHERE notable_id = ${id}`, client);
+  await execute(sql`INSERT INTO notable_risk_events (notable_id, risk_event_id) SELECT ${id}, unnest(${c.riskEventIds}::bigint[])`, client);
 }
 
 function* byObject(rows: RiskRow[]): Generator<RiskRow[]> {
@@ -166,19 +168,20 @@ function* byObject(rows: RiskRow[]): Generator<RiskRow[]> {
 }
 
 async function insertIncident(client: pg.ClientBase, c: Crossing): Promise<void> {
-  const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO notables (result_id, incident_rule, incident_score, detection_id, time, title, dest, severity, urgency, updated_at)
-     SELECT NULL, $1, $2, 'risk_incident', $3, $4, coalesce(h.name, $5), $6, $7, now()
-     FROM (SELECT 1) one LEFT JOIN hosts h ON h.id = $5
+  const urgency = urgencyFor(SEVERITY, await hostPriority(client, c.object));
+  const notable = await queryOne<{ id: string }>(
+    sql`INSERT INTO notables (result_id, incident_rule, incident_score, detection_id, time, title, dest, severity, urgency, updated_at)
+     SELECT NULL, ${c.rule}, ${c.score}, 'risk_incident', ${c.time}, ${INCIDENT_TITLES[c.rule]}, coalesce(h.name, ${c.object}), ${SEVERITY}, ${urgency}, now()
+     FROM (SELECT 1) one LEFT JOIN hosts h ON h.id = ${c.object}
      RETURNING id::text`,
-    [c.rule, c.score, c.time, INCIDENT_TITLES[c.rule], c.object, SEVERITY, urgencyFor(SEVERITY, await hostPriority(client, c.object))],
+    client,
   );
-  await client.query(`INSERT INTO notable_risk_events (notable_id, risk_event_id) SELECT $1, unnest($2::bigint[])`, [rows[0].id, c.riskEventIds]);
+  await execute(sql`INSERT INTO notable_risk_events (notable_id, risk_event_id) SELECT ${notable!.id}, unnest(${c.riskEventIds}::bigint[])`, client);
 }
 
 async function hostPriority(client: pg.ClientBase, object: string): Promise<string> {
-  const { rows } = await client.query<{ priority: string }>(`SELECT priority FROM hosts WHERE id = $1`, [object]);
-  return rows[0]?.priority ?? "unknown";
+  const host = await queryOne<{ priority: string }>(sql`SELECT priority FROM hosts WHERE id = ${object}`, client);
+  return host?.priority ?? "unknown";
 }
 
 export interface StoredIncident {
@@ -194,16 +197,16 @@ export interface StoredIncident {
 
 /** The stored risk incident notables up to `until` (all data when unset), newest first, optionally of one object. */
 export async function listRiskIncidents(options: { limit?: number; dest?: string; until?: Date } = {}): Promise<{ total: number; rows: StoredIncident[] }> {
-  // $1: the object, or null for every object; $2: the latest time, or null.
-  const where = `WHERE n.incident_rule IS NOT NULL AND ($1::text IS NULL OR lower(n.dest) = lower($1)) AND ($2::timestamptz IS NULL OR n.time <= $2)`;
-  const [count, page] = await Promise.all([
-    pgPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM notables n ${where}`, [options.dest ?? null, options.until ?? null]),
-    pgPool().query<StoredIncident>(
-      `SELECT n.id::text, n.incident_rule AS rule, n.title, n.dest, n.time, n.incident_score AS score, n.status::text AS status,
+  const dest = options.dest ?? null;
+  const until = options.until ?? null;
+  const where = sql`WHERE n.incident_rule IS NOT NULL AND (${dest}::text IS NULL OR lower(n.dest) = lower(${dest}::text)) AND (${until}::timestamptz IS NULL OR n.time <= ${until}::timestamptz)`;
+  const [count, rows] = await Promise.all([
+    queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM notables n ${where}`),
+    query<StoredIncident>(
+      sql`SELECT n.id::text, n.incident_rule AS rule, n.title, n.dest, n.time, n.incident_score AS score, n.status::text AS status,
               (SELECT count(*)::int FROM notable_risk_events nr WHERE nr.notable_id = n.id) AS "riskEvents"
-       FROM notables n ${where} ORDER BY n.time DESC, n.id DESC LIMIT $3`,
-      [options.dest ?? null, options.until ?? null, options.limit ?? 100],
+       FROM notables n ${where} ORDER BY n.time DESC, n.id DESC LIMIT ${options.limit ?? 100}`,
     ),
   ]);
-  return { total: count.rows[0].n, rows: page.rows };
+  return { total: count!.n, rows };
 }

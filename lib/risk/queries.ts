@@ -1,5 +1,5 @@
 // Reads of risk events (Risk.All_Risk), including the ESCU 7-day drilldown.
-import { pgPool } from "../db/pg";
+import { queryOne, sql } from "../db/sql";
 import { ANNOTATION_ALL_EXCLUDED_KEYS } from "../detections/risk-context";
 import { EFFECTIVE_RISK_EVENTS } from "./effective";
 
@@ -27,11 +27,11 @@ export const DRILLDOWN_HOURS = 168;
  */
 export async function riskDrilldown(dest: string, reference: Date = new Date()): Promise<RiskDrilldownRow | null> {
   const from = new Date(reference.getTime() - DRILLDOWN_HOURS * 3_600_000);
-  const { rows } = await pgPool().query<RiskDrilldownRow>(
-    `WITH r AS (
-       SELECT * FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = lower($1) AND time >= $2 AND time < $3
+  return queryOne<RiskDrilldownRow>(
+    sql`WITH r AS (
+       SELECT * FROM (${EFFECTIVE_RISK_EVENTS}) re WHERE normalized_risk_object = lower(${dest}::text) AND time >= ${from} AND time < ${reference}
      )
-     SELECT lower($1) AS normalized_risk_object, count(*)::int AS count,
+     SELECT lower(${dest}::text) AS normalized_risk_object, count(*)::int AS count,
        to_char(min(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS "firstTime",
        to_char(max(time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS "lastTime",
        (SELECT coalesce(array_agg(DISTINCT search_name COLLATE "C" ORDER BY search_name COLLATE "C"), '{}') FROM r) AS "Search Name",
@@ -41,11 +41,9 @@ export async function riskDrilldown(dest: string, reference: Date = new Date()):
           FROM r, jsonb_each(r.annotations) AS a(key, value),
           LATERAL (SELECT jsonb_array_elements_text(a.value) WHERE jsonb_typeof(a.value) = 'array'
                    UNION ALL SELECT a.value #>> '{}' WHERE jsonb_typeof(a.value) <> 'array') AS x(v)
-          WHERE a.key <> ALL($4::text[]) AND v IS NOT NULL) AS "Annotations",
+          WHERE a.key <> ALL(${ANNOTATION_ALL_EXCLUDED_KEYS}::text[]) AND v IS NOT NULL) AS "Annotations",
        (SELECT coalesce(array_agg(DISTINCT t COLLATE "C" ORDER BY t COLLATE "C"), '{}') FROM r, unnest(r.mitre_tactics) AS t) AS "ATT&CK Tactics"
      FROM r
      HAVING count(*) > 0`,
-    [dest, from, reference, ANNOTATION_ALL_EXCLUDED_KEYS],
   );
-  return rows[0] ?? null;
 }

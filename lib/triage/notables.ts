@@ -69,7 +69,7 @@ function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): Sql
   if (p.dest) conditions.push(sql`lower(n.dest) LIKE ${containsPattern(p.dest)}`);
   if (p.disposition) conditions.push(sql`n.disposition = ${p.disposition}`);
   if (p.finding) conditions.push(sql`r.finding_kind = ${p.finding}`);
-  if ((p.suppressed ?? "hide") === "hide") conditions.push(raw(`NOT ${RESULT_SUPPRESSED}`));
+  if ((p.suppressed ?? "hide") === "hide") conditions.push(sql`NOT ${RESULT_SUPPRESSED}`);
   return whereAll(conditions);
 }
 
@@ -105,7 +105,7 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
     queryOne<{ n: number }>(sql`SELECT count(*)::int AS n ${QUEUE_FROM} ${where}`),
     query<QueueRow>(
       sql`SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
-              n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${raw(RESULT_SUPPRESSED)} AS suppressed,
+              n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${RESULT_SUPPRESSED} AS suppressed,
               coalesce(r.enrichment -> ${raw(`'${ENRICHMENT_KEYS.finding}'`)} ->> ${raw(`'${FINDING_KEYS.text}'`)},
                        CASE WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
               (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments

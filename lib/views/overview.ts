@@ -1,5 +1,5 @@
 // The overview's figures, cheap at any scale: event counts come from the per-host counters, not a scan.
-import { pgPool } from "../db/pg";
+import { query, queryOne, raw, sql } from "../db/sql";
 import { ENRICHMENT_KEYS, FINDING_KEYS, FINDING_KINDS } from "../detections/enrichment";
 import { IIS_CONFIGURATION_LOG_MISSING } from "../ingest/iis-activity";
 import { RESULT_SUPPRESSED } from "../detections/suppressed";
@@ -17,19 +17,27 @@ export interface OverviewCounts {
 }
 
 export async function overviewCounts(now = new Date()): Promise<OverviewCounts> {
-  const { rows } = await pgPool().query(
-    `SELECT (SELECT coalesce(sum(event_count), 0)::bigint FROM hosts) AS events,
+  const r = await queryOne<{
+    events: string;
+    hosts: number;
+    missing: number;
+    open_notables: number;
+    results24h: number;
+    uploads: number;
+    first_event: Date | null;
+    last_event: Date | null;
+  }>(
+    sql`SELECT (SELECT coalesce(sum(event_count), 0)::bigint FROM hosts) AS events,
             (SELECT count(*)::int FROM hosts) AS hosts,
             (SELECT count(*)::int FROM hosts h WHERE ${IIS_CONFIGURATION_LOG_MISSING}) AS missing,
             (SELECT count(*)::int FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id
-             WHERE n.status::text = ANY($1::text[]) AND NOT ${RESULT_SUPPRESSED}) AS open_notables,
-            (SELECT count(*)::int FROM detection_results r WHERE r.last_time >= $2 AND NOT ${RESULT_SUPPRESSED}) AS results24h,
+             WHERE n.status::text = ANY(${OPEN_STATUSES}::text[]) AND NOT ${RESULT_SUPPRESSED}) AS open_notables,
+            (SELECT count(*)::int FROM detection_results r WHERE r.last_time >= ${new Date(now.getTime() - 86_400_000)} AND NOT ${RESULT_SUPPRESSED}) AS results24h,
             (SELECT count(*)::int FROM uploads) AS uploads,
             (SELECT min(first_event) FROM hosts) AS first_event,
             (SELECT max(last_event) FROM hosts) AS last_event`,
-    [OPEN_STATUSES, new Date(now.getTime() - 86_400_000)],
   );
-  const r = rows[0];
+  if (!r) throw new Error("the overview's counts returned no row");
   return {
     events: Number(r.events),
     hosts: r.hosts,
@@ -58,18 +66,17 @@ export interface BackdoorSign {
  * whatever their risk score — a module installed on one quiet server matters more than routine changes on a busy one.
  */
 export async function backdoorSigns(limit = 10): Promise<BackdoorSign[]> {
-  const { rows } = await pgPool().query<{ host: string; name: string; kind: string; what: string; results: number; last_seen: Date }>(
-    `SELECT s.host, coalesce(h.name, s.host) AS name, s.kind, s.what, s.results, s.last_seen
+  const rows = await query<{ host: string; name: string; kind: string; what: string; results: number; last_seen: Date }>(
+    sql`SELECT s.host, coalesce(h.name, s.host) AS name, s.kind, s.what, s.results, s.last_seen
      FROM (
        SELECT r.dest_id AS host, count(*)::int AS results, max(r.last_time) AS last_seen, max(r.finding_rank) AS rank,
               (array_agg(r.finding_kind ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS kind,
-              (array_agg(r.enrichment -> '${ENRICHMENT_KEYS.finding}' ->> '${FINDING_KEYS.text}' ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS what
+              (array_agg(r.enrichment -> ${raw(`'${ENRICHMENT_KEYS.finding}'`)} ->> ${raw(`'${FINDING_KEYS.text}'`)} ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS what
        FROM detection_results r
-       WHERE r.finding_rank >= $1 AND r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       WHERE r.finding_rank >= ${BACKDOOR_SIGN_RANK} AND r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
        GROUP BY r.dest_id
      ) s LEFT JOIN hosts h ON h.id = s.host
-     ORDER BY s.rank DESC, s.last_seen DESC, s.host LIMIT $2`,
-    [BACKDOOR_SIGN_RANK, limit],
+     ORDER BY s.rank DESC, s.last_seen DESC, s.host LIMIT ${limit}`,
   );
   return rows.map((r) => ({ host: r.host, name: r.name, kind: r.kind, what: r.what, results: r.results, lastSeen: r.last_seen }));
 }
