@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { event29Parts, normalized } from "../../tests/support/iis-events";
 import { db } from "../db/client";
-import { pgPool } from "../db/pg";
+import { isEmbeddedServer, pgPool } from "../db/pg";
 import { query, sql } from "../db/sql";
 import { storeEvents } from "./store";
 
@@ -30,10 +30,11 @@ async function storedWith(method: "copy" | "unnest") {
 
 describe("the bulk writer", () => {
   it("stores an event the same whether staged by COPY or by unnest", async () => {
-    const viaCopy = await storedWith("copy");
     const viaUnnest = await storedWith("unnest");
-    expect(viaCopy).toEqual(viaUnnest);
-    expect(viaCopy[0]).toMatchObject({ host: "Web01", host_id: "web01", event_code: 29, record_id: "7" });
-    expect((viaCopy[0].data as Record<string, string>).Configuration).toBe(`/x/add[@name="${AWKWARD.replace("\u0000", "\uFFFD")}"]`);
+    expect(viaUnnest[0]).toMatchObject({ host: "Web01", host_id: "web01", event_code: 29, record_id: "7" });
+    expect((viaUnnest[0].data as Record<string, string>).Configuration).toBe(`/x/add[@name="${AWKWARD.replace("\u0000", "\uFFFD")}"]`);
+    // The embedded database has no COPY over its socket (the ingest job uses unnest there, for that reason): the
+    // comparison is made where both ways exist.
+    if (!(await isEmbeddedServer())) expect(await storedWith("copy")).toEqual(viaUnnest);
   });
 });
