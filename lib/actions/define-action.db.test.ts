@@ -14,7 +14,7 @@ const { SESSION_COOKIE } = await import("../auth/config");
 const { createSession } = await import("../auth/sessions");
 const { createUser } = await import("../auth/users");
 const { cliActor } = await import("../audit/log");
-const { defineAction, UNEXPECTED_ERROR } = await import("./define-action");
+const { defineAction, defineFormAction, UNEXPECTED_ERROR } = await import("./define-action");
 const { UserFacingError } = await import("../errors/user-facing-error");
 
 function form(fields: Record<string, string>) {
@@ -83,5 +83,19 @@ describe("server actions", () => {
 
     const { updateSettingsAction } = await import("../../app/detections/actions");
     expect(await updateSettingsAction({}, form({ id: "x", enabled: "true", riskScore: "" }))).toEqual({ error: "You are not allowed to do that." });
+  });
+
+  it("refuse a plain form's action the role does not allow with a 403, not silently", async () => {
+    let ran = false;
+    const adminOnly = defineFormAction({
+      permission: "user:manage",
+      input: z.object({}),
+      audit: "read-only",
+      run: async () => {
+        ran = true;
+      },
+    });
+    expect(await adminOnly(form({})).then(() => "returned", (e: unknown) => interruptOf(e))).toEqual({ kind: "status", status: 403 });
+    expect(ran).toBe(false);
   });
 });

@@ -9,11 +9,11 @@
 //     audit: "lib",
 //     run: async ({ name }, { actor }) => { … return { ok: "Created.", token }; },
 //   });
-import { unstable_rethrow } from "next/navigation";
+import { forbidden, unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { writeAudit, type AuditEntry } from "../audit/log";
 import type { Permission } from "../auth/permissions";
-import { authorizeAction, type AuthUser } from "../auth/server";
+import { AuthorizationError, authorizeAction, type AuthUser } from "../auth/server";
 import type { ActionState, FieldErrors } from "./state";
 import { UserFacingError } from "../errors/user-facing-error";
 
@@ -74,7 +74,10 @@ function formFields(form: unknown): FormFields {
 
 const unique = (messages: string[]) => [...new Set(messages)];
 
-async function perform<A extends Access, S extends z.ZodType, R, E extends object>(definition: ActionDefinition<A, S, R, E>, form: unknown): Promise<StateOf<S, R, E>> {
+/** How a refusal for lack of permission is answered: in the form's state, or (a form with no state) as a 403. */
+type Refusal = "state" | "forbidden";
+
+async function perform<A extends Access, S extends z.ZodType, R, E extends object>(definition: ActionDefinition<A, S, R, E>, form: unknown, refusal: Refusal = "state"): Promise<StateOf<S, R, E>> {
   type State = StateOf<S, R, E>;
   const fields = formFields(form);
   const echo = () => (definition.echo?.(fields) ?? {}) as Partial<E>;
@@ -102,6 +105,7 @@ async function perform<A extends Access, S extends z.ZodType, R, E extends objec
     return (state ?? {}) as State;
   } catch (e) {
     unstable_rethrow(e);
+    if (refusal === "forbidden" && e instanceof AuthorizationError) forbidden();
     if (e instanceof UserFacingError) return { error: e.message, ...(e.field ? { fieldErrors: { [e.field]: [e.message] } } : {}), ...echo() } as State;
     console.error("server action failed:", e);
     return { error: UNEXPECTED_ERROR, ...echo() } as State;
@@ -117,10 +121,11 @@ export function defineAction<A extends Access, S extends z.ZodType, R, E extends
 
 /**
  * A server action for a plain `<form action>` that ends in a redirect (sign-out, the "as of" control): it has no
- * state to show, so a refusal or failure only stays on the page (and is logged if unexpected).
+ * state to show, so a caller without the permission gets the 403 page (never a silent no-op), and any other
+ * refusal or failure only stays on the page (and is logged if unexpected).
  */
 export function defineFormAction<A extends Access, S extends z.ZodType>(definition: ActionDefinition<A, S, void, object>): (form?: FormData) => Promise<void> {
   return async (form) => {
-    await perform(definition, form);
+    await perform(definition, form, "forbidden");
   };
 }
