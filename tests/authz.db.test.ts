@@ -13,30 +13,11 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetDatabase } from "./db-setup";
 
-// ---- the request context that next/headers returns ------------------------------------------------------
-interface SetCookie {
-  name: string;
-  value: string;
-  options: Record<string, unknown>;
-}
-const ctx = { cookies: new Map<string, string>(), headers: new Headers(), set: [] as SetCookie[] };
-
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) => (ctx.cookies.has(name) ? { name, value: ctx.cookies.get(name)! } : undefined),
-    has: (name: string) => ctx.cookies.has(name),
-    getAll: () => [...ctx.cookies].map(([name, value]) => ({ name, value })),
-    set: (name: string, value: string, options: Record<string, unknown> = {}) => {
-      ctx.set.push({ name, value, options });
-      if (options.maxAge === 0) ctx.cookies.delete(name);
-      else ctx.cookies.set(name, value);
-    },
-    delete: (name: string) => ctx.cookies.delete(name),
-  }),
-  headers: async () => ctx.headers,
-}));
+// ---- the request context that next/headers returns (tests/next-request.ts) ---------------------------------
+vi.mock("next/headers", async () => (await import("./next-request")).headersModule);
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 
+const { ctx, interruptOf } = await import("./next-request");
 const { db } = await import("../lib/db/client");
 const { SESSION_COOKIE } = await import("../lib/auth/config");
 const { ALL_PERMISSIONS, roleCan, TOKEN_PERMISSIONS } = await import("../lib/auth/permissions");
@@ -76,12 +57,12 @@ function actAs(p: Principal, extra: Record<string, string> = {}) {
 
 type Outcome = "allowed" | "login" | "denied";
 
+/** What a Next.js interrupt means for authorization: sent to sign in, refused (403), or let through. */
 function interrupt(e: unknown): Outcome | null {
-  const digest = (e as { digest?: unknown })?.digest;
-  if (typeof digest !== "string") return null;
-  if (digest.startsWith("NEXT_REDIRECT;")) return digest.split(";")[2].startsWith("/login") ? "login" : "allowed";
-  if (digest === "NEXT_HTTP_ERROR_FALLBACK;403") return "denied";
-  return null;
+  const i = interruptOf(e);
+  if (!i) return null;
+  if (i.kind === "redirect") return i.to.startsWith("/login") ? "login" : "allowed";
+  return i.status === 403 ? "denied" : null;
 }
 
 async function runPage(mod: { default: (props: never) => unknown }, props: Record<string, unknown> = {}): Promise<Outcome> {

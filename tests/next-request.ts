@@ -1,7 +1,7 @@
 // A Next.js request as database tests fake it: pages and server actions read cookies and headers through
 // next/headers, which only exists inside a Next.js request. A test file mocks next/headers with `headersModule`
 // (vi.mock("next/headers", async () => (await import("./next-request")).headersModule)) and sets the request with
-// `actAs`; everything else is the real code on the real database.
+// `setRequest` (or writes `ctx` itself); everything else is the real code on the real database.
 import { renderToReadableStream } from "react-dom/server";
 import { createElement } from "react";
 

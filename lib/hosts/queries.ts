@@ -8,7 +8,7 @@ import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
 import { CHANGE_KEYS, ENRICHMENT_KEYS, FAILURE_KEYS, type ConfigurationChangeKind } from "../detections/enrichment";
 import { RESULT_SUPPRESSED, suppressedNow } from "../detections/suppressed";
 import { EFFECTIVE_RISK_EVENTS } from "../risk/effective";
-import { riskEventBounds } from "../risk/rollups";
+import { riskEventBounds, type RiskEventSummary } from "../risk/rollups";
 import { unionBounds, type Bounds } from "../views/range";
 import { tableStateSchema } from "../url/table-state";
 import { OPEN_STATUSES } from "../triage/fields";
@@ -348,13 +348,7 @@ export async function hostNotables(id: string, page: { limit: number; offset: nu
   return { total: count!.n, rows };
 }
 
-export interface HostRiskEvent {
-  id: string;
-  time: Date;
-  searchName: string;
-  riskScore: number;
-  riskMessage: string;
-  tactics: string[];
+export interface HostRiskEvent extends RiskEventSummary {
   suppressed: boolean;
 }
 

@@ -95,13 +95,17 @@ export async function riskByDay(window: RiskWindow, host?: string) {
   );
 }
 
-export interface ContributingRisk {
+/** A risk event as the views list it (a host's risk events, a notable's contributing risk). */
+export interface RiskEventSummary {
   id: string;
   time: Date;
   searchName: string;
   riskScore: number;
   riskMessage: string;
   tactics: string[];
+}
+
+export interface ContributingRisk extends RiskEventSummary {
   resultId: string;
 }
 
