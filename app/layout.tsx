@@ -23,6 +23,7 @@ const NAV: { href: string; label: string; permission: Permission }[] = [
   { href: "/uploads", label: "Uploads", permission: "data:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },
   { href: "/admin/users", label: "Users", permission: "user:manage" },
+  { href: "/admin/storage", label: "Storage", permission: "settings:manage" },
 ];
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

@@ -3,6 +3,7 @@
 //   iiswatch ingest FILE… [--format F]   the upload pipeline: files queued as uploads and worked by a worker
 //   iiswatch worker                      a worker process (uploads, detections, the hourly clock)
 //   iiswatch uploads list | delete ID    uploads, and deleting one with what only it brought
+//   iiswatch retention [--apply]         the partitions of events, the retention, and dropping what expired
 //   iiswatch detect --from T --to T      ES "run search": a detection's rows over any time range (reports nothing)
 //   iiswatch detect --replay             replay stored history as the hourly schedule would have run it
 //   iiswatch demo                        load the demo fleet (and run the detections over it)
@@ -152,6 +153,31 @@ uploadsCommand
       console.log(
         `deleted ${deleted.filename}: ${deleted.events} events, ${deleted.results} results, ${deleted.riskEvents} risk events, ${deleted.notables} notables; ${deleted.eventsKept} events kept (another upload holds them)`,
       );
+    });
+  });
+
+program
+  .command("retention")
+  .description("the partitions of events and the retention (IISWATCH_RETENTION_DAYS); --apply drops what has expired now (audited)")
+  .option("--apply", "drop the partitions whose events are all past the retention now, rather than at the next hourly run")
+  .action(async (options: { apply?: boolean }) => {
+    await withDatabase(async () => {
+      const { listEventPartitions } = await import("../lib/db/partitions");
+      const { retentionCutoff, retentionDays } = await import("../lib/ingest/retention-policy");
+      const { applyRetention, listExpirations } = await import("../lib/pipeline/retention");
+      const { cliActor } = await import("../lib/audit/log");
+      const days = retentionDays();
+      console.log(days === null ? "retention: everything is kept (IISWATCH_RETENTION_DAYS unset)" : `retention: ${days} days: events before ${retentionCutoff()!.toISOString()} expire`);
+      if (options.apply) {
+        const outcome = await applyRetention({ actor: cliActor() });
+        for (const d of outcome.dropped) {
+          console.log(`dropped ${d.rangeStart.toISOString()} to ${d.rangeEnd.toISOString()}: ${d.events} events of ${d.hosts} hosts in ${Math.round(d.dropMs)} ms`);
+        }
+        if (outcome.dropped.length === 0) console.log("nothing has expired");
+      }
+      console.table((await listEventPartitions()).map((p) => ({ from: p.rangeStart.toISOString(), to: p.rangeEnd.toISOString(), events: p.rowsEstimate, mb: Math.round(p.bytes / 1e5) / 10 })));
+      const expired = await listExpirations(20);
+      if (expired.length) console.table(expired.map((x) => ({ from: x.rangeStart.toISOString(), to: x.rangeEnd.toISOString(), events: x.events, dropped: x.droppedAt.toISOString(), days: x.retentionDays })));
     });
   });
 

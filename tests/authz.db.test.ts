@@ -138,6 +138,7 @@ const surfaces: Surface[] = [
       ["/uploads/[id]", "app/uploads/[id]/page.tsx", "data:read"],
       ["/audit", "app/audit/page.tsx", "audit:read"],
       ["/admin/users", "app/admin/users/page.tsx", "user:manage"],
+      ["/admin/storage", "app/admin/storage/page.tsx", "settings:manage"],
       ["/settings/tokens", "app/settings/tokens/page.tsx", "token:own"],
       ["/settings/password", "app/settings/password/page.tsx", "data:read"],
       ["/hosts", "app/hosts/page.tsx", "data:read"],

@@ -110,3 +110,24 @@ describe("iiswatch uploads delete", () => {
     expect(audit.map((a) => a.actorName?.startsWith("cli:"))).toEqual([true, true]);
   });
 });
+
+describe("iiswatch retention", () => {
+  it("shows the partitions and the policy, and with --apply drops the partitions past the retention (audited)", async () => {
+    // The sample 2282 is from 2022: a retention of 365 days lets its month go.
+    const ingested = await iiswatch("ingest", SAMPLE_2282_XML);
+    expect(ingested.code).toBe(0);
+    const shown = await iiswatch("retention");
+    expect(shown.stdout).toContain("retention: everything is kept");
+    expect(shown.stdout).toMatch(/2022-\d\d-01T00:00:00\.000Z/);
+    const applied = await run(process.execPath, [path.join(ROOT, "bin/iiswatch.js"), "retention", "--apply"], {
+      cwd: ROOT,
+      env: { ...process.env, IISWATCH_RETENTION_DAYS: "365" },
+    });
+    expect(applied.stdout).toMatch(/retention: 365 days/);
+    expect(applied.stdout).toMatch(/dropped 2022-\d\d-01T00:00:00\.000Z to 20\d\d-\d\d-01T00:00:00\.000Z: 1 events of 1 hosts in \d+ ms/);
+    expect(await db().event.count()).toBe(0);
+    expect(await db().detectionResult.count()).toBe(1);
+    const audit = await db().auditLog.findMany({ where: { action: "events.expire" } });
+    expect(audit.map((a) => a.actorName?.startsWith("cli:"))).toEqual([true]);
+  });
+});

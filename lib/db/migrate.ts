@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { postgreSplitterOptions, splitQuery } from "dbgate-query-splitter";
 import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { pgConfigFromUrl } from "./url";
@@ -76,19 +77,29 @@ interface RawIO {
   onError?: (e: unknown) => never;
 }
 
+/** A migration script's statements, split as PostgreSQL reads them (strings, comments and dollar quotes respected). */
+export function migrationStatements(script: string): string[] {
+  return splitQuery(script, postgreSplitterOptions)
+    .map((s) => (typeof s === "string" ? s : s.text).trim())
+    .filter((s) => s.replace(/--[^\n]*/g, "").trim() !== "");
+}
+
 /**
  * adapter-pg runs a migration script by splitting it on every ";" — even inside comments, strings and dollar
- * quotes. Send the script whole instead, as Prisma's native engine does: Postgres runs a multi-statement simple
- * query in one implicit transaction, so a migration also applies all or nothing.
+ * quotes — and Citus refuses several DDL statements in one query string. So each statement goes on its own call,
+ * split by a real SQL lexer, inside one transaction: a migration still applies all or nothing.
  */
-function runScriptsWhole(adapter: Adapter): Adapter {
+function runScriptsStatementByStatement(adapter: Adapter): Adapter {
   const raw = adapter as unknown as RawIO;
   const client = raw.client;
   if (!client) return adapter;
   adapter.executeScript = async (script: string) => {
+    await client.query("BEGIN");
     try {
-      await client.query(script);
+      for (const statement of migrationStatements(script)) await client.query(statement);
+      await client.query("COMMIT");
     } catch (e) {
+      await client.query("ROLLBACK").catch(() => {});
       if (raw.onError) raw.onError(e);
       throw e;
     }
@@ -146,10 +157,10 @@ async function adapterFactory(url: string) {
       await dispose();
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     };
-    return runScriptsWhole(acceptCharColumns(adapter));
+    return runScriptsStatementByStatement(acceptCharColumns(adapter));
   };
   const connect = factory.connect.bind(factory);
-  factory.connect = async () => runScriptsWhole(acceptCharColumns(await connect()));
+  factory.connect = async () => runScriptsStatementByStatement(acceptCharColumns(await connect()));
   factory.connectToShadowDb = connectToShadowDb;
   return bindMigrationAwareSqlAdapterFactory(factory);
 }

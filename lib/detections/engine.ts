@@ -66,13 +66,14 @@ function searchCtes(spec: DetectionSpec, runs: RunsOf): Sql {
     FROM unnest(${runs.windows.map((w) => w.runTime)}::timestamptz[], ${runs.windows.map((w) => w.start)}::timestamptz[],
                 ${runs.windows.map((w) => w.end)}::timestamptz[]) AS w(run_time, window_start, window_end)
   ),
-  high_water AS MATERIALIZED (SELECT coalesce(max(id), 0) AS max_event_id FROM events),
+  -- The id sequence, not max(id): that would read every partition of events, whatever the window.
+  high_water AS MATERIALIZED (SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass), 0) AS max_event_id),
   matched AS MATERIALIZED (
     SELECT w.run_id, m.*
     FROM windows w
     -- Lateral, so each window is one index range scan on (event_code, time) rather than a pass over all candidates.
     CROSS JOIN LATERAL (
-      SELECT e.id AS event_id, e.time, ${raw(search.groupColumns.map((g) => `${g.expr} AS ${g.alias}`).join(", "))}, ${detail} AS detail
+      SELECT e.id AS event_id, e.host_id AS event_host_id, e.time, ${raw(search.groupColumns.map((g) => `${g.expr} AS ${g.alias}`).join(", "))}, ${detail} AS detail
       FROM events e
       WHERE e.time >= w.window_start AND e.time < w.window_end
         AND ${raw(search.eventPredicate)}
@@ -83,6 +84,7 @@ function searchCtes(spec: DetectionSpec, runs: RunsOf): Sql {
     SELECT run_id, md5(jsonb_build_array(${groups})::text) AS group_key, ${raw(search.rowJson)} AS fields,
       count(*)::int AS count, min(time) AS first_time, max(time) AS last_time,
       array_agg(event_id ORDER BY time, event_id) AS event_ids,
+      array_agg(event_host_id ORDER BY time, event_id) AS event_host_ids,
       (array_agg(DISTINCT detail))[1:50] AS details
     FROM matched
     GROUP BY run_id, ${groups}
@@ -131,8 +133,8 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
   novel AS MATERIALIZED (
     SELECT k.* FROM kept k
     WHERE NOT k.suppressed AND EXISTS (
-      SELECT 1 FROM unnest(k.event_ids) AS x(event_id)
-      WHERE NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.detection_id = ${detectionId} AND c.event_id = x.event_id))
+      SELECT 1 FROM unnest(k.event_ids, k.event_host_ids) AS x(event_id, host_id)
+      WHERE NOT EXISTS (SELECT 1 FROM detection_result_events c WHERE c.host_id = x.host_id AND c.detection_id = ${detectionId} AND c.event_id = x.event_id))
   ),
   results AS (
     INSERT INTO detection_results (detection_id, run_id, group_key, dest, fields, count, first_time, last_time)
@@ -140,8 +142,9 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
     RETURNING id, run_id, group_key, dest, fields
   ),
   covered AS (
-    INSERT INTO detection_result_events (detection_id, event_id, result_id)
-    SELECT ${detectionId}, x.event_id, r.id FROM results r JOIN novel n USING (run_id, group_key) CROSS JOIN LATERAL unnest(n.event_ids) AS x(event_id)
+    INSERT INTO detection_result_events (host_id, detection_id, event_id, result_id)
+    SELECT x.host_id, ${detectionId}, x.event_id, r.id FROM results r JOIN novel n USING (run_id, group_key)
+    CROSS JOIN LATERAL unnest(n.event_ids, n.event_host_ids) AS x(event_id, host_id)
     RETURNING 1
   ),
   risk AS (

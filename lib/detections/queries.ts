@@ -51,7 +51,8 @@ export interface ResultRow {
  */
 export const UPLOAD_RESULT_IDS = (upload: string): Sql =>
   sql`SELECT dre.result_id FROM detection_result_events dre
-   WHERE dre.event_id IN (SELECT id FROM events WHERE upload_id = ${upload}::uuid UNION ALL SELECT event_id FROM event_holders WHERE upload_id = ${upload}::uuid)`;
+   WHERE (dre.host_id, dre.event_id) IN (SELECT host_id, id FROM events WHERE upload_id = ${upload}::uuid
+                                         UNION ALL SELECT host_id, event_id FROM event_holders WHERE upload_id = ${upload}::uuid)`;
 
 /** A detection result as listResults's SQL returns it. */
 interface ResultSqlRow {
@@ -157,12 +158,15 @@ export async function getResult(id: bigint | string) {
 
 /** The raw events a result counted ("one click away"), in time order. */
 export async function contributingEvents(resultId: bigint | string, options: { limit?: number; offset?: number } = {}) {
-  return db().event.findMany({
-    where: { detectionResults: { some: { resultId: parseBigintId(resultId) ?? -1n } } },
-    orderBy: [{ time: "asc" }, { id: "asc" }],
-    take: Math.min(options.limit ?? 200, 5000),
-    skip: options.offset ?? 0,
-  });
+  // The page's ids from the ledger (joined on the host, as the events' keys are), then the events themselves. Events
+  // whose partition retention dropped are simply not there (see expiredEventsOf).
+  const page = await query<{ id: string }>(
+    sql`SELECT e.id::text AS id FROM detection_result_events c JOIN events e ON e.host_id = c.host_id AND e.id = c.event_id
+     WHERE c.result_id = ${parseBigintId(resultId) ?? -1n} ORDER BY e.time, e.id
+     LIMIT ${Math.min(options.limit ?? 200, 5000)} OFFSET ${options.offset ?? 0}`,
+  );
+  if (page.length === 0) return [];
+  return db().event.findMany({ where: { id: { in: page.map((r) => BigInt(r.id)) } }, orderBy: [{ time: "asc" }, { id: "asc" }] });
 }
 
 export interface RunFilter {

@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import type pg from "pg";
 import { isEmbeddedServer, pgPool } from "../db/pg";
-import { execute, queryOne, sql } from "../db/sql";
+import { execute, queryOne, raw, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
 import { holdsLease, keepLeaseAlive, LeaseLostError, releaseLease, takeLease, type Lease } from "../jobs/leases";
 import { QUEUES } from "../jobs/queues";
@@ -165,13 +165,14 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
       });
       signal.throwIfAborted();
       if (method === "copy") await execute(sql`RESET synchronous_commit`, client);
-      let counts = { stored: 0, duplicates: 0 };
+      const partitions = await staging.preparePartitions();
+      let counts = { stored: 0, duplicates: 0, expired: 0 };
       const merged = await underLease(client, lease, async () => {
         counts = await staging!.merge(uploadId);
         const detectJob = await enqueueDetect(client, uploadId);
         await execute(
           sql`UPDATE uploads SET status = 'detecting', stored = ${counts.stored}, duplicates = ${counts.duplicates}, records_read = ${progress.recordsRead},
-             rejected = ${progress.rejected}, bytes_processed = ${progress.bytesProcessed}, notices = ${JSON.stringify(progress.notices)},
+             rejected = ${progress.rejected + counts.expired}, bytes_processed = ${progress.bytesProcessed}, notices = ${JSON.stringify(progress.notices)},
              format = ${formats.join("+")}, finished_at = now(), job_id = ${detectJob}, worker = NULL, reader_progress = NULL, error = NULL
            WHERE id = ${uploadId}`,
           client,
@@ -179,7 +180,7 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
       });
       if (!merged) return { status: "lost" };
       removeSpool(uploadId);
-      await tidyEventsTable(client).catch((e: unknown) => console.error(`VACUUM after upload ${uploadId} failed: ${(e as Error).message}`));
+      await tidyEventPartitions(client, partitions).catch((e: unknown) => console.error(`VACUUM after upload ${uploadId} failed: ${(e as Error).message}`));
       return { status: "detecting", ...counts };
     } finally {
       if (!broken) await staging?.drop().catch(() => {});
@@ -212,11 +213,13 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
 }
 
 /**
- * VACUUM (ANALYZE) the events table once an upload is merged. It marks the pages the upload filled all-visible, so
- * that the host views' index-only scans (host_id, time, event_code) need not visit the table for recent events,
- * and it refreshes the planner's statistics. Autovacuum would get there too, but only once a fifth of the table is
- * new. Outside any transaction.
+ * VACUUM (ANALYZE) the partitions of `events` an upload was merged into. It marks the pages the upload filled
+ * all-visible, so that the host views' index-only scans (host_id, time, event_code) need not visit the table for
+ * recent events, and it refreshes the planner's statistics. Autovacuum would get there too, but only once a fifth of
+ * a partition is new. Only the partitions the upload touched: a fleet's older months are left alone. Outside any
+ * transaction.
  */
-export async function tidyEventsTable(client: pg.ClientBase): Promise<void> {
-  await execute(sql`VACUUM (ANALYZE) events`, client);
+export async function tidyEventPartitions(client: pg.ClientBase, partitions: readonly string[]): Promise<void> {
+  if (partitions.length === 0) return;
+  await execute(sql`VACUUM (ANALYZE) ${raw(partitions.map((p) => `"${p}"`).join(", "))}`, client);
 }

@@ -95,13 +95,19 @@ export async function listEvents(params: EventListParams, options: { keyset?: bo
     ...(params.upload ? { uploadId: params.upload } : {}),
     ...(params.q ? { OR: [{ message: { contains: params.q, mode: "insensitive" as const } }, { raw: { contains: params.q, mode: "insensitive" as const } }] } : {}),
   };
-  const orderBy = [{ [EVENT_ORDER_BY[params.sort]]: params.dir }, { id: params.dir }];
+  const sortField = EVENT_ORDER_BY[params.sort];
+  const orderBy = [{ [sortField]: params.dir }, { id: params.dir }];
   const cursor = options.keyset ? (params.after ?? params.before) : undefined;
   const backwards = options.keyset && !params.after && params.before !== undefined;
   const [found, total] = await Promise.all([
     cursor
       ? // One more than a page, to know whether there is another beyond it.
-        db().event.findMany({ where, orderBy, cursor: { id: BigInt(cursor) }, skip: 1, take: backwards ? -(params.size + 1) : params.size + 1, select: EVENT_ROW_SELECT })
+        db().event.findMany({
+          where: { AND: [where, await beyondCursor(BigInt(cursor), sortField, params.dir === "asc" !== backwards ? "gt" : "lt")] },
+          orderBy,
+          take: backwards ? -(params.size + 1) : params.size + 1,
+          select: EVENT_ROW_SELECT,
+        })
       : db().event.findMany({ where, orderBy, skip: options.keyset ? 0 : (params.page - 1) * params.size, take: params.size + (options.keyset ? 1 : 0), select: EVENT_ROW_SELECT }),
     // Unfiltered, the total is the sum of the per-host counters the store keeps: no count(*) over every event.
     Object.keys(where).length === 0
@@ -132,6 +138,17 @@ export async function listEvents(params: EventListParams, options: { keyset?: bo
   };
 }
 
+/**
+ * The events past a cursor event in the order (sort field, id): what Prisma's `cursor` would do, written out because
+ * an event's id alone is not a declared unique key (the partitioned table's keys include host and time).
+ */
+async function beyondCursor(id: bigint, sortField: (typeof EVENT_ORDER_BY)[keyof typeof EVENT_ORDER_BY], op: "gt" | "lt"): Promise<Prisma.EventWhereInput> {
+  const at = await db().event.findFirst({ where: { id }, select: { id: true, [sortField]: true } });
+  if (!at) return { id: { [op]: id } };
+  const value = (at as Record<string, unknown>)[sortField];
+  return { OR: [{ [sortField]: { [op]: value } }, { [sortField]: value, id: { [op]: id } }] };
+}
+
 /** The event data an analyst reads first, inline (as timeline tools show it): the first few non-empty values. */
 function keyData(data: Record<string, unknown>, limit = 4): [string, string][] {
   return Object.entries(data)
@@ -148,7 +165,7 @@ export type EventRow = Awaited<ReturnType<typeof listEvents>>["rows"][number];
 export async function getEvent(id: string) {
   const key = parseBigintId(id);
   if (key === null) return null;
-  const event = await db().event.findUnique({
+  const event = await db().event.findFirst({
     where: { id: key },
     include: { upload: { select: { id: true, filename: true, format: true } } },
   });

@@ -1,17 +1,19 @@
 // Bulk writes of normalized events: an upload's events are staged (COPY on PostgreSQL; INSERT … SELECT FROM
-// unnest(arrays) on the embedded PGlite, where COPY over its socket breaks the connection), then merged into
-// `events` in one transaction that skips events already stored (the stable event key is unique), so re-uploads
-// and overlapping exports store each event once.
+// unnest(arrays) on the embedded PGlite, where COPY over its socket breaks the connection), the partitions of their
+// time made, then they are merged into `events` in one transaction that skips events already stored (by the stable
+// event key, per host and second), so re-uploads and overlapping exports store each event once.
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
+import { ensureEventPartitions, partitionsBetween, spanStartsOf } from "../db/partitions";
 import { execute, join, queryOne, raw, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
 import { from as copyFrom } from "pg-copy-streams";
 import type { NormalizedEvent, RejectedRecord } from "./event";
 import { isIisEventSql } from "./iis-activity";
 import { eventKey } from "./identity";
+import { retentionCutoff, retentionDays } from "./retention-policy";
 import { IIS_CONFIGURATION_CHANNEL, SPLUNK_FIELD_NAMES, SPLUNK_FIELDS } from "./splunk-fields";
 
 // Postgres text cannot hold NUL; event text is attacker-controlled, so NULs become U+FFFD instead of failing.
@@ -114,6 +116,13 @@ function copyText(value: ColumnValue): string {
 /** The advisory lock merges hold shared and deleting an upload holds exclusive. */
 export const EVENTS_MERGE_LOCK = "iiswatch:events-merge";
 
+/** The advisory locks (this key, and a bucket of the host) a merge holds for each host it stores events of. */
+const HOST_MERGE_LOCK = "iiswatch:host-merge";
+
+/** A stored event `e` that is the staged event `s` (see merge). */
+const sameEvent = sql`e.host_id = s.host_id AND e.event_key = s.event_key
+  AND e.time >= date_trunc('second', s.time) AND e.time < date_trunc('second', s.time) + interval '1 second'`;
+
 /** A staging table on one connection. `method`: COPY on PostgreSQL; INSERT … unnest on the embedded PGlite. */
 export class StagingTable {
   private constructor(
@@ -142,21 +151,62 @@ export class StagingTable {
   }
 
   /**
-   * Inside the caller's transaction: inserts the staged events not stored yet (the stable event key is unique),
-   * updates the host counters, and records this upload as a holder of the staged events another upload stored
-   * first (so deleting that upload keeps them). Concurrent merges of overlapping files are safe: the unique key
-   * makes the later one wait for the earlier one's commit, then count those events as duplicates.
+   * Makes the partitions of `events` the staged events fall in (lib/db/partitions.ts), before the merge and outside
+   * its transaction: making a partition locks `events` for a moment, which the merge must not hold on to. Returns
+   * the partitions the staged events fall in (to tidy after the merge).
+   */
+  async preparePartitions(): Promise<string[]> {
+    const staging = raw(this.name);
+    // None for events the merge will refuse as past the retention.
+    const cutoff = retentionCutoff();
+    const kept = cutoff ? sql`SELECT time FROM ${staging} WHERE time >= ${cutoff}` : sql`SELECT time FROM ${staging}`;
+    await ensureEventPartitions(this.client, await spanStartsOf(this.client, kept));
+    const span = await queryOne<{ lo: Date | null; hi: Date | null }>(sql`SELECT min(time) AS lo, max(time) AS hi FROM ${staging}`, this.client);
+    if (!span?.lo || !span.hi) return [];
+    return (await partitionsBetween(this.client, span.lo, span.hi)).map((p) => p.name);
+  }
+
+  /**
+   * Inside the caller's transaction: inserts the staged events not stored yet, updates the host counters, and
+   * records this upload as a holder of the staged events another upload stored first (so deleting that upload keeps
+   * them). An event is "stored yet" when its host holds an event with the same key within the same second (the key
+   * is computed from the time to the second: one export may give 12:00:00 where another gives 12:00:00.1234567).
+   * Concurrent merges of overlapping files are safe: each takes the locks of its hosts (hashed into 64, taken in
+   * order), so the later waits for the earlier's commit, then counts those events as duplicates.
    */
   async merge(uploadId: string): Promise<BatchResult> {
     // Merges run side by side; deleting an upload waits for them (and they for it), so that an event a merge counts
     // as a duplicate cannot be deleted under it before it records itself as a holder.
     await execute(sql`SELECT pg_advisory_xact_lock_shared(hashtext(${EVENTS_MERGE_LOCK}))`, this.client);
     const staging = raw(this.name);
+    await execute(
+      sql`SELECT pg_advisory_xact_lock(hashtext(${HOST_MERGE_LOCK}), b)
+       FROM (SELECT DISTINCT hashtext(host_id) & 63 AS b FROM ${staging} ORDER BY 1) buckets`,
+      this.client,
+    );
+    // Each staged event is looked up by its host and second on the events' keys (one index probe, in the partition
+    // of its time): never a pass over every stored event, which a hash join would make.
+    await execute(sql`SET LOCAL enable_hashjoin = off`, this.client);
+    await execute(sql`SET LOCAL enable_mergejoin = off`, this.client);
+    // Events older than the retention allows are refused, each with its position and why: stored, they would only
+    // make a partition for retention to drop.
+    const cutoff = retentionCutoff();
+    const expired = cutoff
+      ? await execute(
+          sql`WITH expired AS (DELETE FROM ${staging} WHERE time < ${cutoff} RETURNING position, time)
+           INSERT INTO upload_rejections (upload_id, position, reason)
+           SELECT ${uploadId}::uuid, position, 'dated ' || to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC, older than the '
+             || ${retentionDays()}::text || ' days of events this dashboard keeps (IISWATCH_RETENTION_DAYS)' FROM expired`,
+          this.client,
+        )
+      : 0;
     const columns = raw(COLUMN_LIST);
     const counts = await queryOne<{ staged: string; stored: string }>(
       sql`WITH inserted AS (
-         INSERT INTO events (${columns}) SELECT ${columns} FROM ${staging} ORDER BY seq
-         ON CONFLICT (event_key) DO NOTHING RETURNING ${raw(INSERTED_COLUMNS)}
+         INSERT INTO events (${columns}) SELECT ${columns} FROM ${staging} s
+         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE ${sameEvent})
+         ORDER BY seq
+         ON CONFLICT (host_id, time, event_key) DO NOTHING RETURNING ${raw(INSERTED_COLUMNS)}
        ), hosts_updated AS (${raw(UPSERT_HOSTS)} RETURNING 1)
        SELECT (SELECT count(*) FROM ${staging}) AS staged, (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM hosts_updated)`,
       this.client,
@@ -165,14 +215,14 @@ export class StagingTable {
     const stored = Number(counts!.stored);
     if (stored < staged) {
       await execute(
-        sql`INSERT INTO event_holders (event_id, upload_id)
-         SELECT DISTINCT e.id, ${uploadId}::uuid FROM ${staging} s JOIN events e ON e.event_key = s.event_key
+        sql`INSERT INTO event_holders (host_id, event_time, event_id, upload_id)
+         SELECT DISTINCT e.host_id, e.time, e.id, ${uploadId}::uuid FROM ${staging} s JOIN events e ON ${sameEvent}
          WHERE e.upload_id <> ${uploadId}::uuid
          ON CONFLICT DO NOTHING`,
         this.client,
       );
     }
-    return { stored, duplicates: staged - stored };
+    return { stored, duplicates: staged - stored, expired };
   }
 
   async drop(): Promise<void> {
@@ -183,6 +233,8 @@ export class StagingTable {
 export interface BatchResult {
   stored: number;
   duplicates: number;
+  /** Refused as older than the retention (recorded as rejections of the upload). */
+  expired: number;
 }
 
 /** COPY text is handed over in pieces of about this many characters. */
@@ -244,6 +296,7 @@ export async function storeEvents(client: pg.ClientBase, uploadId: string, event
   const staging = await StagingTable.create(client, method);
   try {
     await staging.append(batch);
+    await staging.preparePartitions();
     return await transactionOn(client, () => staging.merge(uploadId));
   } finally {
     await staging.drop().catch(() => {});

@@ -55,25 +55,30 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
   // Events another upload also holds pass to that upload (the lowest id among them, for a stable choice).
   const kept = await execute(
     sql`WITH heirs AS (
-       SELECT DISTINCT ON (h.event_id) h.event_id, h.upload_id
-       FROM events e JOIN event_holders h ON h.event_id = e.id AND h.upload_id <> ${uploadId}
+       SELECT DISTINCT ON (h.event_id) h.host_id, h.event_time, h.event_id, h.upload_id
+       FROM events e JOIN event_holders h ON h.host_id = e.host_id AND h.event_id = e.id AND h.upload_id <> ${uploadId}
        WHERE e.upload_id = ${uploadId} ORDER BY h.event_id, h.upload_id
      ), moved AS (
-       UPDATE events e SET upload_id = heirs.upload_id FROM heirs WHERE e.id = heirs.event_id RETURNING e.id, e.upload_id
+       UPDATE events e SET upload_id = heirs.upload_id FROM heirs
+       WHERE e.host_id = heirs.host_id AND e.time = heirs.event_time AND e.id = heirs.event_id
+       RETURNING e.host_id, e.id, e.upload_id
      )
-     DELETE FROM event_holders h USING moved WHERE h.event_id = moved.id AND h.upload_id = moved.upload_id`,
+     DELETE FROM event_holders h USING moved WHERE h.host_id = moved.host_id AND h.event_id = moved.id AND h.upload_id = moved.upload_id`,
     client,
   );
 
   // Results that counted an event of this upload; those left with no event once the events go are derived only
   // from this upload and go too (their risk events and notables with them, by the foreign keys).
   const touched = await query<{ id: string }>(
-    sql`SELECT DISTINCT c.result_id::text AS id FROM events e JOIN detection_result_events c ON c.event_id = e.id WHERE e.upload_id = ${uploadId}`,
+    sql`SELECT DISTINCT c.result_id::text AS id FROM events e JOIN detection_result_events c ON c.host_id = e.host_id AND c.event_id = e.id
+     WHERE e.upload_id = ${uploadId}`,
     client,
   );
   const [gone] = await query<{ n: string; hosts: string[] | null }>(
-    sql`WITH gone AS (DELETE FROM events WHERE upload_id = ${uploadId} RETURNING host_id)
-     SELECT count(*) AS n, array_agg(DISTINCT host_id) AS hosts FROM gone`,
+    // The ledger's rows of the events going go with them (no foreign key does it: the ledger outlives retention).
+    sql`WITH gone AS (DELETE FROM events WHERE upload_id = ${uploadId} RETURNING host_id, id),
+     uncounted AS (DELETE FROM detection_result_events c USING gone WHERE c.host_id = gone.host_id AND c.event_id = gone.id RETURNING 1)
+     SELECT count(*) AS n, array_agg(DISTINCT host_id) AS hosts, (SELECT count(*) FROM uncounted) AS uncounted FROM gone`,
     client,
   );
   const [derived] = await query<{ results: string; risk: string; notables: string }>(

@@ -1,7 +1,8 @@
 // The clock: pg-boss (in the worker processes) fires each distinct detection cron (ESCU: `0 * * * *`) and a worker
 // runs what is due (lib/detections/runs.ts runDue), then the risk incident rules over the risk that produced.
 // pg-boss keeps its schedule and jobs in Postgres, so several server processes fire each scheduled time once, and a
-// run missed while the server was down is made up on the next tick.
+// run missed while the server was down is made up on the next tick. Each tick then applies the retention
+// (lib/pipeline/retention.ts).
 //
 // pg-boss 10 works on the embedded PGlite too (checked: start, schedule, cron firing and workers over the socket
 // server). Should it fail to start anyway, an in-process timer takes over, so live data is still run on the clock.
@@ -12,6 +13,7 @@ import { catchUpEvaluations } from "../detections/evaluate";
 import { runDue } from "../detections/runs";
 import { storeRiskIncidents } from "../risk/incidents";
 import { DETECTION_SPECS } from "../detections/specs";
+import { applyRetention } from "./retention";
 
 export type SchedulerMode = "pg-boss" | "timer";
 
@@ -39,6 +41,11 @@ async function tick(cron: string, state: SchedulerState): Promise<void> {
     console.log(`detections: ${runs.length} run(s), ${results} new result(s)`);
     const incidents = await storeRiskIncidents();
     if (incidents > 0) console.log(`risk incident rules: ${incidents} new notable(s)`);
+    // Retention after the detections, so that a window they still had to run over is never dropped first.
+    const retention = await applyRetention({ now });
+    for (const d of retention.dropped) {
+      console.log(`retention: events of ${d.rangeStart.toISOString()} to ${d.rangeEnd.toISOString()} expired (${d.events} events, dropped in ${Math.round(d.dropMs)} ms)`);
+    }
   } catch (e) {
     state.lastError = e instanceof Error ? e.message : String(e);
     console.error(`detections: scheduled run failed: ${state.lastError}`);

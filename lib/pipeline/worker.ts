@@ -6,6 +6,7 @@ import os from "node:os";
 import { randomBytes } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { backfillFindings } from "../detections/backfill-findings";
+import { partitionStrayEvents } from "../db/partitions";
 import { startDetectionScheduler, stopDetectionScheduler } from "./scheduler";
 import { runIngestJob } from "../ingest/ingest-job";
 import { jobBoss, stopJobBoss } from "../jobs/boss";
@@ -68,6 +69,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     ),
   );
   if (options.scheduler !== false && process.env.IISWATCH_SCHEDULER !== "off") await startDetectionScheduler();
+  // Events the default partition of `events` holds (moved there by the migration that partitioned the table, or
+  // inserted directly) get partitions of their own, so that queries prune to them.
+  void track(
+    partitionStrayEvents().then(
+      (n) => n > 0 && log(`events: ${n} partition(s) made for events stored before the table was partitioned`),
+      (e: unknown) => log(`partitioning stored events failed (tried again at the next start): ${e instanceof Error ? e.message : String(e)}`),
+    ),
+  );
   // Results stored by an earlier release get their finding (what they mean, for "backdoors first").
   void track(
     backfillFindings().then(

@@ -23,7 +23,7 @@ export interface UploadFindings {
 
 export async function uploadFindings(uploadId: string): Promise<UploadFindings> {
   const events = sql`SELECT host_id, time FROM events WHERE upload_id = ${uploadId}::uuid
-                  UNION ALL SELECT e.host_id, e.time FROM event_holders h JOIN events e ON e.id = h.event_id WHERE h.upload_id = ${uploadId}::uuid`;
+                  UNION ALL SELECT host_id, event_time FROM event_holders WHERE upload_id = ${uploadId}::uuid`;
   const [hosts, results] = await Promise.all([
     query<{ id: string; name: string; events: number; host_count: number; first: Date; last: Date }>(
       sql`SELECT ev.host_id AS id, coalesce(h.name, ev.host_id) AS name, ev.n::int AS events, count(*) OVER ()::int AS host_count,

@@ -8,6 +8,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { parseBigintId } from "@/lib/db/ids";
 import { contributingEvents, getResult, specById, splFieldOrder } from "@/lib/detections";
 import { statusLabel } from "@/lib/triage/fields";
+import { expirationCovering } from "@/lib/pipeline/retention";
 import { hostUrl, newSuppressionUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 
 export const metadata: Metadata = { title: "Detection result" };
@@ -21,6 +22,8 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
   if (!result) notFound();
   const spec = specById(result.detectionId);
   const events = await contributingEvents(id, { limit: 1000 });
+  // Fewer raw events than the result counted: retention dropped the rest (the result, its risk and notable stay).
+  const expired = events.length < Math.min(result.count, 1000) ? await expirationCovering(result.firstTime) : null;
   const fields = splFieldOrder(result.detectionId, result.fields as Record<string, unknown>);
   const dest = result.dest ?? "";
   const window = { earliest: result.run.windowStart.toISOString(), latest: result.run.windowEnd.toISOString() };
@@ -61,6 +64,13 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
         {can(user, "suppression:manage") && <Link href={newSuppressionUrl({ result: id })}>Mark as false positive</Link>}
       </nav>
       <h2>Contributing events ({events.length})</h2>
+      {expired && (
+        <p className="muted" role="status">
+          Raw events have expired: events dated <TimeRange from={expired.rangeStart.toISOString()} to={expired.rangeEnd.toISOString()} /> were
+          dropped on <Time iso={expired.droppedAt.toISOString()} /> under the {expired.retentionDays}-day retention ({result.count - events.length} of the{" "}
+          {result.count} events this result counted are no longer stored). The result, its risk events and its notable stay.
+        </p>
+      )}
       <table className="data" aria-label="Contributing events">
         <thead>
           <tr>
