@@ -627,7 +627,7 @@ describe("authorization matrix", () => {
 
   it("denied triage actions change nothing: an analyst cannot mark a false positive or work the queue", async () => {
     const analyst = principals.find((p) => p.name === "analyst (session)")!;
-    const before = { suppressions: await db().suppression.count(), audit: await db().auditLog.count(), notable: await db().notable.findUniqueOrThrow({ where: { id: BigInt(notableId) } }) };
+    const before = { suppressions: await db().suppression.count(), audit: await db().auditLog.count(), notable: await db().notable.findFirstOrThrow({ where: { id: BigInt(notableId) } }) };
     const { createSuppressionAction, setSuppressionEnabledAction } = await import("../app/suppressions/actions");
     const { updateNotableAction, bulkUpdateNotablesAction } = await import("../app/notables/actions");
     const { setHostPriorityAction } = await import("../app/hosts/[host]/actions");
@@ -641,7 +641,7 @@ describe("authorization matrix", () => {
     expect(await runAction(setHostPriorityAction, { host: "web01", priority: "critical" })).toBe("denied");
     expect(await db().suppression.count()).toBe(before.suppressions);
     expect(await db().auditLog.count()).toBe(before.audit);
-    expect(await db().notable.findUniqueOrThrow({ where: { id: BigInt(notableId) } })).toEqual(before.notable);
+    expect(await db().notable.findFirstOrThrow({ where: { id: BigInt(notableId) } })).toEqual(before.notable);
     expect((await db().host.findUnique({ where: { id: "web01" } }))?.priority).not.toBe("critical");
   });
 

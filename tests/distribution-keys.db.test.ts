@@ -4,22 +4,16 @@
 import { describe, expect, it } from "vitest";
 import { pgPool } from "../lib/db/pg";
 
-/** The tables distributed by host, and their host column. */
+/** The tables distributed by host (co-located), and their host column. */
 const DISTRIBUTED: Record<string, string> = {
   events: "host_id",
   event_holders: "host_id",
   detection_result_events: "host_id",
-};
-
-/**
- * Tables keyed by host that still have keys without it (their id alone): the rest of the move, named so that the
- * gap is visible. The test fails if one of them gains the host in every key without moving to DISTRIBUTED.
- */
-const NOT_YET: Record<string, string> = {
   detection_results: "dest_id",
-  risk_events: "normalized_risk_object",
-  notables: "dest",
-  notable_risk_events: "notable_id",
+  risk_events: "host_id",
+  notables: "host_id",
+  notable_risk_events: "host_id",
+  notable_comments: "host_id",
 };
 
 interface Key {
@@ -47,7 +41,7 @@ async function keysOf(tables: string[]): Promise<Key[]> {
 /** A key's failure to be what Citus accepts, or null. */
 function problem(key: Key, hostColumn: string): string | null {
   // A foreign key to a table that is not distributed (uploads, users: reference tables) needs no host.
-  if (key.type === "f" && !(key.references! in DISTRIBUTED) && !(key.references! in NOT_YET)) return null;
+  if (key.type === "f" && !(key.references! in DISTRIBUTED)) return null;
   if (!key.columns.includes(hostColumn)) return `${key.table}.${key.name} (${key.columns.join(", ")}) lacks ${hostColumn}`;
   if (key.table === "events" && key.type !== "f" && !key.columns.includes("time")) return `events.${key.name} lacks the partition column time`;
   return null;
@@ -58,8 +52,16 @@ describe("keys a distributed PostgreSQL accepts", () => {
     const keys = await keysOf(Object.keys(DISTRIBUTED));
     expect(new Set(keys.map((k) => k.table))).toEqual(new Set(Object.keys(DISTRIBUTED)));
     const problems = keys.map((k) => problem(k, DISTRIBUTED[k.table])).filter((p) => p !== null);
-    // The one gap left: the ledger's link to its result, which goes with the results' move (NOT_YET).
-    expect(problems).toEqual(["detection_result_events.detection_result_events_result_id_fkey (result_id) lacks host_id"]);
+    expect(problems).toEqual([]);
+    // Foreign keys between them are there (co-located joins), each on the host.
+    expect(keys.filter((k) => k.type === "f" && k.references! in DISTRIBUTED).map((k) => `${k.table} -> ${k.references}`).sort()).toEqual([
+      "detection_result_events -> detection_results",
+      "notable_comments -> notables",
+      "notable_risk_events -> notables",
+      "notable_risk_events -> risk_events",
+      "notables -> detection_results",
+      "risk_events -> detection_results",
+    ]);
     // The event identity is one of them.
     expect(keys.find((k) => k.table === "events" && k.type === "u")?.columns).toEqual(["host_id", "time", "event_key"]);
   });
@@ -69,14 +71,6 @@ describe("keys a distributed PostgreSQL accepts", () => {
       `SELECT conrelid::regclass::text AS table, conname FROM pg_constraint WHERE contype = 'f' AND confrelid = 'events'::regclass`,
     );
     expect(rows).toEqual([]);
-  });
-
-  it("the tables not moved yet still lack the host in some key (move them to DISTRIBUTED when they do not)", async () => {
-    const keys = await keysOf(Object.keys(NOT_YET));
-    for (const table of Object.keys(NOT_YET)) {
-      const own = keys.filter((k) => k.table === table);
-      expect(own.some((k) => problem(k, NOT_YET[table]) !== null), table).toBe(true);
-    }
   });
 
   it("events is partitioned by range of time", async () => {

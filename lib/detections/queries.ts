@@ -150,7 +150,7 @@ export type ResultJson = ReturnType<typeof resultRowJson>;
 export async function getResult(id: bigint | string) {
   const key = parseBigintId(id);
   if (key === null) return null;
-  return db().detectionResult.findUnique({
+  return db().detectionResult.findFirst({
     where: { id: key },
     include: { run: true, riskEvents: true, notable: true },
   });

@@ -19,7 +19,7 @@ async function storedWith(method: "copy" | "unnest") {
   const events = normalized([event29Parts({ host: "Web01", time: "2026-11-01T10:00:00.1234567Z", configuration: `/x/add[@name="${AWKWARD}"]`, recordId: 7 }, "xml")], "xml");
   const client = await pgPool().connect();
   try {
-    expect(await storeEvents(client, upload.id, events, method)).toEqual({ stored: 1, duplicates: 0 });
+    expect(await storeEvents(client, upload.id, events, method)).toEqual({ stored: 1, duplicates: 0, expired: 0 });
   } finally {
     client.release();
   }

@@ -154,7 +154,7 @@ const sameIds = (a: string[], b: string[]) => a.length === b.length && [...b].so
 async function moveIncident(client: pg.ClientBase, id: string, c: Crossing): Promise<void> {
   await execute(sql`UPDATE notables SET time = ${c.time}, incident_score = ${c.score} WHERE id = ${id}`, client);
   await execute(sql`DELETE FROM notable_risk_events WHERE notable_id = ${id}`, client);
-  await execute(sql`INSERT INTO notable_risk_events (notable_id, risk_event_id) SELECT ${id}, unnest(${c.riskEventIds}::bigint[])`, client);
+  await linkRiskEvents(client, id, c);
 }
 
 function* byObject(rows: RiskRow[]): Generator<RiskRow[]> {
@@ -176,7 +176,16 @@ async function insertIncident(client: pg.ClientBase, c: Crossing): Promise<void>
      RETURNING id::text`,
     client,
   );
-  await execute(sql`INSERT INTO notable_risk_events (notable_id, risk_event_id) SELECT ${notable!.id}, unnest(${c.riskEventIds}::bigint[])`, client);
+  await linkRiskEvents(client, notable!.id, c);
+}
+
+/** Records the crossing's risk events as the notable's contributing risk, on the notable's host (part of every key). */
+async function linkRiskEvents(client: pg.ClientBase, notableId: string, c: Crossing): Promise<void> {
+  await execute(
+    sql`INSERT INTO notable_risk_events (host_id, notable_id, risk_event_id)
+     SELECT n.host_id, n.id, x.id FROM notables n CROSS JOIN unnest(${c.riskEventIds}::bigint[]) AS x(id) WHERE n.id = ${notableId}`,
+    client,
+  );
 }
 
 async function hostPriority(client: pg.ClientBase, object: string): Promise<string> {

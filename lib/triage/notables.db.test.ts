@@ -141,7 +141,7 @@ describe("one notable", () => {
     const [id] = await ids();
     // Last touched an hour ago: commenting brings it to now.
     const before = new Date(Date.now() - 3_600_000);
-    await db().notable.update({ where: { id: BigInt(id) }, data: { updatedAt: before } });
+    await db().notable.updateMany({ where: { id: BigInt(id) }, data: { updatedAt: before } });
     await commentOnNotable(id, "  looks like the vendor's agent  ", alan);
     const n = (await getNotable(id))!;
     expect(n.comments.map((c) => [c.author?.username, c.body])).toEqual([["alan", "looks like the vendor's agent"]]);

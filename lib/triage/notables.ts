@@ -152,7 +152,7 @@ export async function notableIdsMatching(p: Partial<NotableListParams>, viewerId
 export async function getNotable(id: string | bigint) {
   const key = parseBigintId(id);
   if (key === null) return null;
-  const notable = await db().notable.findUnique({
+  const notable = await db().notable.findFirst({
     where: { id: key },
     include: {
       owner: { select: { id: true, username: true } },
@@ -256,7 +256,7 @@ export async function updateNotables(ids: (string | bigint)[], change: NotableCh
           );
         }
         if (c.comment !== undefined) {
-          const comment = await tx.notableComment.create({ data: { notableId: row.id, authorId: actor.id, body: c.comment } });
+          const comment = await tx.notableComment.create({ data: { hostId: row.hostId, notableId: row.id, authorId: actor.id, body: c.comment } });
           await writeAudit(actor, { action: "notable.comment", targetType: "notable", targetId: row.id, after: { commentId: String(comment.id), body: c.comment } }, tx);
           commented++;
         }
@@ -314,7 +314,7 @@ export async function setHostPriority(hostId: string, priority: string, actor: A
       if (!isSeverity(n.severity)) continue;
       const urgency = urgencyFor(n.severity, parsed.data);
       if (urgency === n.urgency) continue;
-      await tx.notable.update({ where: { id: n.id }, data: { urgency } });
+      await tx.notable.update({ where: { hostId_id: { hostId: id, id: n.id } }, data: { urgency } });
       moved.push({ id: String(n.id), before: n.urgency, after: urgency });
     }
     await writeAudit(

@@ -57,7 +57,7 @@ export interface SuppressionDraft {
 export async function draftFromResult(resultId: string | bigint): Promise<SuppressionDraft | null> {
   const id = parseBigintId(resultId);
   if (id === null) return null;
-  const result = await db().detectionResult.findUnique({ where: { id }, select: { id: true, detectionId: true, fields: true, notable: { select: { id: true } } } });
+  const result = await db().detectionResult.findFirst({ where: { id }, select: { id: true, detectionId: true, fields: true, notable: { select: { id: true } } } });
   if (!result) return null;
   const spec = specById(result.detectionId);
   if (!spec) return null;
@@ -76,7 +76,7 @@ export async function draftFromResult(resultId: string | bigint): Promise<Suppre
 export async function draftFromNotable(notableId: string | bigint): Promise<SuppressionDraft | null> {
   const id = parseBigintId(notableId);
   if (id === null) return null;
-  const notable = await db().notable.findUnique({ where: { id }, select: { resultId: true } });
+  const notable = await db().notable.findFirst({ where: { id }, select: { resultId: true } });
   // A risk incident notable has no result to suppress: its risk events' results are suppressed one by one.
   return notable?.resultId ? draftFromResult(notable.resultId) : null;
 }
