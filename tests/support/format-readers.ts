@@ -13,6 +13,20 @@ export function fixture(name: string): Buffer {
   return readFileSync(path.join(FIXTURES, name));
 }
 
+/**
+ * The EventData of the real Event 29 (a customErrors change, tests/samples.ts's event29ViewerText) as every reader
+ * that keeps event data must return it: the fixtures of several formats carry that same event.
+ */
+export const SAMPLE_29_DATA = {
+  PhysicalPath: "\\\\?\\C:\\inetpub\\wwwroot\\web.config",
+  ConfigPath: "MACHINE/WEBROOT/APPHOST/Default Web Site",
+  EffectiveLocationPath: "",
+  Configuration: '/system.web/customErrors/error[@statusCode="404"]',
+  EditOperationType: "1",
+  OldValue: "",
+  NewValue: "",
+};
+
 /** A byte stream in small chunks, so that chunk boundaries fall everywhere (mid-character, mid-tag). */
 export async function* chunked(bytes: Buffer, size = 13): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
