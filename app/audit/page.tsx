@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/server";
 import { auditActions, auditFilterParams, listAudit } from "@/lib/audit/queries";
 import { auditExportUrl, auditUrl } from "@/lib/links/urls";
 import { LabelledInput } from "@/components/forms/labelled";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -53,19 +54,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         {total.toLocaleString()} entr{total === 1 ? "y" : "ies"}; newest first. Entries are never changed or deleted.
       </p>
       <table className="data" aria-label="Audit log">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>When</ZoneHeading>
-            </th>
-            <th>Actor</th>
-            <th>Action</th>
-            <th>Target</th>
-            <th>Before</th>
-            <th>After</th>
-            <th>Address</th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="w">When</ZoneHeading>, "Actor", "Action", "Target", "Before", "After", "Address"]} />
         <tbody>
           {rows.map((r) => (
             <tr key={String(r.id)}>

@@ -8,6 +8,7 @@ import { DETECTION_SPECS } from "@/lib/detections";
 import { filterMacros, listSuppressions, suppressionListParams } from "@/lib/triage";
 import { detectionUrl, suppressionUrl } from "@/lib/links/urls";
 import { detectionChoices, LabelledInput, LabelledSelect } from "@/components/forms/labelled";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Suppressions" };
 export const dynamic = "force-dynamic";
@@ -59,24 +60,7 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
         <button type="submit">Filter</button>
       </form>
       <table className="data" aria-label="Suppressions">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Detection</th>
-            <th>Matches (SPL)</th>
-            <th>Reason</th>
-            <th>State</th>
-            <th>
-              <ZoneHeading>Expires</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Created</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Last changed</ZoneHeading>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["#", "Detection", "Matches (SPL)", "Reason", "State", <ZoneHeading key="e">Expires</ZoneHeading>, <ZoneHeading key="c">Created</ZoneHeading>, <ZoneHeading key="l">Last changed</ZoneHeading>]} />
         <tbody>
           {rows.map((s) => (
             <tr key={s.id} data-testid="suppression-row">

@@ -9,6 +9,7 @@ import { parseBigintId } from "@/lib/db/ids";
 import { contributingEvents, getResult, specById, splFieldOrder } from "@/lib/detections";
 import { statusLabel } from "@/lib/triage/fields";
 import { hostUrl, newSuppressionUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Detection result" };
 export const dynamic = "force-dynamic";
@@ -62,15 +63,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
       </nav>
       <h2>Contributing events ({events.length})</h2>
       <table className="data" aria-label="Contributing events">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>Time</ZoneHeading>
-            </th>
-            <th>Event</th>
-            <th>Message and raw record</th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="t">Time</ZoneHeading>, "Event", "Message and raw record"]} />
         <tbody>
           {events.map((e) => (
             <tr key={String(e.id)}>
