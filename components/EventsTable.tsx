@@ -3,7 +3,7 @@
 import { createColumnHelper } from "@tanstack/react-table";
 import Link from "next/link";
 import type { EventRow, EventSort } from "@/lib/ingest/queries";
-import type { SortDirection } from "@/lib/url/table-state";
+import { tablePageProps, type TablePage } from "./data-table/table-page";
 import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
@@ -55,28 +55,18 @@ const columns = helper.columns([
   }),
 ]);
 
-export function EventsTable(props: {
-  rows: EventRow[];
-  total: number;
-  page: number;
-  size: number;
-  sort: EventSort;
-  dir: SortDirection;
-  /** Keyset pages (the Events page): the cursors of the pages either side, and the count (capped). */
-  keyset?: { previous: string | null; next: string | null; totalCapped: boolean };
-  empty?: string;
-}) {
+export function EventsTable(
+  props: TablePage<EventRow, EventSort> & {
+    /** Keyset pages (the Events page): the cursors of the pages either side, and the count (capped). */
+    keyset?: { previous: string | null; next: string | null; totalCapped: boolean };
+    empty?: string;
+  },
+) {
   return (
     <DataTable
       label="Events"
       columns={columns}
-      data={props.rows}
-      total={props.total}
-      page={props.page}
-      size={props.size}
-      sort={props.sort}
-      dir={props.dir}
-      getRowId={(r) => r.id}
+      {...tablePageProps(props)}
       empty={props.empty ?? "No events yet: upload a log on the Uploads page."}
       keyset={
         props.keyset && {

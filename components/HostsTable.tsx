@@ -6,7 +6,7 @@ import { FINDING_KINDS, type FindingKind } from "@/lib/detections/enrichment";
 import type { HostRow, HostSort } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
 import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
-import type { SortDirection } from "@/lib/url/table-state";
+import { tablePageProps, type TablePage } from "./data-table/table-page";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
 import { hostUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
@@ -101,29 +101,6 @@ function RiskCell({ value, host }: { value: number; host: string }) {
   );
 }
 
-export function HostsTable(props: {
-  rows: HostRow[];
-  total: number;
-  page: number;
-  size: number;
-  sort: HostSort;
-  dir: SortDirection;
-  detectionNames: Record<string, string>;
-  enableLogHelp: string;
-  notIisHelp: string;
-}) {
-  return (
-    <DataTable
-      label="Hosts"
-      columns={columnsFor(props.detectionNames, props.enableLogHelp, props.notIisHelp)}
-      data={props.rows}
-      total={props.total}
-      page={props.page}
-      size={props.size}
-      sort={props.sort}
-      dir={props.dir}
-      getRowId={(r) => r.id}
-      empty="No hosts match."
-    />
-  );
+export function HostsTable(props: TablePage<HostRow, HostSort> & { detectionNames: Record<string, string>; enableLogHelp: string; notIisHelp: string }) {
+  return <DataTable label="Hosts" columns={columnsFor(props.detectionNames, props.enableLogHelp, props.notIisHelp)} {...tablePageProps(props)} empty="No hosts match." />;
 }

@@ -7,6 +7,7 @@ import type { ConfigurationChangeKind, StoredEnrichment } from "@/lib/detections
 import { Time, ZoneHeading } from "./time/TimeZone";
 import { SafeText } from "./SafeText";
 import { newSuppressionUrl, notableUrl, resultUrl } from "@/lib/links/urls";
+import { TableHead } from "./TableHead";
 
 const KIND_LABEL: Record<ConfigurationChangeKind, string> = {
   module_added: "module added",
@@ -54,18 +55,7 @@ export async function ResultsTable({ rows, total, detectionNames, pager }: { row
   return (
     <>
       <table className="data" aria-label="Detection results">
-        <thead>
-          <tr>
-            <th>Detection</th>
-            <th>ESCU result row</th>
-            <th>What it means</th>
-            <th>
-              <ZoneHeading>Run</ZoneHeading>
-            </th>
-            <th>Risk</th>
-            <th>Events</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Detection", "ESCU result row", "What it means", <ZoneHeading key="r">Run</ZoneHeading>, "Risk", "Events"]} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} className={r.suppressed ? "muted" : undefined} data-testid="result-row">

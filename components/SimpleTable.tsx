@@ -1,6 +1,7 @@
 // A plain, labelled, server-rendered table: headers, one array of cells per row, and a message when empty.
 // (Interactive tables — sorting and pagination in the URL — use data-table/DataTable.)
 import type { ReactNode } from "react";
+import { TableHead } from "./TableHead";
 
 export interface SimpleRow {
   key: string;
@@ -13,13 +14,7 @@ export function SimpleTable({ label, headers, rows, empty }: { label: string; he
   return (
     <div className="table-scroll">
       <table className="data" aria-label={label}>
-        <thead>
-          <tr>
-            {headers.map((h, i) => (
-              <th key={i}>{h}</th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={headers} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.key} className={r.className} data-testid={r.testId}>

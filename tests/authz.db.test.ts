@@ -65,10 +65,10 @@ function interrupt(e: unknown): Outcome | null {
   return i.status === 403 ? "denied" : null;
 }
 
-async function runPage(mod: { default: (props: never) => unknown }, props: Record<string, unknown> = {}): Promise<Outcome> {
+/** The outcome of `call`, or of the Next.js interrupt it throws (sign in, 403); any other error fails the test. */
+async function settle(call: () => Promise<Outcome>): Promise<Outcome> {
   try {
-    await mod.default({ params: Promise.resolve({}), searchParams: Promise.resolve({}), ...props } as never);
-    return "allowed";
+    return await call();
   } catch (e) {
     const o = interrupt(e);
     if (o) return o;
@@ -76,19 +76,22 @@ async function runPage(mod: { default: (props: never) => unknown }, props: Recor
   }
 }
 
-async function runAction(action: (prev: never, form: FormData) => Promise<unknown>, fields: Record<string, string>): Promise<Outcome> {
+function runPage(mod: { default: (props: never) => unknown }, props: Record<string, unknown> = {}): Promise<Outcome> {
+  return settle(async () => {
+    await mod.default({ params: Promise.resolve({}), searchParams: Promise.resolve({}), ...props } as never);
+    return "allowed";
+  });
+}
+
+function runAction(action: (prev: never, form: FormData) => Promise<unknown>, fields: Record<string, string>): Promise<Outcome> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  try {
+  return settle(async () => {
     const state = (await action({} as never, form)) as { error?: string } | undefined;
     if (state?.error === "You are not allowed to do that.") return "denied";
     if (state?.error) throw new Error(`action failed for a reason other than authorization: ${state.error}`);
     return "allowed";
-  } catch (e) {
-    const o = interrupt(e);
-    if (o) return o;
-    throw e;
-  }
+  });
 }
 
 function request(p: Principal, method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) {
@@ -123,7 +126,22 @@ interface Surface {
   /** Files under app/ this entry covers (so the coverage check knows them). */
   file: string;
   permission: string;
+  /** Calls the surface as `p`; for pages and actions runAs() has already put `p` in the request context. */
   run(p: Principal): Promise<Outcome>;
+}
+
+/** Calls a surface as `p`: pages and actions read their caller from the request context, routes from their request. */
+function runAs(surface: Surface, p: Principal): Promise<Outcome> {
+  if (surface.kind !== "route") actAs(p);
+  return surface.run(p);
+}
+
+/**
+ * A server action's entry. `run` names the action it calls in its own source: the coverage check below finds each
+ * exported action there.
+ */
+function action(name: string, file: string, permission: string, run: Surface["run"]): Surface {
+  return { name: `action ${name}`, kind: "action", file, permission, run };
 }
 
 let counter = 0;
@@ -161,8 +179,7 @@ const surfaces: Surface[] = [
       kind: "page",
       file,
       permission,
-      run: async (p) => {
-        actAs(p);
+      run: async () => {
         const params: Record<string, Record<string, string>> = {
           "/uploads/[id]": { id: uploadId },
           "/events/[id]": { id: eventId },
@@ -182,261 +199,88 @@ const surfaces: Surface[] = [
     }),
   ),
   // Server actions
-  {
-    name: "action createUser",
-    kind: "action",
-    file: "app/admin/users/actions.ts",
-    permission: "user:manage",
-    run: async (p) => {
-      actAs(p);
-      const { createUserAction } = await import("../app/admin/users/actions");
-      return runAction(createUserAction, { username: `made${++counter}`, password: PW, role: "analyst" });
-    },
-  },
-  {
-    name: "action updateUser (role)",
-    kind: "action",
-    file: "app/admin/users/actions.ts",
-    permission: "user:manage",
-    run: async (p) => {
-      actAs(p);
-      const { updateUserAction } = await import("../app/admin/users/actions");
-      return runAction(updateUserAction, { id: victimId, role: counter++ % 2 ? "triager" : "analyst" });
-    },
-  },
-  {
-    name: "action updateUser (disable)",
-    kind: "action",
-    file: "app/admin/users/actions.ts",
-    permission: "user:manage",
-    run: async (p) => {
-      actAs(p);
-      const { updateUserAction } = await import("../app/admin/users/actions");
-      return runAction(updateUserAction, { id: victimId, disabled: "false" });
-    },
-  },
-  {
-    name: "action resetPassword",
-    kind: "action",
-    file: "app/admin/users/actions.ts",
-    permission: "user:manage",
-    run: async (p) => {
-      actAs(p);
-      const { resetPasswordAction } = await import("../app/admin/users/actions");
-      return runAction(resetPasswordAction, { id: victimId, password: PW });
-    },
-  },
-  {
-    name: "action endSessions",
-    kind: "action",
-    file: "app/admin/users/actions.ts",
-    permission: "user:manage",
-    run: async (p) => {
-      actAs(p);
-      const { endSessionsAction } = await import("../app/admin/users/actions");
-      return runAction(endSessionsAction, { id: victimId });
-    },
-  },
-  {
-    name: "action createToken",
-    kind: "action",
-    file: "app/settings/tokens/actions.ts",
-    permission: "token:own",
-    run: async (p) => {
-      actAs(p);
-      const { createTokenAction } = await import("../app/settings/tokens/actions");
-      return runAction(createTokenAction, { name: `t${++counter}` });
-    },
-  },
-  {
-    name: "action revokeToken (own)",
-    kind: "action",
-    file: "app/settings/tokens/actions.ts",
-    permission: "token:own",
-    run: async (p) => {
-      const owner = p.userId ?? victimId;
-      const { summary } = await createApiToken({ userId: owner, name: `r${++counter}` }, cliActor());
-      actAs(p);
-      const { revokeTokenAction } = await import("../app/settings/tokens/actions");
-      return runAction(revokeTokenAction, { id: summary.id });
-    },
-  },
-  {
-    name: "action changePassword (own)",
-    kind: "action",
-    file: "app/settings/password/actions.ts",
-    permission: "data:read",
-    run: async (p) => {
-      actAs(p);
-      const { changePasswordAction } = await import("../app/settings/password/actions");
-      return runAction(changePasswordAction, { current: PW, password: PW, confirm: PW });
-    },
-  },
-  {
-    name: "action updateDetectionSettings",
-    kind: "action",
-    file: "app/detections/actions.ts",
-    permission: "settings:manage",
-    run: async (p) => {
-      actAs(p);
-      const { updateSettingsAction } = await import("../app/detections/actions");
-      return runAction(updateSettingsAction, { id: NEW_MODULE_ADDED, enabled: "true", riskScore: counter++ % 2 ? "48" : "" });
-    },
-  },
-  {
-    name: "action adhocRun",
-    kind: "action",
-    file: "app/detections/actions.ts",
-    permission: "data:read",
-    run: async (p) => {
-      actAs(p);
-      const { adhocRunAction } = await import("../app/detections/actions");
-      return runAction(adhocRunAction, { id: NEW_MODULE_ADDED, from: "2026-01-01T00:00", to: "2026-01-02T00:00" });
-    },
-  },
-  {
-    name: "action deleteUpload",
-    kind: "action",
-    file: "app/uploads/[id]/actions.ts",
-    permission: "upload:delete",
-    run: async (p) => {
-      actAs(p);
-      const doomed = (await db().upload.create({ data: { filename: "doomed.xml", status: "done" } })).id;
-      const { deleteUploadAction } = await import("../app/uploads/[id]/actions");
-      return runAction(deleteUploadAction, { id: doomed, confirm: "on" });
-    },
-  },
+  action("createUser", "app/admin/users/actions.ts", "user:manage", async () =>
+    runAction((await import("../app/admin/users/actions")).createUserAction, { username: `made${++counter}`, password: PW, role: "analyst" }),
+  ),
+  action("updateUser (role)", "app/admin/users/actions.ts", "user:manage", async () =>
+    runAction((await import("../app/admin/users/actions")).updateUserAction, { id: victimId, role: counter++ % 2 ? "triager" : "analyst" }),
+  ),
+  action("updateUser (disable)", "app/admin/users/actions.ts", "user:manage", async () =>
+    runAction((await import("../app/admin/users/actions")).updateUserAction, { id: victimId, disabled: "false" }),
+  ),
+  action("resetPassword", "app/admin/users/actions.ts", "user:manage", async () =>
+    runAction((await import("../app/admin/users/actions")).resetPasswordAction, { id: victimId, password: PW }),
+  ),
+  action("endSessions", "app/admin/users/actions.ts", "user:manage", async () =>
+    runAction((await import("../app/admin/users/actions")).endSessionsAction, { id: victimId }),
+  ),
+  action("createToken", "app/settings/tokens/actions.ts", "token:own", async () =>
+    runAction((await import("../app/settings/tokens/actions")).createTokenAction, { name: `t${++counter}` }),
+  ),
+  action("revokeToken (own)", "app/settings/tokens/actions.ts", "token:own", async (p) => {
+    const owner = p.userId ?? victimId;
+    const { summary } = await createApiToken({ userId: owner, name: `r${++counter}` }, cliActor());
+    return runAction((await import("../app/settings/tokens/actions")).revokeTokenAction, { id: summary.id });
+  }),
+  action("changePassword (own)", "app/settings/password/actions.ts", "data:read", async () =>
+    runAction((await import("../app/settings/password/actions")).changePasswordAction, { current: PW, password: PW, confirm: PW }),
+  ),
+  action("updateDetectionSettings", "app/detections/actions.ts", "settings:manage", async () =>
+    runAction((await import("../app/detections/actions")).updateSettingsAction, { id: NEW_MODULE_ADDED, enabled: "true", riskScore: counter++ % 2 ? "48" : "" }),
+  ),
+  action("adhocRun", "app/detections/actions.ts", "data:read", async () =>
+    runAction((await import("../app/detections/actions")).adhocRunAction, { id: NEW_MODULE_ADDED, from: "2026-01-01T00:00", to: "2026-01-02T00:00" }),
+  ),
+  action("deleteUpload", "app/uploads/[id]/actions.ts", "upload:delete", async () => {
+    const doomed = (await db().upload.create({ data: { filename: "doomed.xml", status: "done" } })).id;
+    return runAction((await import("../app/uploads/[id]/actions")).deleteUploadAction, { id: doomed, confirm: "on" });
+  }),
   // Triage: notables workflow, suppressions, asset priority
-  {
-    name: "action updateNotable",
-    kind: "action",
-    file: "app/notables/actions.ts",
-    permission: "notable:triage",
-    run: async (p) => {
-      actAs(p);
-      const { updateNotableAction } = await import("../app/notables/actions");
-      return runAction(updateNotableAction, { id: notableId, status: counter++ % 2 ? "in_progress" : "new", disposition: "none" });
-    },
-  },
-  {
-    name: "action bulkUpdateNotables",
-    kind: "action",
-    file: "app/notables/actions.ts",
-    permission: "notable:triage",
-    run: async (p) => {
-      actAs(p);
-      const { bulkUpdateNotablesAction } = await import("../app/notables/actions");
-      return runAction(bulkUpdateNotablesAction, { scope: "selected", ids: notableId, status: counter++ % 2 ? "pending" : "new" });
-    },
-  },
-  {
-    name: "action commentNotable",
-    kind: "action",
-    file: "app/notables/actions.ts",
-    permission: "notable:comment",
-    run: async (p) => {
-      actAs(p);
-      const { commentNotableAction } = await import("../app/notables/actions");
-      return runAction(commentNotableAction, { id: notableId, comment: `note ${++counter}` });
-    },
-  },
-  {
-    name: "action previewSuppression",
-    kind: "action",
-    file: "app/suppressions/actions.ts",
-    permission: "suppression:manage",
-    run: async (p) => {
-      actAs(p);
-      const { previewSuppressionAction } = await import("../app/suppressions/actions");
-      return runAction(previewSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": "web01" });
-    },
-  },
-  {
-    name: "action createSuppression",
-    kind: "action",
-    file: "app/suppressions/actions.ts",
-    permission: "suppression:manage",
-    run: async (p) => {
-      actAs(p);
-      const { createSuppressionAction } = await import("../app/suppressions/actions");
-      return runAction(createSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": `elsewhere${++counter}`, reason: "matrix", resultId });
-    },
-  },
-  {
-    name: "action updateSuppression",
-    kind: "action",
-    file: "app/suppressions/actions.ts",
-    permission: "suppression:manage",
-    run: async (p) => {
-      actAs(p);
-      const { updateSuppressionAction } = await import("../app/suppressions/actions");
-      return runAction(updateSuppressionAction, { id: suppressionId, "field.dest": "on", "value.dest": "nowhere", reason: `matrix ${++counter}` });
-    },
-  },
-  {
-    name: "action setSuppressionEnabled",
-    kind: "action",
-    file: "app/suppressions/actions.ts",
-    permission: "suppression:manage",
-    run: async (p) => {
-      actAs(p);
-      const { setSuppressionEnabledAction } = await import("../app/suppressions/actions");
-      return runAction(setSuppressionEnabledAction, { id: suppressionId, enabled: counter++ % 2 ? "true" : "false" });
-    },
-  },
-  {
-    name: "action setHostPriority",
-    kind: "action",
-    file: "app/hosts/[host]/actions.ts",
-    permission: "settings:manage",
-    run: async (p) => {
-      actAs(p);
-      const { setHostPriorityAction } = await import("../app/hosts/[host]/actions");
-      return runAction(setHostPriorityAction, { host: "web01", priority: counter++ % 2 ? "high" : "medium" });
-    },
-  },
-  {
-    name: "action setAsOf",
-    kind: "action",
-    file: "app/as-of-actions.ts",
-    permission: "data:read",
-    run: async (p) => {
-      actAs(p);
-      const { setAsOfAction } = await import("../app/as-of-actions");
-      const form = new FormData();
-      form.set("asOf", "auto");
-      form.set("back", "/risk");
-      try {
-        await setAsOfAction(form);
-        return "allowed";
-      } catch (e) {
-        const o = interrupt(e);
-        if (o) return o;
-        throw e;
-      }
-    },
-  },
-  {
-    // The dashboard has events here: an allowed caller gets past authorization and is refused by the state check.
-    name: "action loadDemo",
-    kind: "action",
-    file: "app/demo-actions.ts",
-    permission: "upload:create",
-    run: async (p) => {
-      actAs(p);
-      const { loadDemoAction } = await import("../app/demo-actions");
-      try {
-        const state = await loadDemoAction();
-        if (state.error === "You are not allowed to do that.") return "denied";
-        if (state.error && /data/i.test(state.error)) return "allowed";
-        throw new Error(`unexpected outcome: ${JSON.stringify(state)}`);
-      } catch (e) {
-        const o = interrupt(e);
-        if (o) return o;
-        throw e;
-      }
-    },
-  },
+  action("updateNotable", "app/notables/actions.ts", "notable:triage", async () =>
+    runAction((await import("../app/notables/actions")).updateNotableAction, { id: notableId, status: counter++ % 2 ? "in_progress" : "new", disposition: "none" }),
+  ),
+  action("bulkUpdateNotables", "app/notables/actions.ts", "notable:triage", async () =>
+    runAction((await import("../app/notables/actions")).bulkUpdateNotablesAction, { scope: "selected", ids: notableId, status: counter++ % 2 ? "pending" : "new" }),
+  ),
+  action("commentNotable", "app/notables/actions.ts", "notable:comment", async () =>
+    runAction((await import("../app/notables/actions")).commentNotableAction, { id: notableId, comment: `note ${++counter}` }),
+  ),
+  action("previewSuppression", "app/suppressions/actions.ts", "suppression:manage", async () =>
+    runAction((await import("../app/suppressions/actions")).previewSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": "web01" }),
+  ),
+  action("createSuppression", "app/suppressions/actions.ts", "suppression:manage", async () =>
+    runAction((await import("../app/suppressions/actions")).createSuppressionAction, { detectionId: NEW_MODULE_ADDED, "field.dest": "on", "value.dest": `elsewhere${++counter}`, reason: "matrix", resultId }),
+  ),
+  action("updateSuppression", "app/suppressions/actions.ts", "suppression:manage", async () =>
+    runAction((await import("../app/suppressions/actions")).updateSuppressionAction, { id: suppressionId, "field.dest": "on", "value.dest": "nowhere", reason: `matrix ${++counter}` }),
+  ),
+  action("setSuppressionEnabled", "app/suppressions/actions.ts", "suppression:manage", async () =>
+    runAction((await import("../app/suppressions/actions")).setSuppressionEnabledAction, { id: suppressionId, enabled: counter++ % 2 ? "true" : "false" }),
+  ),
+  action("setHostPriority", "app/hosts/[host]/actions.ts", "settings:manage", async () =>
+    runAction((await import("../app/hosts/[host]/actions")).setHostPriorityAction, { host: "web01", priority: counter++ % 2 ? "high" : "medium" }),
+  ),
+  // A plain form's action: it takes the form alone and answers with a redirect.
+  action("setAsOf", "app/as-of-actions.ts", "data:read", async () => {
+    const { setAsOfAction } = await import("../app/as-of-actions");
+    const form = new FormData();
+    form.set("asOf", "auto");
+    form.set("back", "/risk");
+    return settle(async () => {
+      await setAsOfAction(form);
+      return "allowed";
+    });
+  }),
+  // The dashboard has events here: an allowed caller gets past authorization and is refused by the state check.
+  action("loadDemo", "app/demo-actions.ts", "upload:create", async () => {
+    const { loadDemoAction } = await import("../app/demo-actions");
+    return settle(async () => {
+      const state = await loadDemoAction();
+      if (state.error === "You are not allowed to do that.") return "denied";
+      if (state.error && /data/i.test(state.error)) return "allowed";
+      throw new Error(`unexpected outcome: ${JSON.stringify(state)}`);
+    });
+  }),
   // Route handlers
   {
     name: "GET /api/detections",
@@ -597,12 +441,12 @@ describe("authorization matrix", () => {
       for (const p of principals) {
         if (p.kind === "token" && surface.kind !== "route") {
           // Tokens do not authenticate pages or actions: same as anonymous, checked once here.
-          const got = await surface.run({ ...p, kind: "anonymous" });
+          const got = await runAs(surface, { ...p, kind: "anonymous" });
           expect(got, `${surface.name} as ${p.name}`).toBe("login");
           continue;
         }
         const want = expected(p, surface.permission, surface.kind);
-        const got = await surface.run(p);
+        const got = await runAs(surface, p);
         expect(got, `${surface.name} as ${p.name}`).toBe(want);
       }
     });

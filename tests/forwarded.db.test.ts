@@ -10,10 +10,7 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: (
 
 const { setRequest } = await import("./next-request");
 const { db } = await import("../lib/db/client");
-const { SESSION_COOKIE } = await import("../lib/auth/config");
-const { createSession } = await import("../lib/auth/sessions");
-const { createUser } = await import("../lib/auth/users");
-const { cliActor } = await import("../lib/audit/log");
+const { makeUser, signedInUser } = await import("./support/accounts");
 const { forwardedGuard, PEER_HEADER, setForwardedGuard } = await import("../lib/auth/request");
 
 const PW = "forwarded passphrase 1";
@@ -35,7 +32,7 @@ const from = (peer: string, headers: Record<string, string>) => ({ ...headers, [
 
 describe("sign-in audit address", () => {
   it("is the connection's address, whatever X-Forwarded-For a client sends", async () => {
-    await createUser({ username: "ann", password: PW, role: "analyst" }, cliActor());
+    await makeUser("ann", "analyst", PW);
     const { loginAction } = await import("../app/login/actions");
     const form = new FormData();
     form.set("username", "ann");
@@ -48,7 +45,7 @@ describe("sign-in audit address", () => {
 
   it("is the proxy's client when the connection is from a listed proxy", async () => {
     vi.stubEnv("IISWATCH_TRUSTED_PROXIES", "10.0.0.0/8");
-    await createUser({ username: "ann", password: PW, role: "analyst" }, cliActor());
+    await makeUser("ann", "analyst", PW);
     const { loginAction } = await import("../app/login/actions");
     const form = new FormData();
     form.set("username", "ann");
@@ -62,14 +59,13 @@ describe("sign-in audit address", () => {
 
 describe("same-origin check of route handlers", () => {
   it("compares Origin with Host, not with a client's X-Forwarded-Host", async () => {
-    const u = await createUser({ username: "ann", password: PW, role: "analyst" }, cliActor());
-    const { token } = await createSession(u.id);
+    const ann = await signedInUser("ann", "analyst", PW);
     const { POST } = await import("../app/api/uploads/route");
     const post = (peer: string, headers: Record<string, string>) =>
       POST(
         new NextRequest("http://watch.local/api/uploads?filename=x.txt", {
           method: "POST",
-          headers: from(peer, { cookie: `${SESSION_COOKIE}=${token}`, "content-type": "text/plain", ...headers }),
+          headers: from(peer, { cookie: ann.cookieHeader, "content-type": "text/plain", ...headers }),
           body: "not an event log",
         }),
       );

@@ -11,10 +11,7 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: (
 
 const { setRequest } = await import("./next-request");
 const { db } = await import("../lib/db/client");
-const { SESSION_COOKIE } = await import("../lib/auth/config");
-const { createSession } = await import("../lib/auth/sessions");
-const { createUser } = await import("../lib/auth/users");
-const { cliActor } = await import("../lib/audit/log");
+const { signedInUser } = await import("./support/accounts");
 
 const NEW_MODULE_ADDED = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 let adminId = "";
@@ -31,8 +28,9 @@ beforeAll(() => {
 
 beforeEach(async () => {
   await resetDatabase();
-  adminId = (await createUser({ username: "admin1", password: "state passphrase 1", role: "admin" }, cliActor())).id;
-  setRequest({ [SESSION_COOKIE]: (await createSession(adminId)).token }, { host: "iiswatch.test", "x-forwarded-for": "192.0.2.10" });
+  const admin = await signedInUser("admin1", "admin", "state passphrase 1");
+  adminId = admin.id;
+  setRequest(admin.cookies, { host: "iiswatch.test", "x-forwarded-for": "192.0.2.10" });
 });
 
 describe("the server checks what the UI hides", () => {

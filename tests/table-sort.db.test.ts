@@ -14,19 +14,15 @@ vi.mock("next/navigation", async (original) => ({
 
 const { setRequest, renderPage } = await import("./next-request");
 const { db } = await import("../lib/db/client");
-const { SESSION_COOKIE } = await import("../lib/auth/config");
-const { createSession } = await import("../lib/auth/sessions");
-const { createUser } = await import("../lib/auth/users");
-const { cliActor } = await import("../lib/audit/log");
+const { signedInUser } = await import("./support/accounts");
 const { HOST_SORTS } = await import("../lib/hosts/queries");
 const { EVENT_SORTS } = await import("../lib/ingest/queries");
 const { NOTABLE_SORTS } = await import("../lib/triage/fields");
 
-let session = "";
+let sessionCookies: Record<string, string> = {};
 beforeAll(async () => {
   await resetDatabase();
-  const user = await createUser({ username: "analyst1", password: "sorting passphrase 1", role: "admin" }, cliActor());
-  session = (await createSession(user.id)).token;
+  sessionCookies = (await signedInUser("analyst1", "admin", "sorting passphrase 1")).cookies;
   const upload = await db().upload.create({ data: { filename: "seed.xml", status: "done" } });
   for (const [i, name] of ["WEB01", "WEB02", "WEB03"].entries()) {
     await db().host.create({ data: { id: name.toLowerCase(), name, eventCount: i + 1 } });
@@ -46,7 +42,7 @@ const TABLES = [
 ] as const;
 
 async function render(page: string, query: Record<string, string>): Promise<string> {
-  setRequest({ [SESSION_COOKIE]: session }, { host: "iiswatch.test", "x-forwarded-for": "192.0.2.10" });
+  setRequest(sessionCookies, { host: "iiswatch.test", "x-forwarded-for": "192.0.2.10" });
   const r = await renderPage(await import(/* @vite-ignore */ `../${page}`), {}, query);
   if (!("html" in r)) throw new Error(`${page}: ${JSON.stringify(r)}`);
   return r.html;

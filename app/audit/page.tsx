@@ -4,6 +4,8 @@ import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { auditActions, auditFilterParams, listAudit } from "@/lib/audit/queries";
 import { auditExportUrl, auditUrl } from "@/lib/links/urls";
+import { LabelledInput } from "@/components/forms/labelled";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -29,39 +31,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
     <>
       <h1>Audit log</h1>
       <form className="filters" method="get" role="search" aria-label="Filter the audit log">
-        <label>
-          Actor
-          <input name="actor" defaultValue={f.actor ?? ""} placeholder="any" />
-        </label>
-        <label>
-          Action
-          <input name="action" defaultValue={f.action ?? ""} placeholder="e.g. auth. or user.update" list="audit-actions" />
+        <LabelledInput label="Actor" name="actor" defaultValue={f.actor ?? ""} placeholder="any" />
+        <LabelledInput label="Action" name="action" defaultValue={f.action ?? ""} placeholder="e.g. auth. or user.update" list="audit-actions">
           <datalist id="audit-actions">
             {actions.map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>
-        </label>
-        <label>
-          Target type
-          <input name="targetType" defaultValue={f.targetType ?? ""} placeholder="any" size={10} />
-        </label>
-        <label>
-          Target id
-          <input name="targetId" defaultValue={f.targetId ?? ""} placeholder="any" size={12} />
-        </label>
-        <label>
-          Address
-          <input name="address" defaultValue={f.address ?? ""} placeholder="any" size={14} />
-        </label>
-        <label>
-          From (UTC)
-          <input name="from" type="datetime-local" defaultValue={dateInput(f.from)} />
-        </label>
-        <label>
-          To (UTC)
-          <input name="to" type="datetime-local" defaultValue={dateInput(f.to)} />
-        </label>
+        </LabelledInput>
+        <LabelledInput label="Target type" name="targetType" defaultValue={f.targetType ?? ""} placeholder="any" size={10} />
+        <LabelledInput label="Target id" name="targetId" defaultValue={f.targetId ?? ""} placeholder="any" size={12} />
+        <LabelledInput label="Address" name="address" defaultValue={f.address ?? ""} placeholder="any" size={14} />
+        <LabelledInput label="From (UTC)" name="from" type="datetime-local" defaultValue={dateInput(f.from)} />
+        <LabelledInput label="To (UTC)" name="to" type="datetime-local" defaultValue={dateInput(f.to)} />
         <button type="submit">Filter</button>
         <Link href={auditUrl()}>Clear</Link>
         <a href={auditExportUrl(f)} download>
@@ -72,19 +54,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         {total.toLocaleString()} entr{total === 1 ? "y" : "ies"}; newest first. Entries are never changed or deleted.
       </p>
       <table className="data" aria-label="Audit log">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>When</ZoneHeading>
-            </th>
-            <th>Actor</th>
-            <th>Action</th>
-            <th>Target</th>
-            <th>Before</th>
-            <th>After</th>
-            <th>Address</th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="w">When</ZoneHeading>, "Actor", "Action", "Target", "Before", "After", "Address"]} />
         <tbody>
           {rows.map((r) => (
             <tr key={String(r.id)}>

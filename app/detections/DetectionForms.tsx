@@ -2,6 +2,7 @@
 import { useActionState } from "react";
 import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
 import { adhocRunAction, updateSettingsAction } from "./actions";
+import { TableHead } from "@/components/TableHead";
 
 export function SettingsForm({ id, enabled, riskScore, defaultScore }: { id: string; enabled: boolean; riskScore: number | null; defaultScore: number }) {
   const [state, action, pending] = useActionState(updateSettingsAction, {});
@@ -64,13 +65,7 @@ export function AdhocRunForm({ id, from, to }: { id: string; from: string; to: s
           </p>
           {state.rows.length > 0 && (
             <table className="data" aria-label="Search results">
-              <thead>
-                <tr>
-                  {columns.map((c) => (
-                    <th key={c}>{c}</th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={columns} />
               <tbody>
                 {state.rows.map((r, i) => (
                   <tr key={i}>

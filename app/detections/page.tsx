@@ -4,6 +4,7 @@ import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { detectionActivity, listDetections } from "@/lib/detections";
 import { detectionUrl, resultsUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Detections" };
 export const dynamic = "force-dynamic";
@@ -15,20 +16,7 @@ export default async function DetectionsPage() {
     <>
       <h1>Detections</h1>
       <table className="data" aria-label="Detections catalog">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Type</th>
-            <th>State</th>
-            <th>Risk score</th>
-            <th>Notable</th>
-            <th>ATT&amp;CK</th>
-            <th>Results</th>
-            <th>
-              <ZoneHeading>Last run</ZoneHeading>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Type", "State", "Risk score", "Notable", "ATT&CK", "Results", <ZoneHeading key="l">Last run</ZoneHeading>]} />
         <tbody>
           {detections.map((d) => {
             const a = activity.get(d.spec.id);

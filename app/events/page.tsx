@@ -4,6 +4,7 @@ import { EventsTable } from "@/components/EventsTable";
 import { EVENT_COUNT_CAP, eventListParams, listEvents } from "@/lib/ingest/queries";
 import { TableSkeleton } from "@/components/Skeleton";
 import { requireUser } from "@/lib/auth/server";
+import { LabelledInput } from "@/components/forms/labelled";
 
 export const metadata: Metadata = { title: "Events" };
 export const dynamic = "force-dynamic";
@@ -35,26 +36,11 @@ export default async function EventsPage({ searchParams }: { searchParams: Searc
     <>
       <h1>Events</h1>
       <form className="filters" method="get" role="search" aria-label="Filter events">
-        <label>
-          Host
-          <input name="host" defaultValue={current.host ?? ""} placeholder="any host" />
-        </label>
-        <label>
-          Event code
-          <input name="code" defaultValue={current.code ?? ""} inputMode="numeric" placeholder="any" size={6} />
-        </label>
-        <label>
-          Contains
-          <input name="q" type="search" defaultValue={current.q ?? ""} placeholder="text in the message or record" maxLength={200} />
-        </label>
-        <label>
-          From (UTC)
-          <input name="from" type="datetime-local" defaultValue={current.from?.toISOString().slice(0, 16) ?? ""} />
-        </label>
-        <label>
-          To (UTC)
-          <input name="to" type="datetime-local" defaultValue={current.to?.toISOString().slice(0, 16) ?? ""} />
-        </label>
+        <LabelledInput label="Host" name="host" defaultValue={current.host ?? ""} placeholder="any host" />
+        <LabelledInput label="Event code" name="code" defaultValue={current.code ?? ""} inputMode="numeric" placeholder="any" size={6} />
+        <LabelledInput label="Contains" name="q" type="search" defaultValue={current.q ?? ""} placeholder="text in the message or record" maxLength={200} />
+        <LabelledInput label="From (UTC)" name="from" type="datetime-local" defaultValue={current.from?.toISOString().slice(0, 16) ?? ""} />
+        <LabelledInput label="To (UTC)" name="to" type="datetime-local" defaultValue={current.to?.toISOString().slice(0, 16) ?? ""} />
         {current.upload && <input type="hidden" name="upload" value={current.upload} />}
         <input type="hidden" name="sort" value={current.sort} />
         <input type="hidden" name="dir" value={current.dir} />

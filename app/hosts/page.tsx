@@ -9,6 +9,7 @@ import { ENABLE_IIS_CONFIGURATION_LOG, hostListParams, listHosts, NOT_AN_IIS_SER
 import { latestRiskEventTime } from "@/lib/risk/rollups";
 import { asOf } from "@/lib/views/as-of";
 import { detectionNames } from "@/lib/views/detection-names";
+import { LabelledInput, LabelledSelect } from "@/components/forms/labelled";
 
 export const metadata: Metadata = { title: "Hosts" };
 export const dynamic = "force-dynamic";
@@ -34,18 +35,12 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
     <>
       <h1>Hosts</h1>
       <form className="filters" method="get" role="search" aria-label="Filter hosts">
-        <label>
-          Host name contains
-          <input name="q" defaultValue={current.q ?? ""} placeholder="any host" />
-        </label>
-        <label>
-          IIS configuration log
-          <select name="coverage" defaultValue={current.coverage}>
-            <option value="all">any</option>
-            <option value="missing">missing on an IIS server</option>
-            <option value="present">collected</option>
-          </select>
-        </label>
+        <LabelledInput label="Host name contains" name="q" defaultValue={current.q ?? ""} placeholder="any host" />
+        <LabelledSelect label="IIS configuration log" name="coverage" defaultValue={current.coverage}>
+          <option value="all">any</option>
+          <option value="missing">missing on an IIS server</option>
+          <option value="present">collected</option>
+        </LabelledSelect>
         <input type="hidden" name="sort" value={current.sort} />
         <input type="hidden" name="dir" value={current.dir} />
         <button type="submit">Filter</button>

@@ -3,6 +3,7 @@ import { useActionState } from "react";
 import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
 import { DISPOSITION_LABELS, DISPOSITIONS, NOTABLE_STATUSES, STATUS_LABELS } from "@/lib/triage/fields";
 import { commentNotableAction, updateNotableAction } from "./actions";
+import { choices, LabelledSelect } from "@/components/forms/labelled";
 
 interface Current {
   status?: string;
@@ -18,41 +19,17 @@ export function ChangeFields({ owners, current }: { owners: { id: string; userna
   const keep = current ? null : <option value="">(leave as it is)</option>;
   return (
     <>
-      <label>
-        Status
-        <select name="status" defaultValue={current?.status ?? ""}>
-          {keep}
-          {NOTABLE_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Owner
-        <select name="owner" defaultValue={current ? (current.ownerId ?? "none") : ""}>
-          {keep}
-          <option value="none">unassigned</option>
-          {owners.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.username}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Disposition
-        <select name="disposition" defaultValue={current ? (current.disposition ?? "none") : ""}>
-          {keep}
-          <option value="none">—</option>
-          {DISPOSITIONS.map((d) => (
-            <option key={d} value={d}>
-              {DISPOSITION_LABELS[d]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabelledSelect label="Status" name="status" defaultValue={current?.status ?? ""} options={choices(NOTABLE_STATUSES, (s) => STATUS_LABELS[s])}>
+        {keep}
+      </LabelledSelect>
+      <LabelledSelect label="Owner" name="owner" defaultValue={current ? (current.ownerId ?? "none") : ""} options={owners.map((o) => ({ value: o.id, label: o.username }))}>
+        {keep}
+        <option value="none">unassigned</option>
+      </LabelledSelect>
+      <LabelledSelect label="Disposition" name="disposition" defaultValue={current ? (current.disposition ?? "none") : ""} options={choices(DISPOSITIONS, (d) => DISPOSITION_LABELS[d])}>
+        {keep}
+        <option value="none">—</option>
+      </LabelledSelect>
       <label style={{ flex: "1 1 260px" }}>
         Comment (optional)
         <textarea name="comment" rows={1} maxLength={10000} style={{ width: "100%" }} />

@@ -11,7 +11,7 @@ import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { SafeText } from "@/components/SafeText";
 import { visibleBidi } from "@/lib/text/bidi";
 import { dispositionLabel, statusLabel, type NotableSort } from "@/lib/triage/fields";
-import type { SortDirection } from "@/lib/url/table-state";
+import { tablePageProps, type TablePage } from "@/components/data-table/table-page";
 import type { NotableRow } from "@/lib/triage/notables";
 import { bulkUpdateNotablesAction } from "./actions";
 import type { ActionState } from "@/lib/actions/state";
@@ -67,20 +67,16 @@ function columnsFor(detectionNames: Record<string, string>, canSuppress: boolean
   ]);
 }
 
-export function NotablesQueue(props: {
-  rows: NotableRow[];
-  total: number;
-  page: number;
-  size: number;
-  sort: NotableSort;
-  dir: SortDirection;
-  /** The view's query string (filters), for "all matching". */
-  filter: string;
-  detectionNames: Record<string, string>;
-  owners: { id: string; username: string }[];
-  canTriage: boolean;
-  canSuppress: boolean;
-}) {
+export function NotablesQueue(
+  props: TablePage<NotableRow, NotableSort> & {
+    /** The view's query string (filters), for "all matching". */
+    filter: string;
+    detectionNames: Record<string, string>;
+    owners: { id: string; username: string }[];
+    canTriage: boolean;
+    canSuppress: boolean;
+  },
+) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [state, action, pending] = useActionState<ActionState, FormData>(async (prev, form) => {
     const result = await bulkUpdateNotablesAction(prev, form);
@@ -116,13 +112,7 @@ export function NotablesQueue(props: {
       <DataTable
         label="Notables"
         columns={columnsFor(props.detectionNames, props.canSuppress)}
-        data={props.rows}
-        total={props.total}
-        page={props.page}
-        size={props.size}
-        sort={props.sort}
-        dir={props.dir}
-        getRowId={(r) => r.id}
+        {...tablePageProps(props)}
         empty="No notables match."
         selection={props.canTriage ? { selected, onChange: setSelected, rowLabel: (r) => `notable ${r.id} (${r.dest ? visibleBidi(r.dest) : "no dest"})` } : undefined}
       />

@@ -5,6 +5,7 @@ import { FINDING_KIND_NAMES, FINDING_KINDS } from "@/lib/detections/enrichment";
 import { assignableOwners, DISPOSITION_LABELS, DISPOSITIONS, listNotables, NOTABLE_STATUSES, notableListParams, notableQuery, STATUS_LABELS, URGENCIES } from "@/lib/triage";
 import { detectionNames } from "@/lib/views/detection-names";
 import { NotablesQueue } from "./NotablesQueue";
+import { choices, detectionChoices, LabelledInput, LabelledSelect } from "@/components/forms/labelled";
 
 export const metadata: Metadata = { title: "Notables" };
 export const dynamic = "force-dynamic";
@@ -22,32 +23,14 @@ export default async function NotablesPage({ searchParams }: { searchParams: Sea
     <>
       <h1>Notables</h1>
       <form className="filters" method="get" role="search" aria-label="Filter notables">
-        <label>
-          Status
-          <select name="status" defaultValue={p.status}>
-            <option value="open">open (new, in progress, pending)</option>
-            <option value="all">any</option>
-            {NOTABLE_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Urgency
-          <select name="urgency" defaultValue={p.urgency ?? ""}>
-            <option value="">any</option>
-            {URGENCIES.map((u) => (
-              <option key={u} value={u}>
-                {u}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Owner
-          <input name="owner" defaultValue={p.owner ?? ""} placeholder="me, none, or a username" list="notable-owners" />
+        <LabelledSelect label="Status" name="status" defaultValue={p.status} options={choices(NOTABLE_STATUSES, (s) => STATUS_LABELS[s])}>
+          <option value="open">open (new, in progress, pending)</option>
+          <option value="all">any</option>
+        </LabelledSelect>
+        <LabelledSelect label="Urgency" name="urgency" defaultValue={p.urgency ?? ""} options={choices(URGENCIES)}>
+          <option value="">any</option>
+        </LabelledSelect>
+        <LabelledInput label="Owner" name="owner" defaultValue={p.owner ?? ""} placeholder="me, none, or a username" list="notable-owners">
           <datalist id="notable-owners">
             <option value="me" />
             <option value="none" />
@@ -55,52 +38,26 @@ export default async function NotablesPage({ searchParams }: { searchParams: Sea
               <option key={o.id} value={o.username} />
             ))}
           </datalist>
-        </label>
-        <label>
-          Detection
-          <select name="detection" defaultValue={p.detection ?? ""}>
-            <option value="">any</option>
-            {DETECTION_SPECS.filter((s) => s.deployment.notable).map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-            <option value="risk_incident">Risk incident rules (ES)</option>
-          </select>
-        </label>
-        <label>
-          dest
-          <input name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
-        </label>
-        <label>
-          Disposition
-          <select name="disposition" defaultValue={p.disposition ?? ""}>
-            <option value="">any</option>
-            {DISPOSITIONS.map((d) => (
-              <option key={d} value={d}>
-                {DISPOSITION_LABELS[d]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          What happened
-          <select name="finding" defaultValue={p.finding ?? ""}>
-            <option value="">any</option>
-            {FINDING_KIND_NAMES.map((k) => (
-              <option key={k} value={k}>
-                {FINDING_KINDS[k].label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          False positives (suppressed)
-          <select name="suppressed" defaultValue={p.suppressed}>
-            <option value="hide">hidden</option>
-            <option value="show">shown</option>
-          </select>
-        </label>
+        </LabelledInput>
+        <LabelledSelect
+          label="Detection"
+          name="detection"
+          defaultValue={p.detection ?? ""}
+          options={[...detectionChoices(DETECTION_SPECS.filter((s) => s.deployment.notable)), { value: "risk_incident", label: "Risk incident rules (ES)" }]}
+        >
+          <option value="">any</option>
+        </LabelledSelect>
+        <LabelledInput label="dest" name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
+        <LabelledSelect label="Disposition" name="disposition" defaultValue={p.disposition ?? ""} options={choices(DISPOSITIONS, (d) => DISPOSITION_LABELS[d])}>
+          <option value="">any</option>
+        </LabelledSelect>
+        <LabelledSelect label="What happened" name="finding" defaultValue={p.finding ?? ""} options={choices(FINDING_KIND_NAMES, (k) => FINDING_KINDS[k].label)}>
+          <option value="">any</option>
+        </LabelledSelect>
+        <LabelledSelect label="False positives (suppressed)" name="suppressed" defaultValue={p.suppressed}>
+          <option value="hide">hidden</option>
+          <option value="show">shown</option>
+        </LabelledSelect>
         <input type="hidden" name="sort" value={p.sort} />
         <input type="hidden" name="dir" value={p.dir} />
         <input type="hidden" name="size" value={p.size} />

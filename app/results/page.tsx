@@ -8,6 +8,7 @@ import { DETECTION_SPECS, listResults, resultRowJson, specById } from "@/lib/det
 import { resultListParams } from "@/lib/detections/result-list";
 import { detectionNames } from "@/lib/views/detection-names";
 import { resultsUrl, uploadUrl } from "@/lib/links/urls";
+import { detectionChoices, LabelledInput, LabelledSelect } from "@/components/forms/labelled";
 
 export const metadata: Metadata = { title: "Detection results" };
 export const dynamic = "force-dynamic";
@@ -32,36 +33,16 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
         </pre>
       )}
       <form className="filters" method="get" role="search" aria-label="Filter results">
-        <label>
-          Detection
-          <select name="detection" defaultValue={p.detection ?? ""}>
-            <option value="">any</option>
-            {DETECTION_SPECS.map((spec) => (
-              <option key={spec.id} value={spec.id}>
-                {spec.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          dest
-          <input name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
-        </label>
-        <label>
-          Earliest (UTC)
-          <input name="earliest" defaultValue={p.earliest?.toISOString() ?? ""} placeholder="2026-11-01T00:00:00Z" />
-        </label>
-        <label>
-          Latest (UTC)
-          <input name="latest" defaultValue={p.latest?.toISOString() ?? ""} placeholder="2026-11-02T00:00:00Z" />
-        </label>
-        <label>
-          Suppressed results
-          <select name="suppressed" defaultValue={p.suppressed}>
-            <option value="hide">hidden</option>
-            <option value="show">shown</option>
-          </select>
-        </label>
+        <LabelledSelect label="Detection" name="detection" defaultValue={p.detection ?? ""} options={detectionChoices(DETECTION_SPECS)}>
+          <option value="">any</option>
+        </LabelledSelect>
+        <LabelledInput label="dest" name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
+        <LabelledInput label="Earliest (UTC)" name="earliest" defaultValue={p.earliest?.toISOString() ?? ""} placeholder="2026-11-01T00:00:00Z" />
+        <LabelledInput label="Latest (UTC)" name="latest" defaultValue={p.latest?.toISOString() ?? ""} placeholder="2026-11-02T00:00:00Z" />
+        <LabelledSelect label="Suppressed results" name="suppressed" defaultValue={p.suppressed}>
+          <option value="hide">hidden</option>
+          <option value="show">shown</option>
+        </LabelledSelect>
         {p.upload && <input type="hidden" name="upload" value={p.upload} />}
         <button type="submit">Filter</button>
       </form>

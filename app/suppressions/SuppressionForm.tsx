@@ -12,6 +12,7 @@ import type { ActionState } from "@/lib/actions/state";
 import type { SuppressionPreview } from "@/lib/triage/suppressions";
 import { createSuppressionAction, previewSuppressionAction, updateSuppressionAction } from "./actions";
 import { hostUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 interface Props {
   mode: "create" | "edit";
@@ -51,13 +52,7 @@ export function PreviewPanel({ preview, error, pending }: { preview: Suppression
           </p>
           {preview.hosts.length > 0 && (
             <table className="data" aria-label="Risk removed per host">
-              <thead>
-                <tr>
-                  <th>Host</th>
-                  <th>Results hidden</th>
-                  <th>Risk removed</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Host", "Results hidden", "Risk removed"]} />
               <tbody>
                 {preview.hosts.map((h) => (
                   <tr key={h.dest}>
@@ -118,13 +113,7 @@ export function SuppressionForm(props: Props) {
       {props.version && <input type="hidden" name="version" value={props.version} />}
       {props.resultId && <input type="hidden" name="resultId" value={props.resultId} />}
       <table className="data" aria-label="Fields to match">
-        <thead>
-          <tr>
-            <th>Match</th>
-            <th>Field</th>
-            <th>Value (case-insensitive, * matches anything)</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Match", "Field", "Value (case-insensitive, * matches anything)"]} />
         <tbody>
           {props.groupFields.map((f) => (
             <tr key={f}>

@@ -7,6 +7,8 @@ import { visibleBidi } from "@/lib/text/bidi";
 import { DETECTION_SPECS } from "@/lib/detections";
 import { filterMacros, listSuppressions, suppressionListParams } from "@/lib/triage";
 import { detectionUrl, suppressionUrl } from "@/lib/links/urls";
+import { detectionChoices, LabelledInput, LabelledSelect } from "@/components/forms/labelled";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Suppressions" };
 export const dynamic = "force-dynamic";
@@ -45,51 +47,20 @@ export default async function SuppressionsPage({ searchParams }: { searchParams:
       ))}
       <h2>All suppressions</h2>
       <form className="filters" method="get" role="search" aria-label="Filter suppressions">
-        <label>
-          Detection
-          <select name="detection" defaultValue={p.detection ?? ""}>
-            <option value="">any</option>
-            {DETECTION_SPECS.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          State
-          <select name="state" defaultValue={p.state}>
-            <option value="all">any</option>
-            <option value="active">active</option>
-            <option value="disabled">disabled</option>
-            <option value="expired">expired</option>
-          </select>
-        </label>
-        <label>
-          Can apply to host
-          <input name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
-        </label>
+        <LabelledSelect label="Detection" name="detection" defaultValue={p.detection ?? ""} options={detectionChoices(DETECTION_SPECS)}>
+          <option value="">any</option>
+        </LabelledSelect>
+        <LabelledSelect label="State" name="state" defaultValue={p.state}>
+          <option value="all">any</option>
+          <option value="active">active</option>
+          <option value="disabled">disabled</option>
+          <option value="expired">expired</option>
+        </LabelledSelect>
+        <LabelledInput label="Can apply to host" name="dest" defaultValue={p.dest ?? ""} placeholder="any host" />
         <button type="submit">Filter</button>
       </form>
       <table className="data" aria-label="Suppressions">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Detection</th>
-            <th>Matches (SPL)</th>
-            <th>Reason</th>
-            <th>State</th>
-            <th>
-              <ZoneHeading>Expires</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Created</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Last changed</ZoneHeading>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["#", "Detection", "Matches (SPL)", "Reason", "State", <ZoneHeading key="e">Expires</ZoneHeading>, <ZoneHeading key="c">Created</ZoneHeading>, <ZoneHeading key="l">Last changed</ZoneHeading>]} />
         <tbody>
           {rows.map((s) => (
             <tr key={s.id} data-testid="suppression-row">

@@ -6,6 +6,7 @@ import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { listUploads } from "@/lib/ingest/queries";
 import { requireUser } from "@/lib/auth/server";
 import { uploadUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Uploads" };
 export const dynamic = "force-dynamic";
@@ -26,20 +27,7 @@ export default async function UploadsPage({ searchParams }: { searchParams: Prom
       <UploadDropzone />
       <h2>History</h2>
       <table className="data" aria-label="Upload history">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>Received</ZoneHeading>
-            </th>
-            <th>File</th>
-            <th>Format</th>
-            <th>Status</th>
-            <th>Read</th>
-            <th>Stored</th>
-            <th>Duplicate</th>
-            <th>Rejected</th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="r">Received</ZoneHeading>, "File", "Format", "Status", "Read", "Stored", "Duplicate", "Rejected"]} />
         <tbody>
           {uploads.map((u) => (
             <tr key={u.id}>

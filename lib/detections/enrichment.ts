@@ -122,8 +122,18 @@ type EnrichmentBody = { finding: Finding } & (
 export type Enrichment = ContributingEvents & EnrichmentBody;
 
 type KeysOfUnion<T> = T extends unknown ? keyof T : never;
-/** Every key of T, each its own name: an object `satisfies` it names all of T's keys and nothing else. */
-type KeyNames<T> = { readonly [K in KeysOfUnion<T>]-?: K };
+/** Every key of T, each its own name. */
+type KeyNames<T> = { readonly [K in KeysOfUnion<T>]: K };
+
+/**
+ * KeyNames<T> from the list of T's keys, which must name them all: a key left out, or one T does not have, does not
+ * compile. `keyNames<T>()("a", "b")` is `{ a: "a", b: "b" }`.
+ */
+function keyNames<T>() {
+  type Key = KeysOfUnion<T>;
+  return <const K extends readonly Key[]>(...keys: K & ([Exclude<Key, K[number]>] extends [never] ? unknown : { missing: Exclude<Key, K[number]> })): KeyNames<T> =>
+    Object.fromEntries(keys.map((k) => [k, k])) as KeyNames<T>;
+}
 
 /**
  * An enrichment as a reader finds it in detection_results: what enrich() wrote, but `{}` (the column's default)
@@ -136,33 +146,10 @@ export type StoredEnrichment = { [K in KeysOfUnion<Enrichment>]?: Enrichment ext
  * The enrichment JSON's keys for SQL that reads it (`enrichment -> '${ENRICHMENT_KEYS.finding}'`): each list names
  * every key of its type, so renaming a property breaks the build here and then at each reader, not a page.
  */
-export const ENRICHMENT_KEYS = {
-  kind: "kind",
-  eventCount: "eventCount",
-  eventIds: "eventIds",
-  eventIdsTruncated: "eventIdsTruncated",
-  finding: "finding",
-  changes: "changes",
-  failures: "failures",
-} as const satisfies KeyNames<Enrichment>;
-export const CHANGE_KEYS = {
-  kind: "kind",
-  scope: "scope",
-  module: "module",
-  image: "image",
-  configuration: "configuration",
-  configPath: "configPath",
-  operation: "operation",
-  oldValue: "oldValue",
-  newValue: "newValue",
-} as const satisfies KeyNames<ConfigurationChange>;
-export const FAILURE_KEYS = {
-  moduleDll: "moduleDll",
-  processorArchitecture: "processorArchitecture",
-  errorCode: "errorCode",
-  errorName: "errorName",
-} as const satisfies KeyNames<ModuleLoadFailure>;
-export const FINDING_KEYS = { kind: "kind", rank: "rank", text: "text" } as const satisfies KeyNames<Finding>;
+export const ENRICHMENT_KEYS = keyNames<Enrichment>()("kind", "eventCount", "eventIds", "eventIdsTruncated", "finding", "changes", "failures");
+export const CHANGE_KEYS = keyNames<ConfigurationChange>()("kind", "scope", "module", "image", "configuration", "configPath", "operation", "oldValue", "newValue");
+export const FAILURE_KEYS = keyNames<ModuleLoadFailure>()("moduleDll", "processorArchitecture", "errorCode", "errorName");
+export const FINDING_KEYS = keyNames<Finding>()("kind", "rank", "text");
 
 /**
  * What a result means for an analyst, most serious first: a module installed is how IIS backdoors (RGDoor, IceApple,

@@ -76,26 +76,15 @@ function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): Sql
 // LEFT JOIN: a risk incident notable has no result (its suppression state is then false: nothing hides it).
 const QUEUE_FROM = sql`FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
 
-/** A row of the queue as SQL returns it. */
-interface QueueRow {
-  id: string;
+/** A row of the queue as SQL returns it: the columns a NotableRow takes as they are, the others by their SQL names. */
+type QueueRow = Pick<NotableRow, "id" | "title" | "dest" | "severity" | "urgency" | "status" | "owner" | "disposition" | "suppressed" | "what" | "comments"> & {
   time: Date;
-  title: string;
   detection_id: string;
-  dest: string | null;
-  severity: string;
-  urgency: string;
-  status: string;
-  owner: string | null;
-  disposition: string | null;
   updated_at: Date;
   result_id: string | null;
   incident_rule: string | null;
-  suppressed: boolean;
-  what: string | null;
   finding_kind: string | null;
-  comments: number;
-}
+};
 
 export async function listNotables(p: NotableListParams, viewerId: string | null): Promise<{ total: number; rows: NotableRow[] }> {
   const where = queueWhere(p, viewerId);

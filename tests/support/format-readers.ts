@@ -13,6 +13,20 @@ export function fixture(name: string): Buffer {
   return readFileSync(path.join(FIXTURES, name));
 }
 
+/**
+ * The EventData of the real Event 29 (a customErrors change, tests/samples.ts's event29ViewerText) as every reader
+ * that keeps event data must return it: the fixtures of several formats carry that same event.
+ */
+export const SAMPLE_29_DATA = {
+  PhysicalPath: "\\\\?\\C:\\inetpub\\wwwroot\\web.config",
+  ConfigPath: "MACHINE/WEBROOT/APPHOST/Default Web Site",
+  EffectiveLocationPath: "",
+  Configuration: '/system.web/customErrors/error[@statusCode="404"]',
+  EditOperationType: "1",
+  OldValue: "",
+  NewValue: "",
+};
+
 /** A byte stream in small chunks, so that chunk boundaries fall everywhere (mid-character, mid-tag). */
 export async function* chunked(bytes: Buffer, size = 13): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
@@ -55,6 +69,28 @@ export interface ZipMemberSpec {
   declaredSize?: number;
 }
 
+interface ZipEntryFields {
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  nameLength: number;
+}
+
+/**
+ * The run of fields a member's local header and its central directory entry both hold, in the same order (flags,
+ * method, time, date, CRC-32, sizes, name length): at offset 6 of the one and 8 of the other. Names are UTF-8; the
+ * time and date stay zero.
+ */
+function writeEntryFields(header: Buffer, at: number, f: ZipEntryFields): void {
+  header.writeUInt16LE(0x0800, at);
+  header.writeUInt16LE(f.method, at + 2);
+  header.writeUInt32LE(f.crc, at + 8);
+  header.writeUInt32LE(f.compressedSize, at + 12);
+  header.writeUInt32LE(f.size, at + 16);
+  header.writeUInt16LE(f.nameLength, at + 20);
+}
+
 /** A minimal zip writer (deflate or store, no zip64) for test archives. */
 export function makeZip(members: ZipMemberSpec[]): Buffer {
   const locals: Buffer[] = [];
@@ -67,26 +103,17 @@ export function makeZip(members: ZipMemberSpec[]): Buffer {
     const body = method === 8 ? deflateRawSync(m.data) : m.data;
     const crc = crc32(m.data);
     const size = m.declaredSize ?? m.data.length;
+    const entry = { method, crc, compressedSize: body.length, size, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeEntryFields(local, 6, entry);
     locals.push(local, name, body);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 8, entry);
     central.writeUInt32LE(isDir ? 0x10 : 0, 38);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);

@@ -3,6 +3,7 @@ import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { listUsers } from "@/lib/auth/users";
 import { CreateUserForm, UserRowForms } from "./UserForms";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Users" };
 export const dynamic = "force-dynamic";
@@ -19,20 +20,7 @@ export default async function UsersPage() {
       </p>
       <CreateUserForm />
       <table className="data" aria-label="Users">
-        <thead>
-          <tr>
-            <th>Username</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th>
-              <ZoneHeading>Created</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Last sign-in</ZoneHeading>
-            </th>
-            <th>Actions</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Username", "Role", "Status", <ZoneHeading key="c">Created</ZoneHeading>, <ZoneHeading key="l">Last sign-in</ZoneHeading>, "Actions"]} />
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>

@@ -8,6 +8,7 @@ import { lastDayInputs } from "@/lib/views/range";
 import { visibleBidi } from "@/lib/text/bidi";
 import { AdhocRunForm, SettingsForm } from "../DetectionForms";
 import { resultsUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const dynamic = "force-dynamic";
 
@@ -100,21 +101,7 @@ export default async function DetectionPage({ params }: Props) {
       <AdhocRunForm id={spec.id} from={lastDay.from} to={lastDay.to} />
       <h2>Run history</h2>
       <table className="data" aria-label="Run history">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>Run time</ZoneHeading>
-            </th>
-            <th>Kind</th>
-            <th>
-              <ZoneHeading>Window</ZoneHeading>
-            </th>
-            <th>Rows</th>
-            <th>New results</th>
-            <th>Suppressed</th>
-            <th>Status</th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="r">Run time</ZoneHeading>, "Kind", <ZoneHeading key="w">Window</ZoneHeading>, "Rows", "New results", "Suppressed", "Status"]} />
         <tbody>
           {runs.rows.map((r) => (
             <tr key={String(r.id)}>

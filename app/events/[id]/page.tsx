@@ -9,6 +9,7 @@ import { visibleBidi } from "@/lib/text/bidi";
 import { requireUser } from "@/lib/auth/server";
 import { getEvent, type EventDetail } from "@/lib/ingest/queries";
 import { hostUrl, uploadUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Event" };
 export const dynamic = "force-dynamic";
@@ -53,12 +54,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
       {event.message ? <pre className="raw">{visibleBidi(event.message)}</pre> : <p className="muted">(no message)</p>}
       <h2>Event data ({data.length})</h2>
       <table className="data" aria-label="Event data">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Value</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Name", "Value"]} />
         <tbody>
           {data.map(([name, value]) => (
             <tr key={name}>

@@ -21,6 +21,7 @@ import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
 import { HostPriority } from "./HostPriority";
 import { eventsUrl, notableUrl, notablesUrl, resultsUrl, riskUrl, suppressionsUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const dynamic = "force-dynamic";
 
@@ -106,20 +107,7 @@ export default async function HostPage({ params, searchParams }: Props) {
 
       <h2 id="modules">IIS modules</h2>
       <table className="data" aria-label="IIS modules added or failing">
-        <thead>
-          <tr>
-            <th>What</th>
-            <th>Module</th>
-            <th>Image / architecture</th>
-            <th>
-              <ZoneHeading>First seen</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Last seen</ZoneHeading>
-            </th>
-            <th>Results</th>
-          </tr>
-        </thead>
+        <TableHead columns={["What", "Module", "Image / architecture", <ZoneHeading key="f">First seen</ZoneHeading>, <ZoneHeading key="l">Last seen</ZoneHeading>, "Results"]} />
         <tbody>
           {modules.rows.map((m) => (
             <tr key={`${m.what}-${m.module}`}>

@@ -10,6 +10,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { assignableOwners, dispositionLabel, getNotable, statusLabel } from "@/lib/triage";
 import { CommentForm, NotableUpdateForm } from "../NotableForms";
 import { detectionUrl, hostUrl, newSuppressionUrl, resultUrl, suppressionsUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const dynamic = "force-dynamic";
 
@@ -161,15 +162,7 @@ export default async function NotablePage({ params }: Props) {
       {can(user, "notable:comment") && <CommentForm id={String(n.id)} />}
       <h2>History</h2>
       <table className="data" aria-label="Notable history">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>When</ZoneHeading>
-            </th>
-            <th>Who</th>
-            <th>What</th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="w">When</ZoneHeading>, "Who", "What"]} />
         <tbody>
           {n.history.map((h) => (
             <tr key={String(h.id)}>

@@ -10,6 +10,7 @@ import { contributingEvents, getResult, specById, splFieldOrder } from "@/lib/de
 import { statusLabel } from "@/lib/triage/fields";
 import { expirationCovering } from "@/lib/pipeline/retention";
 import { hostUrl, newSuppressionUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Detection result" };
 export const dynamic = "force-dynamic";
@@ -72,15 +73,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
         </p>
       )}
       <table className="data" aria-label="Contributing events">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>Time</ZoneHeading>
-            </th>
-            <th>Event</th>
-            <th>Message and raw record</th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="t">Time</ZoneHeading>, "Event", "Message and raw record"]} />
         <tbody>
           {events.map((e) => (
             <tr key={String(e.id)}>

@@ -4,6 +4,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { TOKEN_PERMISSIONS } from "@/lib/auth/permissions";
 import { listApiTokens } from "@/lib/auth/tokens";
 import { CreateTokenForm, RevokeTokenForm } from "./TokenForms";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
@@ -24,24 +25,7 @@ export default async function TokensPage() {
       <CreateTokenForm />
       <h2>{admin ? "All tokens" : "Your tokens"}</h2>
       <table className="data" aria-label="API tokens">
-        <thead>
-          <tr>
-            <th>Name</th>
-            {admin && <th>Owner</th>}
-            <th>Token</th>
-            <th>
-              <ZoneHeading>Created</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Last used</ZoneHeading>
-            </th>
-            <th>
-              <ZoneHeading>Expires</ZoneHeading>
-            </th>
-            <th>Status</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={["Name", admin && "Owner", "Token", <ZoneHeading key="c">Created</ZoneHeading>, <ZoneHeading key="l">Last used</ZoneHeading>, <ZoneHeading key="e">Expires</ZoneHeading>, "Status", ""]} />
         <tbody>
           {tokens.map((t) => {
             const expired = isExpired(t.expiresAt);

@@ -9,6 +9,7 @@ import { uploadFindings } from "@/lib/views/upload-findings";
 import { can, requireUser } from "@/lib/auth/server";
 import { DeleteUploadForm } from "./DeleteUploadForm";
 import { eventsUrl, hostUrl, resultsUrl } from "@/lib/links/urls";
+import { TableHead } from "@/components/TableHead";
 
 export const metadata: Metadata = { title: "Upload report" };
 export const dynamic = "force-dynamic";
@@ -64,12 +65,7 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
         <>
           <h2>Problems worked around (no record lost)</h2>
           <table className="data" aria-label="Problems worked around">
-            <thead>
-              <tr>
-                <th>Where</th>
-                <th>What</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Where", "What"]} />
             <tbody>
               {notices(report.notices).map((n, i) => (
                 <tr key={i}>
@@ -85,14 +81,7 @@ export default async function UploadReportPage({ params }: { params: Promise<{ i
         <>
           <h2>Rejected records{report.rejected > report.rejections.length ? ` (first ${report.rejections.length} of ${report.rejected})` : ""}</h2>
           <table className="data" aria-label="Rejected records">
-            <thead>
-              <tr>
-                <th>Record</th>
-                <th>Where</th>
-                <th>Why</th>
-                <th>Excerpt</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Record", "Where", "Why", "Excerpt"]} />
             <tbody>
               {report.rejections.map((r) => (
                 <tr key={String(r.id)}>

@@ -1,9 +1,44 @@
-// What the IIS Components detections share: ESCU's deployment schedule, products, references and drilldowns.
+// What the IIS Components detections share: ESCU's deployment schedule, products, tags, references, risk, drilldowns
+// and the stats-then-ctime frame of their searches.
+import { SECURITY_CONTENT_CTIME_FORMAT } from "../macros";
 
 /** deployments/escu_default_configuration_{ttp,anomaly}.yml (splunk/security_content @b13b314a). */
 export const ESCU_SCHEDULE = { cron: "0 * * * *", earliest: "-70m@m", latest: "-10m@m", scheduleWindow: "auto" } as const;
 
 export const ESCU_PRODUCTS = ["Splunk Enterprise", "Splunk Enterprise Security", "Splunk Cloud"];
+
+/** tags of both (v5): the IIS Components story on endpoints; each provenance says why T1505 stays beside T1505.004. */
+export const IIS_COMPONENTS_TAGS = {
+  analyticStory: ["IIS Components"],
+  assetType: "Endpoint",
+  mitreAttackId: ["T1505", "T1505.004"],
+  product: ESCU_PRODUCTS,
+  securityDomain: "endpoint",
+};
+
+/** rba of both: ESCU's one risk message (Module Failed to Load copies New Module Added's), `score` on dest. */
+export function iisModuleRba(score: number) {
+  return {
+    message: "A new IIS Module has been loaded and should be reviewed on $dest$.",
+    riskObjects: [{ field: "dest", type: "system", score }],
+    threatObjects: [],
+  };
+}
+
+/** ESCU's `stats count min(_time) as firstTime max(_time) as lastTime by …`, structured. */
+export function countFirstLastBy(...by: string[]) {
+  return {
+    aggregates: [
+      { fn: "count", as: "count" },
+      { fn: "min", field: "_time", as: "firstTime" },
+      { fn: "max", field: "_time", as: "lastTime" },
+    ],
+    by,
+  };
+}
+
+/** `security_content_ctime(firstTime)` and `security_content_ctime(lastTime)`, which follow that stats. */
+export const FIRST_LAST_CTIME = { fields: ["firstTime", "lastTime"], timeformat: SECURITY_CONTENT_CTIME_FORMAT };
 
 /** The references both detections list after their own first one. */
 export const IIS_COMPONENTS_REFERENCES = [

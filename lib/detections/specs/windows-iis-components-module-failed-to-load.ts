@@ -1,7 +1,7 @@
 // ESCU "Windows IIS Components Module Failed to Load" v5 (sec-js/security_content @a235fbe4, identical search to
 // v3 in splunk/security_content @b13b314a). Text fields are verbatim from the YAML.
-import { SECURITY_CONTENT_CTIME_FORMAT, WINEVENTLOG_APPLICATION } from "../macros";
-import { ESCU_DRILLDOWNS, ESCU_PRODUCTS, ESCU_SCHEDULE, IIS_COMPONENTS_REFERENCES } from "./common";
+import { WINEVENTLOG_APPLICATION } from "../macros";
+import { countFirstLastBy, ESCU_DRILLDOWNS, ESCU_SCHEDULE, FIRST_LAST_CTIME, IIS_COMPONENTS_REFERENCES, IIS_COMPONENTS_TAGS, iisModuleRba } from "./common";
 
 export const windowsIisComponentsModuleFailedToLoad = {
   id: "40c2ba5b-dd6a-496b-9e6e-c9524d0be167",
@@ -26,35 +26,18 @@ export const windowsIisComponentsModuleFailedToLoad = {
     "detections/endpoint/windows_iis_components_module_failed_to_load.yml v5 (sec-js/security_content @a235fbe4). " +
     "Score 25 (v5; v8 of 2026 lowers it to 20, which an admin can set). The risk message is ESCU's own, copied " +
     "from New Module Added in every version. tags.mitre_attack_id keeps T1505 (listed up to v3) beside T1505.004.",
-  tags: {
-    analyticStory: ["IIS Components"],
-    assetType: "Endpoint",
-    mitreAttackId: ["T1505", "T1505.004"],
-    product: ESCU_PRODUCTS,
-    securityDomain: "endpoint",
-  },
+  tags: IIS_COMPONENTS_TAGS,
   // contentctl's values for an Anomaly endpoint detection of a Persistence technique (DE.AE for anomalies).
   frameworks: { cis20: ["CIS 10"], nist: ["DE.AE"], killChainPhases: ["Installation"] },
-  rba: {
-    message: "A new IIS Module has been loaded and should be reviewed on $dest$.",
-    riskObjects: [{ field: "dest", type: "system", score: 25 }],
-    threatObjects: [],
-  },
+  rba: iisModuleRba(25),
   drilldownSearches: ESCU_DRILLDOWNS,
   deployment: { ...ESCU_SCHEDULE, rba: { enabled: true }, notable: null },
   structuredSearch: {
     macro: WINEVENTLOG_APPLICATION,
     where: [{ field: "EventCode", value: "2282" }],
-    stats: {
-      aggregates: [
-        { fn: "count", as: "count" },
-        { fn: "min", field: "_time", as: "firstTime" },
-        { fn: "max", field: "_time", as: "lastTime" },
-      ],
-      by: ["EventCode", "dest", "Name", "ModuleDll"],
-    },
+    stats: countFirstLastBy("EventCode", "dest", "Name", "ModuleDll"),
     rename: [],
-    ctime: { fields: ["firstTime", "lastTime"], timeformat: SECURITY_CONTENT_CTIME_FORMAT },
+    ctime: FIRST_LAST_CTIME,
     filterMacro: "windows_iis_components_module_failed_to_load_filter",
   },
   enrichment: { kind: "iis-module-load-failure", dataFields: ["ModuleDll", "ProcessorArchitecture", "Binary"] },

@@ -1,7 +1,7 @@
 // ESCU "Windows IIS Components New Module Added" v5 (sec-js/security_content @a235fbe4, identical search to v3 in
 // splunk/security_content @b13b314a). Text fields are verbatim from the YAML.
-import { IIS_OPERATIONAL_LOGS, SECURITY_CONTENT_CTIME_FORMAT } from "../macros";
-import { ESCU_DRILLDOWNS, ESCU_PRODUCTS, ESCU_SCHEDULE, IIS_COMPONENTS_REFERENCES } from "./common";
+import { IIS_OPERATIONAL_LOGS } from "../macros";
+import { countFirstLastBy, ESCU_DRILLDOWNS, ESCU_SCHEDULE, FIRST_LAST_CTIME, IIS_COMPONENTS_REFERENCES, IIS_COMPONENTS_TAGS, iisModuleRba } from "./common";
 
 export const windowsIisComponentsNewModuleAdded = {
   id: "55f22929-cfd3-4388-ba5c-4d01fac7ee7e",
@@ -24,21 +24,11 @@ export const windowsIisComponentsNewModuleAdded = {
     "detections/endpoint/windows_iis_components_new_module_added.yml v5 (sec-js/security_content @a235fbe4). " +
     "tags.mitre_attack_id keeps T1505 (listed up to v3) beside v5's T1505.004, so rollups by technique see both; " +
     "the score (48) is also the tags-era impact 60 x confidence 80 / 100.",
-  tags: {
-    analyticStory: ["IIS Components"],
-    assetType: "Endpoint",
-    mitreAttackId: ["T1505", "T1505.004"],
-    product: ESCU_PRODUCTS,
-    securityDomain: "endpoint",
-  },
+  tags: IIS_COMPONENTS_TAGS,
   // contentctl's values for a TTP endpoint detection of a Persistence technique (as in the Risk data model's
   // example_log: CIS 10, DE.CM, and kill chain Installation for Persistence).
   frameworks: { cis20: ["CIS 10"], nist: ["DE.CM"], killChainPhases: ["Installation"] },
-  rba: {
-    message: "A new IIS Module has been loaded and should be reviewed on $dest$.",
-    riskObjects: [{ field: "dest", type: "system", score: 48 }],
-    threatObjects: [],
-  },
+  rba: iisModuleRba(48),
   drilldownSearches: ESCU_DRILLDOWNS,
   deployment: {
     ...ESCU_SCHEDULE,
@@ -48,16 +38,9 @@ export const windowsIisComponentsNewModuleAdded = {
   structuredSearch: {
     macro: IIS_OPERATIONAL_LOGS,
     where: [{ field: "EventCode", value: "29" }],
-    stats: {
-      aggregates: [
-        { fn: "count", as: "count" },
-        { fn: "min", field: "_time", as: "firstTime" },
-        { fn: "max", field: "_time", as: "lastTime" },
-      ],
-      by: ["OpCode", "EventCode", "ComputerName", "Message"],
-    },
+    stats: countFirstLastBy("OpCode", "EventCode", "ComputerName", "Message"),
     rename: [{ from: "ComputerName", to: "dest" }],
-    ctime: { fields: ["firstTime", "lastTime"], timeformat: SECURITY_CONTENT_CTIME_FORMAT },
+    ctime: FIRST_LAST_CTIME,
     filterMacro: "windows_iis_components_new_module_added_filter",
   },
   enrichment: {

@@ -172,6 +172,34 @@ function need(size: number, want: number, type: number): void {
   if (size < want) throw new ValueError(`value of type 0x${type.toString(16)} needs ${want} bytes, has ${size}`);
 }
 
+/** A number type's value at `off` (little-endian, as EVTX stores them), which Windows writes in decimal. */
+function readNumber(buf: Buffer, type: number, off: number): number | bigint {
+  switch (type) {
+    case VT.Int8:
+      return buf.readInt8(off);
+    case VT.UInt8:
+      return buf[off];
+    case VT.Int16:
+      return buf.readInt16LE(off);
+    case VT.UInt16:
+      return buf.readUInt16LE(off);
+    case VT.Int32:
+      return buf.readInt32LE(off);
+    case VT.UInt32:
+      return buf.readUInt32LE(off);
+    case VT.Int64:
+      return buf.readBigInt64LE(off);
+    case VT.UInt64:
+      return buf.readBigUInt64LE(off);
+    case VT.Real32:
+      return buf.readFloatLE(off);
+    case VT.Real64:
+      return buf.readDoubleLE(off);
+    default:
+      throw new ValueError(`0x${type.toString(16)} is not a number type`);
+  }
+}
+
 /** One scalar value (not an array, not BinXML) of `type` stored in buf[off, off + size). */
 export function scalarText(buf: Buffer, type: number, off: number, size: number): string {
   switch (type) {
@@ -182,35 +210,17 @@ export function scalarText(buf: Buffer, type: number, off: number, size: number)
     case VT.AnsiString:
       return ansiAt(buf, off, off + size);
     case VT.Int8:
-      need(size, 1, type);
-      return String(buf.readInt8(off));
     case VT.UInt8:
-      need(size, 1, type);
-      return String(buf[off]);
     case VT.Int16:
-      need(size, 2, type);
-      return String(buf.readInt16LE(off));
     case VT.UInt16:
-      need(size, 2, type);
-      return String(buf.readUInt16LE(off));
     case VT.Int32:
-      need(size, 4, type);
-      return String(buf.readInt32LE(off));
     case VT.UInt32:
-      need(size, 4, type);
-      return String(buf.readUInt32LE(off));
     case VT.Int64:
-      need(size, 8, type);
-      return buf.readBigInt64LE(off).toString();
     case VT.UInt64:
-      need(size, 8, type);
-      return buf.readBigUInt64LE(off).toString();
     case VT.Real32:
-      need(size, 4, type);
-      return String(buf.readFloatLE(off));
     case VT.Real64:
-      need(size, 8, type);
-      return String(buf.readDoubleLE(off));
+      need(size, fixedSize(type), type);
+      return String(readNumber(buf, type, off));
     case VT.Bool:
       need(size, 1, type);
       return (size >= 4 ? buf.readUInt32LE(off) : buf[off]) !== 0 ? "true" : "false";

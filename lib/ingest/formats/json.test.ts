@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputFormatError } from "../event";
 import { jsonReader } from "./json";
-import { fixture, readAll, utf16 } from "../../../tests/support/format-readers";
+import { fixture, readAll, SAMPLE_29_DATA, utf16 } from "../../../tests/support/format-readers";
 
 const MSG29 = "Changes to '/system.web/customErrors/error[@statusCode=\"404\"]' at 'MACHINE/WEBROOT/APPHOST/Default Web Site' have successfully been committed.";
 
@@ -68,15 +68,7 @@ describe("json reader: Get-WinEvent | ConvertTo-Json", () => {
       keywords: "0x80000000000000",
     });
     expect(e2282.data).toEqual({ ModuleDll: "c:\\temp\\msf.dll", ProcessorArchitecture: "AMD64" });
-    expect(e29.data).toEqual({
-      PhysicalPath: "\\\\?\\C:\\inetpub\\wwwroot\\web.config",
-      ConfigPath: "MACHINE/WEBROOT/APPHOST/Default Web Site",
-      EffectiveLocationPath: "",
-      Configuration: '/system.web/customErrors/error[@statusCode="404"]',
-      EditOperationType: "1",
-      OldValue: "",
-      NewValue: "",
-    });
+    expect(e29.data).toEqual(SAMPLE_29_DATA);
     expect(e29).toMatchObject({ userSid: "S-1-5-21-326179885-1229199145-3314288161-1001", keywords: "0x4000000000000000", position: 2 });
     expect(e29.raw.trimStart().startsWith('{\r\n        "Id": 29,')).toBe(true);
   });

@@ -317,12 +317,7 @@ function powershellParts(o: Json, text: string): EventParts {
     system: {
       provider,
       providerGuid: guidText(o.ProviderId),
-      eventSourceName: null,
-      eventId: code.eventId,
-      qualifiers: code.qualifiers,
-      version: toInt(o.Version),
-      level: toInt(o.Level),
-      task: toInt(o.Task),
+      ...pascalCaseSystem(o, code),
       opcode: toInt(o.Opcode),
       keywords: keywordsText(exactNumber(text, "Keywords") ?? o.Keywords),
       timeCreated: powershellTime(o.TimeCreated),
@@ -341,6 +336,14 @@ function powershellParts(o: Json, text: string): EventParts {
       task: str(o.TaskDisplayName),
     },
   };
+}
+
+/**
+ * The System fields that PowerShell's and NXLog's records both hold at the top level under the same names (Version,
+ * Level, Task), with the event code; neither records an EventSourceName.
+ */
+function pascalCaseSystem(o: Json, code: ReturnType<typeof eventCodeFrom>) {
+  return { eventSourceName: null, eventId: code.eventId, qualifiers: code.qualifiers, version: toInt(o.Version), level: toInt(o.Level), task: toInt(o.Task) };
 }
 
 /** NXLog / OTRF Security-Datasets fields that are not event data. */
@@ -370,12 +373,7 @@ function nxlogParts(o: Json, text: string): EventParts {
     system: {
       provider: str(o.SourceName),
       providerGuid: guidText(o.ProviderGuid),
-      eventSourceName: null,
-      eventId: code.eventId,
-      qualifiers: code.qualifiers,
-      version: toInt(o.Version),
-      level: toInt(o.Level),
-      task: toInt(o.Task),
+      ...pascalCaseSystem(o, code),
       opcode: toInt(o.OpcodeValue) ?? toInt(opcode),
       keywords: keywordsText(exactNumber(text, "Keywords") ?? o.Keywords),
       timeCreated: nxlogTime(o),

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { event29ViewerText, SAMPLE_2282_XML } from "../../../tests/samples";
 import { InputFormatError } from "../event";
-import { fixture, readAll, utf16 } from "../../../tests/support/format-readers";
+import { fixture, readAll, SAMPLE_29_DATA, utf16 } from "../../../tests/support/format-readers";
 import { readerForFormat } from "../readers";
 import { xmlReader } from "./xml";
 
@@ -49,15 +49,7 @@ describe("xml reader: Splunk XmlWinEventLog (single quotes, one event per line)"
     expect(e.processId).toBe(31412);
     expect(e.threadId).toBe(1632);
     expect(e.timeCreated).toBe("2023-04-17T18:50:04.0591248Z");
-    expect(e.data).toEqual({
-      PhysicalPath: "\\\\?\\C:\\inetpub\\wwwroot\\web.config",
-      ConfigPath: "MACHINE/WEBROOT/APPHOST/Default Web Site",
-      EffectiveLocationPath: "",
-      Configuration: '/system.web/customErrors/error[@statusCode="404"]',
-      EditOperationType: "1",
-      OldValue: "",
-      NewValue: "",
-    });
+    expect(e.data).toEqual(SAMPLE_29_DATA);
     expect(e.splunk).toMatchObject({
       sourcetype: "IIS:Configuration:Operational",
       OpCode: "Info",
