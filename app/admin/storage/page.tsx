@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { TableHead } from "@/components/TableHead";
 import { Time, TimeRange, ZoneHeading } from "@/components/time/TimeZone";
 import { requireUser } from "@/lib/auth/server";
 import { listEventPartitions, partitionSpan } from "@/lib/db/partitions";
@@ -38,18 +39,7 @@ export default async function StoragePage() {
       </dl>
       <h2>Partitions of events</h2>
       <table className="data" aria-label="Partitions of events">
-        <thead>
-          <tr>
-            <th>
-              <ZoneHeading>Event time</ZoneHeading>
-            </th>
-            <th className="num">Events (estimate)</th>
-            <th className="num">Size</th>
-            <th>
-              <ZoneHeading>Expires</ZoneHeading>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={[<ZoneHeading key="t">Event time</ZoneHeading>, "Events (estimate)", "Size", <ZoneHeading key="x">Expires</ZoneHeading>]} />
         <tbody>
           {partitions.map((p) => (
             <tr key={p.name}>
@@ -75,18 +65,7 @@ export default async function StoragePage() {
         <p className="muted">No events have expired.</p>
       ) : (
         <table className="data" aria-label="Expired events">
-          <thead>
-            <tr>
-              <th>
-                <ZoneHeading>Event time</ZoneHeading>
-              </th>
-              <th className="num">Events</th>
-              <th>
-                <ZoneHeading>Dropped</ZoneHeading>
-              </th>
-              <th className="num">Retention</th>
-            </tr>
-          </thead>
+          <TableHead columns={[<ZoneHeading key="t">Event time</ZoneHeading>, "Events", <ZoneHeading key="d">Dropped</ZoneHeading>, "Retention"]} />
           <tbody>
             {expirations.map((x) => (
               <tr key={x.rangeStart.toISOString() + x.droppedAt.toISOString()}>

@@ -22,49 +22,13 @@ DROP INDEX "events_host_id_time_event_code_idx";
 DROP INDEX "events_time_idx";
 DROP INDEX "events_upload_id_idx";
 
-CREATE TABLE "events" (
-    "id" BIGINT NOT NULL DEFAULT nextval('events_id_seq'),
-    "event_key" TEXT NOT NULL,
-    "upload_id" UUID NOT NULL,
-    "position" INTEGER NOT NULL,
-    "time" TIMESTAMPTZ(6) NOT NULL,
-    "time_created" TEXT,
-    "host" TEXT NOT NULL,
-    "channel" TEXT NOT NULL,
-    "provider" TEXT NOT NULL,
-    "provider_guid" TEXT,
-    "event_source_name" TEXT,
-    "event_code" INTEGER NOT NULL,
-    "qualifiers" INTEGER,
-    "record_id" BIGINT,
-    "version" INTEGER,
-    "level" INTEGER,
-    "opcode" INTEGER,
-    "opcode_name" TEXT,
-    "task" INTEGER,
-    "keywords" TEXT,
-    "user_sid" TEXT,
-    "process_id" INTEGER,
-    "thread_id" INTEGER,
-    "data" JSONB NOT NULL DEFAULT '{}',
-    "message" TEXT,
-    "source" TEXT NOT NULL,
-    "sourcetype" TEXT NOT NULL,
-    "f_opcode" TEXT,
-    "f_computer_name" TEXT,
-    "f_message" TEXT,
-    "f_name" TEXT,
-    "f_module_dll" TEXT,
-    "dest" TEXT,
-    "format" TEXT NOT NULL,
-    "raw" TEXT NOT NULL,
-    "host_id" TEXT NOT NULL,
-    -- The host views read (host, time, event code) from the key alone (index-only scans).
-    CONSTRAINT "events_pkey" PRIMARY KEY ("host_id", "time", "event_code", "id"),
-    -- The event identity (lib/ingest/identity.ts): re-uploads and overlapping exports store each event once.
-    CONSTRAINT "events_host_id_time_event_key_key" UNIQUE ("host_id", "time", "event_key"),
-    CONSTRAINT "events_upload_id_fkey" FOREIGN KEY ("upload_id") REFERENCES "uploads"("id") ON DELETE CASCADE ON UPDATE CASCADE
-) PARTITION BY RANGE ("time");
+-- The same columns in the same order, with their defaults (the id sequence's among them)
+CREATE TABLE "events" (LIKE "events_unpartitioned" INCLUDING DEFAULTS) PARTITION BY RANGE ("time");
+-- The host views read (host, time, event code) from the key alone (index-only scans).
+ALTER TABLE "events" ADD CONSTRAINT "events_pkey" PRIMARY KEY ("host_id", "time", "event_code", "id");
+-- The event identity (lib/ingest/identity.ts): re-uploads and overlapping exports store each event once.
+ALTER TABLE "events" ADD CONSTRAINT "events_host_id_time_event_key_key" UNIQUE ("host_id", "time", "event_key");
+ALTER TABLE "events" ADD CONSTRAINT "events_upload_id_fkey" FOREIGN KEY ("upload_id") REFERENCES "uploads"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER SEQUENCE "events_id_seq" OWNED BY "events"."id";
 
 CREATE INDEX "events_id_idx" ON "events"("id");
@@ -87,10 +51,7 @@ CREATE TABLE "event_expirations" (
 CREATE INDEX "event_expirations_range_end_idx" ON "event_expirations"("range_end");
 
 -- Existing events move over (into the default partition: the first merge or worker start splits them by month)
-INSERT INTO "events" SELECT "id", "event_key", "upload_id", "position", "time", "time_created", "host", "channel", "provider",
-    "provider_guid", "event_source_name", "event_code", "qualifiers", "record_id", "version", "level", "opcode", "opcode_name",
-    "task", "keywords", "user_sid", "process_id", "thread_id", "data", "message", "source", "sourcetype", "f_opcode",
-    "f_computer_name", "f_message", "f_name", "f_module_dll", "dest", "format", "raw", "host_id" FROM "events_unpartitioned";
+INSERT INTO "events" SELECT * FROM "events_unpartitioned";
 
 -- The link tables carry the host (and the holders the event time, so that retention can let go of them by range)
 ALTER TABLE "event_holders" ADD COLUMN "host_id" TEXT;
