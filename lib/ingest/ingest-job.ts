@@ -6,6 +6,9 @@
 // Anything else (the database went away, the worker is stopping) hands the upload back to the queue; after
 // MAX_ATTEMPTS the upload fails saying so. A worker killed mid-way holds nothing: its staging table dies with its
 // connection, and its lease lapses, so the reaper (lib/jobs/reaper.ts) queues the upload again.
+//
+// A file an earlier upload already brought (same bytes, read the same way: reupload.ts) is not read: in the same
+// kind of lease-checked transaction, the upload is made a holder of that upload's events and reports its accounting.
 import fs from "node:fs";
 import type pg from "pg";
 import { isEmbeddedServer, pgPool } from "../db/pg";
@@ -16,6 +19,7 @@ import { QUEUES } from "../jobs/queues";
 import { parseFormatOverride, enqueueDetect, enqueueIngest } from "./uploads";
 import { stageUpload } from "./pipeline";
 import { removeSpool, spoolPath } from "./spool";
+import { adoptIdenticalUpload, findIdenticalUpload, IdenticalUploadGoneError, readAs } from "./reupload";
 import { StagingTable } from "./store";
 
 /** How many times an upload is tried before it fails (a worker dying, the database going away). */
@@ -31,6 +35,8 @@ interface ClaimedUpload {
   format: string | null;
   recordHost: string | null;
   recordChannel: string | null;
+  sha256: string | null;
+  sizeBytes: number;
   attempts: number;
   /** Why the previous attempt ended, if one did. */
   lastError: string | null;
@@ -47,6 +53,8 @@ async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload
       format: string | null;
       record_host: string | null;
       record_channel: string | null;
+      sha256: string | null;
+      size_bytes: string;
       attempts: number;
       last_error: string | null;
     }>(
@@ -54,13 +62,22 @@ async function claim(client: pg.ClientBase, lease: Lease): Promise<ClaimedUpload
          bytes_processed = 0, records_read = 0, stored = 0, duplicates = 0, rejected = 0, notices = '[]', reader_progress = NULL
        FROM (SELECT id, error FROM uploads WHERE id = ${lease.uploadId} FOR UPDATE) previous
        WHERE u.id = previous.id AND u.job_id = ${lease.jobId} AND u.status IN ('queued', 'processing')
-       RETURNING u.filename, u.format, u.record_host, u.record_channel, u.attempts, previous.error AS last_error`,
+       RETURNING u.filename, u.format, u.record_host, u.record_channel, u.sha256, u.size_bytes, u.attempts, previous.error AS last_error`,
       client,
     );
     if (!r) return null;
     await execute(sql`DELETE FROM upload_rejections WHERE upload_id = ${lease.uploadId}`, client);
     await takeLease(client, lease);
-    return { filename: r.filename, format: r.format, recordHost: r.record_host, recordChannel: r.record_channel, attempts: r.attempts, lastError: r.last_error };
+    return {
+      filename: r.filename,
+      format: r.format,
+      recordHost: r.record_host,
+      recordChannel: r.record_channel,
+      sha256: r.sha256,
+      sizeBytes: Number(r.size_bytes),
+      attempts: r.attempts,
+      lastError: r.last_error,
+    };
   });
 }
 
@@ -97,6 +114,53 @@ async function requeue(client: pg.ClientBase, lease: Lease, reason: string, opti
     );
     await enqueueIngest(client, lease.uploadId, { startAfter: new Date(Date.now() + options.delayMs) });
   });
+}
+
+/** What an upload's report records once its records are stored (or recognised as stored). */
+interface StoredReport {
+  stored: number;
+  duplicates: number;
+  recordsRead: number;
+  rejected: number;
+  bytesProcessed: number;
+  notices: unknown[];
+  format: string | null;
+  readAs: string;
+}
+
+/** Inside the lease-checked transaction that stores an upload's records: its report, `detecting`, its detection job. */
+async function recordStored(client: pg.ClientBase, uploadId: string, r: StoredReport): Promise<void> {
+  const detectJob = await enqueueDetect(client, uploadId);
+  await execute(
+    sql`UPDATE uploads SET status = 'detecting', stored = ${r.stored}, duplicates = ${r.duplicates}, records_read = ${r.recordsRead},
+       rejected = ${r.rejected}, bytes_processed = ${r.bytesProcessed}, notices = ${JSON.stringify(r.notices)}, format = ${r.format},
+       read_as = ${r.readAs}, finished_at = now(), job_id = ${detectJob}, worker = NULL, reader_progress = NULL, error = NULL
+     WHERE id = ${uploadId}`,
+    client,
+  );
+}
+
+/**
+ * The file is one an earlier upload already brought (reupload.ts): this upload holds that one's events and reports
+ * its accounting, in one lease-checked transaction. Null when there is no such upload (or it went meanwhile): the
+ * file is to be read.
+ */
+async function recogniseIdentical(client: pg.ClientBase, lease: Lease, upload: ClaimedUpload, reading: string): Promise<IngestJobOutcome | null> {
+  if (!upload.sha256) return null;
+  const found = await findIdenticalUpload(client, lease.uploadId, upload.sha256, reading);
+  if (!found) return null;
+  let duplicates = 0;
+  try {
+    const done = await underLease(client, lease, async () => {
+      const report = await adoptIdenticalUpload(client, lease.uploadId, found, upload.sha256!, reading);
+      duplicates = report.duplicates;
+      await recordStored(client, lease.uploadId, { ...report, bytesProcessed: upload.sizeBytes, readAs: reading });
+    });
+    return done ? { status: "detecting", stored: 0, duplicates } : { status: "lost" };
+  } catch (e) {
+    if (e instanceof IdenticalUploadGoneError) return null;
+    throw e;
+  }
 }
 
 /** Errors that say nothing about the file: the database or the worker, worth another attempt. */
@@ -148,6 +212,13 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
       await failUpload(client, lease, `the received file '${upload.filename}' is no longer in the spool; upload it again`);
       return { status: "failed" };
     }
+    const reading = readAs(upload);
+    const recognised = await recogniseIdentical(client, lease, upload, reading);
+    if (recognised) {
+      // Nothing was written to `events`: no VACUUM to follow.
+      if (recognised.status === "detecting") removeSpool(uploadId);
+      return recognised;
+    }
     let staging: StagingTable | null = null;
     try {
       staging = await StagingTable.create(client, method);
@@ -169,14 +240,15 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
       let counts = { stored: 0, duplicates: 0, expired: 0 };
       const merged = await underLease(client, lease, async () => {
         counts = await staging!.merge(uploadId);
-        const detectJob = await enqueueDetect(client, uploadId);
-        await execute(
-          sql`UPDATE uploads SET status = 'detecting', stored = ${counts.stored}, duplicates = ${counts.duplicates}, records_read = ${progress.recordsRead},
-             rejected = ${progress.rejected + counts.expired}, bytes_processed = ${progress.bytesProcessed}, notices = ${JSON.stringify(progress.notices)},
-             format = ${formats.join("+")}, finished_at = now(), job_id = ${detectJob}, worker = NULL, reader_progress = NULL, error = NULL
-           WHERE id = ${uploadId}`,
-          client,
-        );
+        await recordStored(client, uploadId, {
+          ...counts,
+          recordsRead: progress.recordsRead,
+          rejected: progress.rejected + counts.expired,
+          bytesProcessed: progress.bytesProcessed,
+          notices: progress.notices,
+          format: formats.join("+"),
+          readAs: reading,
+        });
       });
       if (!merged) return { status: "lost" };
       removeSpool(uploadId);
