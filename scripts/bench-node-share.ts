@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeDemoFleet } from "../lib/demo/load";
-import { readLogFile } from "../lib/ingest/read-file";
+import { readLogFileBatches } from "../lib/ingest/read-file";
 import { EventBatch } from "../lib/ingest/store";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -40,13 +40,15 @@ async function run(file: string, hash: crypto.Hash | null): Promise<{ events: nu
   const done = (b: EventBatch) => {
     if (hash) for (const chunk of b.copyChunks()) hash.update(chunk);
   };
-  for await (const { record } of readLogFile(file)) {
-    if (!record.ok) continue;
-    batch.add(record.event);
-    events++;
-    if (batch.length >= 10_000) {
-      done(batch);
-      batch = new EventBatch(batch.uploadId, "copy");
+  for await (const { records } of readLogFileBatches(file)) {
+    for (const record of records) {
+      if (!record.ok) continue;
+      batch.add(record.event);
+      events++;
+      if (batch.length >= 10_000) {
+        done(batch);
+        batch = new EventBatch(batch.uploadId, "copy");
+      }
     }
   }
   done(batch);
