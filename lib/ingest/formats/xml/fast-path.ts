@@ -13,8 +13,11 @@
 import type { EventParts } from "../../event";
 import { EventPartsBuilder, localName } from "./parts-builder";
 
-/** Characters left to saxes: controls other than TAB/LF/CR, surrogates, U+E000 and above. */
-const UNUSUAL_CHAR = /[^\t\n\r\x20-\uD7FF]/;
+/**
+ * Characters left to saxes: controls other than TAB/LF/CR, surrogates, U+E000 and above. (Spelled as the ranges
+ * to find rather than the complement of those allowed: the same set, tested about a third faster.)
+ */
+const UNUSUAL_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uFFFF]/;
 const PREDEFINED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 /** Shared by every element without attributes (the builder only reads attributes). */
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
