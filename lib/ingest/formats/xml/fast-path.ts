@@ -94,8 +94,11 @@ function scanSimpleXml(text: string, builder: EventPartsBuilder): boolean {
   const open: string[] = [];
   let closedRoot = false;
   let i = 0;
+  // Where the next '<' is, when a start tag has already looked for it (-2: not known).
+  let knownLt = -2;
   while (i < n) {
-    const lt = text.indexOf("<", i);
+    const lt = knownLt !== -2 ? knownLt : text.indexOf("<", i);
+    knownLt = -2;
     const end = lt < 0 ? n : lt;
     if (end > i) {
       let t = text.slice(i, end);
@@ -133,7 +136,8 @@ function scanSimpleXml(text: string, builder: EventPartsBuilder): boolean {
     let j = lt + 2;
     while (j < n && isNameChar(text.charCodeAt(j))) j++;
     const name = nameAt(text, lt + 1, j);
-    // An attribute value reaching past the next '<' holds one: saxes refuses that.
+    // An attribute value reaching past the next '<' holds one: saxes refuses that. (No '<' can come before it
+    // but inside this tag, so it is also where the next round starts looking from.)
     const nextLt = text.indexOf("<", j);
     let attributes = NO_ATTRIBUTES;
     let selfClosing = false;
@@ -183,6 +187,7 @@ function scanSimpleXml(text: string, builder: EventPartsBuilder): boolean {
       open.push(name);
     }
     i = j;
+    knownLt = nextLt;
   }
   return closedRoot;
 }
