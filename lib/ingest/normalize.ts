@@ -17,7 +17,8 @@ function digitsAt(s: string, at: number, count: number): number {
   return n;
 }
 
-const daysInMonth = (year: number, month: number) =>
+/** Days in a month (1-12) of the proleptic Gregorian calendar, as Date counts them. */
+export const daysInMonth = (year: number, month: number) =>
   month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 
 /**
