@@ -74,13 +74,16 @@ interface Row {
 
 /** Node's whole share of the work, without the database: read, parse, normalize, key and encode each event. */
 async function nodeOnly(file: string): Promise<number> {
-  const { readLogFile } = await import("../lib/ingest/read-file");
+  const { readLogFileBatches } = await import("../lib/ingest/read-file");
   const { EventBatch } = await import("../lib/ingest/store");
   const started = performance.now();
   let batch = new EventBatch("00000000-0000-0000-0000-000000000000", "copy");
-  for await (const { record } of readLogFile(file)) {
-    if (record.ok) batch.add(record.event);
-    if (batch.length >= 10_000) batch = new EventBatch(batch.uploadId, "copy");
+  // Read as the pipeline reads (pipeline.ts stageUpload): a batch of records per chunk of the file.
+  for await (const { records } of readLogFileBatches(file)) {
+    for (const record of records) {
+      if (record.ok) batch.add(record.event);
+      if (batch.length >= 10_000) batch = new EventBatch(batch.uploadId, "copy");
+    }
   }
   return (performance.now() - started) / 1000;
 }

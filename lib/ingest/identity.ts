@@ -15,12 +15,18 @@ function canonicalData(data: Record<string, string | null>): string {
 const sha256 = (text: string): string =>
   typeof crypto.hash === "function" ? crypto.hash("sha256", text, "base64url") : crypto.createHash("sha256").update(text).digest("base64url");
 
+/** Characters JSON.stringify escapes in a string: quote, backslash, controls, and surrogates (when lone). */
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(s), without calling it for the usual text that has nothing to escape. */
+const jsonString = (s: string) => (JSON_ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`);
+
 export function eventKey(e: NormalizedEvent): string {
   const second = Math.floor(e.time.getTime() / 1000);
   if (e.recordId !== null) {
     // The JSON of ["r", host, channel, eventCode, second, recordId], written out: this runs for every event.
     // (The numbers are finite integers, whose JSON is their String().)
-    return sha256(`["r",${JSON.stringify(e.host.toLowerCase())},${JSON.stringify(e.channel.toLowerCase())},${e.eventCode},${second},${e.recordId}]`);
+    return sha256(`["r",${jsonString(e.host.toLowerCase())},${jsonString(e.channel.toLowerCase())},${e.eventCode},${second},${e.recordId}]`);
   }
   const base = [e.host.toLowerCase(), e.channel.toLowerCase(), e.eventCode, second];
   return sha256(JSON.stringify(["c", ...base, e.provider.toLowerCase(), e.timeCreated, e.message, canonicalData(e.data)]));

@@ -10,7 +10,7 @@ import type pg from "pg";
 import { execute, sql } from "../db/sql";
 import type { InputFormat, RejectedRecord } from "./event";
 import type { ReaderNotice, ReaderProgress } from "./parser";
-import { readLogFile } from "./read-file";
+import { readLogFileBatches } from "./read-file";
 import { EventBatch, storeRejections, type StagingTable } from "./store";
 
 export interface UploadProgress {
@@ -87,7 +87,7 @@ export async function stageUpload(
   };
   try {
     const formats = new Set<InputFormat>();
-    const records = readLogFile(filePath, {
+    const batches = readLogFileBatches(filePath, {
       name: options.name,
       format: options.format,
       host: options.host,
@@ -104,17 +104,19 @@ export async function stageUpload(
         if (kept < MAX_NOTICES) progress.notices.push(n);
       },
     });
-    for await (const { member, isArchiveMember, format, record } of records) {
+    for await (const { member, isArchiveMember, format, records } of batches) {
       formats.add(format);
-      progress.recordsRead++;
-      if (record.ok) {
-        events.add(record.event);
-      } else {
-        progress.rejected++;
-        const where = record.rejected.location ?? `record ${record.rejected.position}`;
-        rejections.push({ ...record.rejected, location: isArchiveMember ? `${member}: ${where}` : where });
+      for (const record of records) {
+        progress.recordsRead++;
+        if (record.ok) {
+          events.add(record.event);
+        } else {
+          progress.rejected++;
+          const where = record.rejected.location ?? `record ${record.rejected.position}`;
+          rejections.push({ ...record.rejected, location: isArchiveMember ? `${member}: ${where}` : where });
+        }
+        if (events.length + rejections.length >= batchSize) await flush();
       }
-      if (events.length + rejections.length >= batchSize) await flush();
     }
     await flush();
     await writing;

@@ -20,6 +20,14 @@ export interface FileRecord {
   record: ParsedRecord;
 }
 
+/** Records of one member, in order: what one chunk of it held (see FormatReader.readBatches). */
+export interface FileRecordBatch {
+  member: string;
+  isArchiveMember: boolean;
+  format: InputFormat;
+  records: ParsedRecord[];
+}
+
 export interface ReadFileOptions {
   format?: InputFormat;
   /** The file's name in messages (default: the path's last part): the uploaded name of a spooled upload. */
@@ -41,7 +49,15 @@ function inMember(e: InputFormatError, member: string): InputFormatError {
   return message.includes(`'${member}'`) ? e : new InputFormatError(`'${member}': ${message}`, e.location);
 }
 
+/** Every record of a file, one at a time. */
 export async function* readLogFile(filePath: string, options: ReadFileOptions = {}): AsyncGenerator<FileRecord> {
+  for await (const { member, isArchiveMember, format, records } of readLogFileBatches(filePath, options)) {
+    for (const record of records) yield { member, isArchiveMember, format, record };
+  }
+}
+
+/** Every record of a file, a batch at a time: the upload pipeline's way, one await per chunk of the file. */
+export async function* readLogFileBatches(filePath: string, options: ReadFileOptions = {}): AsyncGenerator<FileRecordBatch> {
   const limits = ingestLimits();
   const name = options.name || path.basename(filePath);
   const members = openInputs(filePath, {
@@ -59,16 +75,16 @@ export async function* readLogFile(filePath: string, options: ReadFileOptions = 
     try {
       const format = options.format ?? detectFormat(head, member.name);
       const reader = readerForFormat(format);
-      const records$ = reader.read(withTextReport(stream, text), {
+      const batches = reader.readBatches(withTextReport(stream, text), {
         maxRecordBytes: limits.maxRecordBytes,
         host: options.host,
         channel: options.channel,
         onProgress: (p) => options.onReaderProgress?.({ ...p, member: member.name }),
         onNotice: (n) => options.onNotice?.(locate(n)),
       });
-      for await (const record of records$) {
-        records++;
-        yield { member: member.name, isArchiveMember: member.isArchiveMember, format, record };
+      for await (const batch of batches) {
+        records += batch.length;
+        yield { member: member.name, isArchiveMember: member.isArchiveMember, format, records: batch };
       }
     } catch (e) {
       throw e instanceof InputFormatError && member.isArchiveMember ? inMember(e, member.name) : e;

@@ -105,11 +105,19 @@ const UPSERT_HOSTS = `
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
 
+/**
+ * Whether a value holds a character COPY text escapes. A short value is tested with one regular expression; a long
+ * one (the raw record, the message, the data) with one search per character, which are fast scans, where the
+ * regular expression steps through the text a character at a time.
+ */
+const needsEscaping = (value: string) =>
+  value.length < 64 ? COPY_SPECIAL.test(value) : value.includes("\\") || value.includes("\t") || value.includes("\n") || value.includes("\r");
+
 function copyText(value: ColumnValue): string {
   if (value === null) return "\\N";
   if (typeof value === "number") return String(value);
   // Most values need no escaping: test before building a new string.
-  if (!COPY_SPECIAL.test(value)) return value;
+  if (!needsEscaping(value)) return value;
   return value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 }
 
@@ -258,8 +266,8 @@ export interface BatchResult {
   expired: number;
 }
 
-/** COPY text is handed over in pieces of about this many characters. */
-const COPY_CHUNK_CHARS = 1 << 16;
+/** COPY text is handed over in pieces of about this many bytes. */
+const COPY_CHUNK_BYTES = 1 << 16;
 
 /**
  * The events of one upload gathered for one write. Each event is turned into what the database will be sent
@@ -270,7 +278,11 @@ const COPY_CHUNK_CHARS = 1 << 16;
 export class EventBatch {
   length = 0;
   private readonly chunks: Buffer[] = [];
-  private text = "";
+  /** The chunk being filled, and how many of its bytes are. */
+  private chunk: Buffer | null = null;
+  private used = 0;
+  /** One event's fields, reused from event to event. */
+  private readonly fields: string[] = new Array<string>(COLUMNS.length);
   private readonly rows: ColumnValue[][] = [];
 
   constructor(
@@ -284,15 +296,28 @@ export class EventBatch {
       this.rows.push(COLUMNS.map((c) => c.value(e, this.uploadId)));
       return;
     }
-    let line = copyText(COLUMNS[0].value(e, this.uploadId));
-    for (let i = 1; i < COLUMNS.length; i++) line += "\t" + copyText(COLUMNS[i].value(e, this.uploadId));
-    this.text += line + "\n";
-    if (this.text.length >= COPY_CHUNK_CHARS) this.seal();
+    const { fields } = this;
+    for (let i = 0; i < COLUMNS.length; i++) fields[i] = copyText(COLUMNS[i].value(e, this.uploadId));
+    // The line is written straight into the chunk as UTF-8: join() makes it one flat string, where concatenating
+    // its fields and then the lines of a chunk made thousands of small strings to be flattened and collected.
+    this.write(fields.join("\t"));
+  }
+
+  private write(line: string): void {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit (a surrogate pair's 4 bytes are 2 per unit).
+    const room = line.length * 3 + 1;
+    if (this.chunk === null || this.used + room > this.chunk.length) {
+      this.seal();
+      this.chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, room));
+    }
+    this.used += this.chunk.write(line, this.used, "utf8");
+    this.chunk[this.used++] = 10; // \n
   }
 
   private seal(): void {
-    if (this.text) this.chunks.push(Buffer.from(this.text, "utf8"));
-    this.text = "";
+    if (this.chunk !== null && this.used > 0) this.chunks.push(this.chunk.subarray(0, this.used));
+    this.chunk = null;
+    this.used = 0;
   }
 
   /** The batch as COPY text (method "copy"). */

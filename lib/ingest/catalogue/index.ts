@@ -117,10 +117,15 @@ function insertionValue(entry: CatalogueEntry, n: number, data: Record<string, s
 }
 
 /** The rendered message of an event from its data, or null when there is no template or an insertion has no value. */
+/** Each catalogue entry's message template in pieces, read once rather than for every event rendered. */
+const MESSAGE_PIECES = new WeakMap<CatalogueEntry, Piece[]>();
+
 export function renderMessageFor(entry: CatalogueEntry | undefined, data: Record<string, string | null>): string | null {
   if (!entry?.message) return null;
+  let pieces = MESSAGE_PIECES.get(entry);
+  if (!pieces) MESSAGE_PIECES.set(entry, (pieces = templatePieces(entry.message)));
   let out = "";
-  for (const p of templatePieces(entry.message)) {
+  for (const p of pieces) {
     if (typeof p === "string") out += p;
     else {
       const v = insertionValue(entry, p, data);

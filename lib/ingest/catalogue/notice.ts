@@ -1,7 +1,7 @@
 // "The upload report says so": events whose data stayed positional (or could not be recovered from their message)
 // are counted per reason while a file is read, and reported once at its end as one aggregated reader notice.
 import type { ParsedRecord } from "../event";
-import type { FormatReader, ReaderNotice } from "../parser";
+import { recordsOf, type FormatReader, type ReaderNotice } from "../parser";
 
 /** How many distinct reasons one notice lists (the rest are counted together). */
 const MAX_REASONS = 10;
@@ -65,22 +65,28 @@ export class EmptyChannelTally {
  * Every format goes through it (readers.ts), so every format reports them alike.
  */
 export function withDataNotices(reader: FormatReader): FormatReader {
+  async function* readBatches(...[input, options]: Parameters<FormatReader["readBatches"]>): ReturnType<FormatReader["readBatches"]> {
+    const data = new DataNoticeTally();
+    const channels = new EmptyChannelTally();
+    try {
+      for await (const batch of reader.readBatches(input, options)) {
+        for (const record of batch) {
+          data.add(record);
+          channels.add(record);
+        }
+        yield batch;
+      }
+    } finally {
+      for (const tally of [data, channels]) {
+        const notice = tally.notice();
+        if (notice) options.onNotice?.(notice);
+      }
+    }
+  }
   return {
     format: reader.format,
     sniff: (head) => reader.sniff(head),
-    async *read(input, options) {
-      const tallies = [new DataNoticeTally(), new EmptyChannelTally()];
-      try {
-        for await (const record of reader.read(input, options)) {
-          for (const tally of tallies) tally.add(record);
-          yield record;
-        }
-      } finally {
-        for (const tally of tallies) {
-          const notice = tally.notice();
-          if (notice) options.onNotice?.(notice);
-        }
-      }
-    },
+    read: (input, options) => recordsOf(readBatches(input, options)),
+    readBatches,
   };
 }

@@ -18,8 +18,8 @@
 import type { ParsedRecord } from "../event";
 import { rejectRecord } from "../formats/common";
 import { normalizeEvent, RecordError } from "../normalize";
-import type { FormatReader, ReadOptions } from "../parser";
-import type { EvtxProblem } from "./reader";
+import { batchOf, recordsOf, type FormatReader, type ReadOptions } from "../parser";
+import type { EvtxItem, EvtxProblem } from "./reader";
 import { isEvtx, readEvtxBatches } from "./reader";
 
 export { readEvtxRecords, readEvtxBatches, readChunk, isEvtx, parseFileHeader, CHUNK_SIZE, FILE_HEADER_SIZE } from "./reader";
@@ -34,39 +34,41 @@ export function problemLocation(p: { offset: number; chunkIndex: number | null }
   return p.chunkIndex === null ? `byte ${p.offset} (file header)` : `byte ${p.offset} (chunk ${p.chunkIndex})`;
 }
 
+/** The records of each chunk of the file, as one batch. */
+async function* readEvtxRecordBatches(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord[]> {
+  const onProblem = (options as EvtxReadOptions).onProblem;
+  const notice = (p: EvtxProblem) => {
+    options.onNotice?.({ location: problemLocation(p), message: p.reason });
+    onProblem?.(p);
+  };
+  let position = 0;
+  const parse = (item: EvtxItem): ParsedRecord | null => {
+    if (item.kind === "problem") {
+      if (item.lost) return rejectRecord(++position, problemLocation(item), item.reason);
+      notice(item);
+      return null;
+    }
+    position++;
+    const location = problemLocation(item);
+    let parsed: ParsedRecord;
+    try {
+      parsed = { ok: true, event: normalizeEvent(item.parts, item.xml, "evtx", position) };
+    } catch (e) {
+      if (!(e instanceof RecordError)) throw e;
+      parsed = rejectRecord(position, location, `record ${item.recordId}: ${e.message}`, item.xml);
+    }
+    // A record salvaged from a damaged size field is kept, and flagged in the report.
+    if (item.damage && parsed.ok) {
+      options.onNotice?.({ location, message: `record ${item.recordId} (file record ${position}) salvaged: ${item.damage}, but its event decoded whole; check it` });
+    }
+    return parsed;
+  };
+  for await (const batch of readEvtxBatches(input, { maxRecordBytes: options.maxRecordBytes, onProgress: options.onProgress })) yield* batchOf(batch, parse);
+}
+
 export const evtxReader: FormatReader = {
   format: "evtx",
   sniff: (head: Buffer) => isEvtx(head),
-  async *read(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord> {
-    const onProblem = (options as EvtxReadOptions).onProblem;
-    const notice = (p: EvtxProblem) => {
-      options.onNotice?.({ location: problemLocation(p), message: p.reason });
-      onProblem?.(p);
-    };
-    let position = 0;
-    const batches = readEvtxBatches(input, { maxRecordBytes: options.maxRecordBytes, onProgress: options.onProgress });
-    for await (const batch of batches) {
-      for (const item of batch) {
-        if (item.kind === "problem") {
-          if (item.lost) yield rejectRecord(++position, problemLocation(item), item.reason);
-          else notice(item);
-          continue;
-        }
-        position++;
-        const location = problemLocation(item);
-        let parsed: ParsedRecord;
-        try {
-          parsed = { ok: true, event: normalizeEvent(item.parts, item.xml, "evtx", position) };
-        } catch (e) {
-          if (!(e instanceof RecordError)) throw e;
-          parsed = rejectRecord(position, location, `record ${item.recordId}: ${e.message}`, item.xml);
-        }
-        // A record salvaged from a damaged size field is kept, and flagged in the report.
-        if (item.damage && parsed.ok) {
-          options.onNotice?.({ location, message: `record ${item.recordId} (file record ${position}) salvaged: ${item.damage}, but its event decoded whole; check it` });
-        }
-        yield parsed;
-      }
-    }
-  },
+  read: (input, options) => recordsOf(readEvtxRecordBatches(input, options)),
+  readBatches: readEvtxRecordBatches,
 };

@@ -18,7 +18,7 @@
 // Raw = the record's lines exactly as read, blank lines after it excluded.
 import { InputFormatError, type EventParts, type InputFormat, type ParsedRecord } from "../event";
 import { RecordError } from "../normalize";
-import type { FormatReader, ReadOptions } from "../parser";
+import { batchOf, recordsOf, type FormatReader, type ReadOptions } from "../parser";
 import { decodeHead, decodeText, readLineBatches, RecordSize, type TextLine } from "../input/text";
 import { cleanMessage, eventCodeFrom, keywordsText, rejectRecord, toInt, toParsedRecord, usDateTimeToIso } from "./common";
 
@@ -227,31 +227,34 @@ export class ClassicSplitter {
   }
 }
 
+async function* readClassicBatches(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord[]> {
+  let position = 0;
+  let records = 0;
+  const splitter = new ClassicSplitter(options.maxRecordBytes);
+  const parse = (item: Item): ParsedRecord => {
+    position++;
+    let record: ParsedRecord;
+    if (item.kind === "record") {
+      records++;
+      record = parseClassicRecord(item.text, position, item.line);
+    } else {
+      record = rejectRecord(position, `line ${item.line}`, item.reason, item.excerpt);
+    }
+    if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });
+    return record;
+  };
+  // Lines come a chunk at a time and are grouped synchronously: one await per chunk, not per line.
+  for await (const lines of readLineBatches(decodeText(input), options.maxRecordBytes)) yield* batchOf(splitter.pushAll(lines), parse);
+  yield* batchOf(splitter.end(), parse);
+  options.onProgress?.({ unit: "records", done: position });
+  if (records === 0) throw new InputFormatError("no classic event record found: not Splunk WinEventLog text");
+}
+
 export const classicReader: FormatReader = {
   format: "classic",
   sniff(head: Buffer): boolean {
     return looksLikeClassic(decodeHead(head));
   },
-  async *read(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord> {
-    let position = 0;
-    let records = 0;
-    const splitter = new ClassicSplitter(options.maxRecordBytes);
-    const handle = function* (items: Item[]): Generator<ParsedRecord> {
-      for (const item of items) {
-        position++;
-        if (item.kind === "record") {
-          records++;
-          yield parseClassicRecord(item.text, position, item.line);
-        } else {
-          yield rejectRecord(position, `line ${item.line}`, item.reason, item.excerpt);
-        }
-        if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });
-      }
-    };
-    // Lines come a chunk at a time and are grouped synchronously: one await per chunk, not per line.
-    for await (const lines of readLineBatches(decodeText(input), options.maxRecordBytes)) yield* handle(splitter.pushAll(lines));
-    yield* handle(splitter.end());
-    options.onProgress?.({ unit: "records", done: position });
-    if (records === 0) throw new InputFormatError("no classic event record found: not Splunk WinEventLog text");
-  },
+  read: (input, options) => recordsOf(readClassicBatches(input, options)),
+  readBatches: readClassicBatches,
 };

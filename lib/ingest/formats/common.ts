@@ -1,7 +1,7 @@
 // Helpers shared by the text-format readers: turning EventParts into a ParsedRecord, value coercion, and what
 // exports without a channel or opcode need to know of the providers (from the event catalogue).
 import type { EventParts, InputFormat, ParsedRecord } from "../event";
-import { normalizeEvent, RecordError } from "../normalize";
+import { daysInMonth, normalizeEvent, RecordError } from "../normalize";
 import { nulRejection } from "../input/text";
 import { catalogueEntry } from "../catalogue";
 
@@ -172,8 +172,7 @@ export function usDateTimeToIso(text: string): string | null {
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   const pad = (n: number | string) => String(n).padStart(2, "0");
-  const iso = `${y}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(mi)}:${pad(s)}Z`;
-  const check = new Date(iso);
-  if (Number.isNaN(check.getTime()) || check.getUTCDate() !== day) return null;
-  return iso;
+  // A day the month does not have (31 April): null, where Date would roll it over into the next month.
+  if (day > daysInMonth(Number(y), month)) return null;
+  return `${y}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(mi)}:${pad(s)}Z`;
 }

@@ -15,7 +15,7 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import { InputFormatError, type EventParts, type ParsedRecord } from "../event";
 import { RecordError } from "../normalize";
-import type { FormatReader, ReadOptions } from "../parser";
+import { batchesOf, type FormatReader, type ReadOptions } from "../parser";
 import { decodeHead, decodeText, nulRejection, readLines, RecordSize, type TextLine } from "../input/text";
 import { cleanMessage, eventCodeFrom, knownSource, rejectRecord, toParsedRecord, usDateTimeToIso } from "./common";
 import { parseRawRecord } from "./raw";
@@ -179,5 +179,9 @@ export const csvReader: FormatReader = {
     }
     options.onProgress?.({ unit: "records", done: position });
     if (header === null) throw new InputFormatError("empty CSV file");
+  },
+  // Its records are split line by line as the lines come: each is a batch of its own.
+  readBatches(input, options) {
+    return batchesOf(this.read(input, options));
   },
 };

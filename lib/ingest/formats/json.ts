@@ -11,7 +11,7 @@
 // Raw = the record's JSON text. Times: ECS `winlog.time_created` if present, else `@timestamp`; OTRF `EventTime`
 // when it has a zone, else `@timestamp`, else `EventTime` taken as UTC (NXLog writes host-local time without a zone).
 import { InputFormatError, type EventParts, type ParsedRecord } from "../event";
-import type { FormatReader, ReadOptions } from "../parser";
+import { batchOf, recordsOf, type FormatReader, type ReadOptions } from "../parser";
 import { decodeHead, decodeText, exceedsBytes, nulRejection } from "../input/text";
 import {
   addUnique,
@@ -449,35 +449,36 @@ export function looksLikeEventJson(text: string): boolean {
   return (t.startsWith("{") || t.startsWith("[")) && JSON_KEYS.test(t);
 }
 
+async function* readJsonBatches(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord[]> {
+  const splitter = new JsonRecordSplitter(options.maxRecordBytes);
+  let position = 0;
+  let checkedStart = false;
+  const parse = (item: Item): ParsedRecord => {
+    position++;
+    const record = item.kind === "record" ? parseJsonRecord(item.text, position, item.line) : rejectRecord(position, `line ${item.line}`, item.reason, item.excerpt);
+    if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });
+    return record;
+  };
+  for await (const chunk of decodeText(input)) {
+    if (!checkedStart) {
+      const t = chunk.replace(/^[\s\uFEFF]+/, "");
+      if (t !== "") {
+        if (t[0] !== "{" && t[0] !== "[") throw new InputFormatError("not JSON: the file does not start with '{' or '['", "byte 0");
+        checkedStart = true;
+      }
+    }
+    yield* batchOf(splitter.push(chunk), parse);
+  }
+  yield* batchOf(splitter.end(), parse);
+  options.onProgress?.({ unit: "records", done: position });
+  if (position === 0) throw new InputFormatError("no JSON event object found");
+}
+
 export const jsonReader: FormatReader = {
   format: "json",
   sniff(head: Buffer): boolean {
     return looksLikeEventJson(decodeHead(head));
   },
-  async *read(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord> {
-    const splitter = new JsonRecordSplitter(options.maxRecordBytes);
-    let position = 0;
-    let checkedStart = false;
-    const handle = function* (items: Item[]): Generator<ParsedRecord> {
-      for (const item of items) {
-        position++;
-        if (item.kind === "record") yield parseJsonRecord(item.text, position, item.line);
-        else yield rejectRecord(position, `line ${item.line}`, item.reason, item.excerpt);
-        if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });
-      }
-    };
-    for await (const chunk of decodeText(input)) {
-      if (!checkedStart) {
-        const t = chunk.replace(/^[\s\uFEFF]+/, "");
-        if (t !== "") {
-          if (t[0] !== "{" && t[0] !== "[") throw new InputFormatError("not JSON: the file does not start with '{' or '['", "byte 0");
-          checkedStart = true;
-        }
-      }
-      yield* handle(splitter.push(chunk));
-    }
-    yield* handle(splitter.end());
-    options.onProgress?.({ unit: "records", done: position });
-    if (position === 0) throw new InputFormatError("no JSON event object found");
-  },
+  read: (input, options) => recordsOf(readJsonBatches(input, options)),
+  readBatches: readJsonBatches,
 };

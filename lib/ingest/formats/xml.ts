@@ -10,7 +10,7 @@
 //     xml/parts-builder.ts, which hands each element to the one mapping of event XML that the EVTX reader shares
 //     (event-xml.ts). This file is the reader, and the choice between the two paths.
 import { InputFormatError, type EventParts, type InputFormat, type ParsedRecord } from "../event";
-import type { FormatReader, ReadOptions } from "../parser";
+import { batchOf, recordsOf, type FormatReader, type ReadOptions } from "../parser";
 import { decodeHead, decodeText } from "../input/text";
 import { rejectRecord, toParsedRecord } from "./common";
 import { fastPathEventParts } from "./xml/fast-path";
@@ -44,25 +44,26 @@ export function looksLikeEventXml(text: string): boolean {
   return /<Events?[\s>/]/.test(t) && !/^<(html|!doctype html|svg|rss|feed)\b/i.test(t);
 }
 
+async function* readXmlBatches(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord[]> {
+  const splitter = new XmlEventSplitter(options.maxRecordBytes);
+  let position = 0;
+  const parse = (item: SplitItem): ParsedRecord => {
+    position++;
+    const record = item.kind === "record" ? parseXmlRecord(item.text, position, item.line) : rejectRecord(position, `line ${item.line}`, item.reason, item.excerpt);
+    if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });
+    return record;
+  };
+  for await (const chunk of decodeText(input)) yield* batchOf(splitter.push(chunk), parse);
+  yield* batchOf(splitter.end(), parse);
+  options.onProgress?.({ unit: "records", done: position });
+  if (position === 0) throw new InputFormatError("no <Event> record found: not a Windows event XML file");
+}
+
 export const xmlReader: FormatReader = {
   format: "xml",
   sniff(head: Buffer): boolean {
     return looksLikeEventXml(decodeHead(head));
   },
-  async *read(input: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<ParsedRecord> {
-    const splitter = new XmlEventSplitter(options.maxRecordBytes);
-    let position = 0;
-    const handle = function* (items: SplitItem[]): Generator<ParsedRecord> {
-      for (const item of items) {
-        position++;
-        if (item.kind === "record") yield parseXmlRecord(item.text, position, item.line);
-        else yield rejectRecord(position, `line ${item.line}`, item.reason, item.excerpt);
-        if (position % 1000 === 0) options.onProgress?.({ unit: "records", done: position });
-      }
-    };
-    for await (const chunk of decodeText(input)) yield* handle(splitter.push(chunk));
-    yield* handle(splitter.end());
-    options.onProgress?.({ unit: "records", done: position });
-    if (position === 0) throw new InputFormatError("no <Event> record found: not a Windows event XML file");
-  },
+  read: (input, options) => recordsOf(readXmlBatches(input, options)),
+  readBatches: readXmlBatches,
 };

@@ -6,13 +6,6 @@ import type { EventParts } from "../../event";
 import { RecordError } from "../../normalize";
 import { EventXmlMapping } from "../event-xml";
 
-interface Frame {
-  name: string;
-  attributes: Record<string, string>;
-  text: string;
-  hasChild: boolean;
-}
-
 export const localName = (name: string) => {
   const colon = name.indexOf(":");
   return colon < 0 ? name : name.slice(colon + 1);
@@ -25,34 +18,47 @@ export const localName = (name: string) => {
 export class EventPartsBuilder {
   private readonly mapping = new EventXmlMapping();
   private sawRoot = false;
-  private readonly stack: Frame[] = [];
+  /**
+   * The open elements, outermost first, as parallel arrays indexed by depth - 1 rather than an object per element:
+   * a record has twenty-odd elements, and reading them made that many short-lived objects per event.
+   */
+  private depth = 0;
+  private readonly names: string[] = [];
+  private readonly attributes: Record<string, string>[] = [];
+  private readonly texts: string[] = [];
+  private readonly hasChild: boolean[] = [];
 
   open(name: string, rawName: string, attributes: Record<string, string>): void {
-    const { stack } = this;
-    if (stack.length === 0) {
+    const d = this.depth;
+    if (d === 0) {
       if (name !== "Event") throw new RecordError(`expected an <Event> element, found <${rawName}>`);
       this.sawRoot = true;
     } else {
-      stack[stack.length - 1].hasChild = true;
+      this.hasChild[d - 1] = true;
     }
-    stack.push({ name, attributes, text: "", hasChild: false });
+    this.names[d] = name;
+    this.attributes[d] = attributes;
+    this.texts[d] = "";
+    this.hasChild[d] = false;
+    this.depth = d + 1;
   }
 
   text(t: string): void {
-    const { stack } = this;
-    if (stack.length) stack[stack.length - 1].text += t;
+    if (this.depth) this.texts[this.depth - 1] += t;
   }
 
   close(): void {
-    const { stack, mapping } = this;
-    const frame = stack.pop()!;
-    const depth = stack.length + 1; // Event = 1
+    const depth = this.depth--; // of the element closed: Event = 1
     if (depth < 3) return;
-    const section = stack[1].name;
-    if (depth === 3 && section === "System") mapping.systemElement(frame.name, frame.attributes, frame.text);
-    else if (depth === 3 && section === "EventData") mapping.eventDataElement(frame.name, frame.attributes, frame.text);
-    else if (section === "UserData" && !frame.hasChild) mapping.userDataLeaf(frame.name, frame.text);
-    else if (depth === 3 && section === "RenderingInfo") mapping.renderingElement(frame.name, frame.text);
+    const { mapping } = this;
+    const name = this.names[depth - 1];
+    const attributes = this.attributes[depth - 1];
+    const text = this.texts[depth - 1];
+    const section = this.names[1];
+    if (depth === 3 && section === "System") mapping.systemElement(name, attributes, text);
+    else if (depth === 3 && section === "EventData") mapping.eventDataElement(name, attributes, text);
+    else if (section === "UserData" && !this.hasChild[depth - 1]) mapping.userDataLeaf(name, text);
+    else if (depth === 3 && section === "RenderingInfo") mapping.renderingElement(name, text);
   }
 
   finish(): EventParts {
