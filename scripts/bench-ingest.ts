@@ -3,7 +3,8 @@
 // Generates (or reuses, under .bench/) a large Splunk XML file and a large classic-text file from the demo
 // fleet generator, ingests each into a scratch database on the configured server (DATABASE_URL, else the
 // embedded PGlite), and prints events/s, MB/s, this process's CPU time and peak RSS — plus, as the physical
-// limit, the time `psql \copy` needs to load the same normalized rows into an empty copy of the events table.
+// limit, the time `psql \copy` needs to load the same normalized rows into the events table (partitioned, emptied)
+// and into the layout it had before partitioning (one table, the event key unique on its own).
 // Two more figures say where the time goes: the same \copy into a copy with no index but the primary key (what
 // the indexes the product needs cost PostgreSQL), and Node's share alone (read, parse, normalize, encode; no
 // database). On two cores the two sides run side by side, so end to end is bounded by the slower of them.
@@ -13,6 +14,7 @@
 // (recognised by its SHA-256: not read), then read again in full (the same bytes with the format named, which is
 // not "read the same way": what a re-upload cost before, and what a file whose records are all held costs).
 //   BENCH_INGEST_MB=1000 npm run bench:ingest     size of each generated file (default 1000)
+//   BENCH_INGEST_FORMATS=xml npm run bench:ingest  the single-file formats measured (default xml,classic)
 //   BENCH_INGEST_REUPLOAD=1 BENCH_INGEST_MB=200 npm run bench:ingest
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -66,6 +68,8 @@ interface Row {
   cpuSeconds: number;
   peakRssMb: number;
   copySeconds: number | null;
+  /** The same \copy into the layout before partitioning (one table, the key unique on its own). */
+  oldCopySeconds: number | null;
   /** The same \copy into a copy of the table with its primary key only: what the secondary indexes cost. */
   bareCopySeconds: number | null;
   /** Node's side alone: reading, normalizing and encoding every event as COPY text, with no database. */
@@ -111,20 +115,29 @@ async function benchOne(file: string): Promise<Row> {
     const p = await db().upload.findUniqueOrThrow({ where: { id } });
 
     let copySeconds: number | null = null;
+    let oldCopySeconds: number | null = null;
     let bareCopySeconds: number | null = null;
     if (scratch.kind === "postgres") {
       // The same normalized rows, loaded by psql's \copy into an empty copy of the table: the physical limit.
       // Then into a copy with no index but its primary key, to show what the indexes the product needs cost.
+      // Three targets: the layout before partitioning (one table, its primary key on id, the 43-character event key
+      // unique on its own, and its four other indexes), the partitioned table itself (emptied; its partitions stay),
+      // and a table with its primary key only.
       const tsv = path.join(BENCH_DIR, "normalized-rows.tsv");
-      await pgPool().query("CREATE TABLE events_copy (LIKE events INCLUDING ALL)");
+      await pgPool().query("CREATE TABLE events_old_layout (LIKE events INCLUDING DEFAULTS, PRIMARY KEY (id), UNIQUE (event_key))");
+      for (const columns of ["time", "host_id, time, event_code", "event_code, time", "upload_id"]) {
+        await pgPool().query(`CREATE INDEX ON events_old_layout (${columns})`);
+      }
       await pgPool().query("CREATE TABLE events_bare (LIKE events INCLUDING DEFAULTS, PRIMARY KEY (id))");
-      execFileSync("psql", [scratch.url, "-qc", `\\copy (SELECT * FROM events) TO '${tsv}'`]);
+      execFileSync("psql", [scratch.url, "-qc", `\\copy (SELECT * FROM events ORDER BY id) TO '${tsv}'`]);
       const timeCopy = (table: string) => {
         const t = performance.now();
         execFileSync("psql", [scratch.url, "-qc", `\\copy ${table} FROM '${tsv}'`]);
         return (performance.now() - t) / 1000;
       };
-      copySeconds = timeCopy("events_copy");
+      oldCopySeconds = timeCopy("events_old_layout");
+      await pgPool().query("TRUNCATE events");
+      copySeconds = timeCopy("events");
       bareCopySeconds = timeCopy("events_bare");
       fs.rmSync(tsv, { force: true });
     }
@@ -136,6 +149,7 @@ async function benchOne(file: string): Promise<Row> {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       copySeconds,
+      oldCopySeconds,
       bareCopySeconds,
       nodeOnlySeconds: await nodeOnly(file),
     };
@@ -235,6 +249,7 @@ async function benchTwo(files: [string, string]): Promise<Row> {
       cpuSeconds: usage.every(Boolean) ? usage.reduce((sum, u) => sum + u!.cpuSeconds, 0) : NaN,
       peakRssMb: usage.every(Boolean) ? Math.max(...usage.map((u) => u!.peakRssMb)) : NaN,
       copySeconds: null,
+      oldCopySeconds: null,
       bareCopySeconds: null,
       nodeOnlySeconds: null,
     };
@@ -350,7 +365,8 @@ async function main() {
     return;
   }
   const rows: Row[] = [];
-  for (const format of ["xml", "classic"] as const) rows.push(await benchOne(await ensureFile(format)));
+  const formats = (process.env.BENCH_INGEST_FORMATS ?? "xml,classic").split(",").filter((f): f is "xml" | "classic" => f === "xml" || f === "classic");
+  for (const format of formats) rows.push(await benchOne(await ensureFile(format)));
   if (process.env.DATABASE_URL) rows.push(await benchTwo([await ensureFile("xml"), await ensureFile("xml", true)]));
   else console.log("\n(two files with two worker processes: skipped, it needs a PostgreSQL server in DATABASE_URL)");
   console.log(
@@ -370,6 +386,7 @@ async function main() {
       "peak RSS MB": r.peakRssMb.toFixed(0),
       "psql \\copy s": r.copySeconds?.toFixed(1) ?? "n/a",
       "\\copy events/s": r.copySeconds ? Math.round(r.events / r.copySeconds) : "n/a",
+      "\\copy, old layout, events/s": r.oldCopySeconds ? Math.round(r.events / r.oldCopySeconds) : "n/a",
       "\\copy, pkey only, events/s": r.bareCopySeconds ? Math.round(r.events / r.bareCopySeconds) : "n/a",
     })),
   );
