@@ -92,14 +92,22 @@ async function nodeOnly(file: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function benchOne(file: string): Promise<Row> {
-  const scratch = await createScratchDatabase("bench_ingest");
+/** A scratch database for one measurement, and the pipeline's modules bound to it (imported once DATABASE_URL names it). */
+async function pipelineOnScratch(purpose: string) {
+  const scratch = await createScratchDatabase(purpose);
   process.env.DATABASE_URL = scratch.url;
-  const { db, disconnectDb } = await import("../lib/db/client");
-  const { closePgPool, pgPool } = await import("../lib/db/pg");
-  const { receiveUpload, waitForUploads } = await import("../lib/ingest/uploads");
-  const { startWorker } = await import("../lib/pipeline/worker");
-  const { stopJobBoss } = await import("../lib/jobs/boss");
+  return {
+    scratch,
+    ...(await import("../lib/db/client")),
+    ...(await import("../lib/db/pg")),
+    ...(await import("../lib/ingest/uploads")),
+    ...(await import("../lib/pipeline/worker")),
+    ...(await import("../lib/jobs/boss")),
+  };
+}
+
+async function benchOne(file: string): Promise<Row> {
+  const { scratch, db, disconnectDb, closePgPool, pgPool, receiveUpload, waitForUploads, startWorker, stopJobBoss } = await pipelineOnScratch("bench_ingest");
   try {
     // The whole pipeline as a user gets it: received, queued, worked by a worker (in this process, so that its CPU
     // is measured), detections included.
@@ -264,13 +272,7 @@ async function benchTwo(files: [string, string]): Promise<Row> {
 
 /** The file ingested, then uploaded again (recognised), then read again in full: each end to end, received to done. */
 async function benchReupload(file: string): Promise<void> {
-  const scratch = await createScratchDatabase("bench_reupload");
-  process.env.DATABASE_URL = scratch.url;
-  const { db, disconnectDb } = await import("../lib/db/client");
-  const { closePgPool, pgPool } = await import("../lib/db/pg");
-  const { receiveUpload, waitForUploads } = await import("../lib/ingest/uploads");
-  const { startWorker } = await import("../lib/pipeline/worker");
-  const { stopJobBoss } = await import("../lib/jobs/boss");
+  const { scratch, db, disconnectDb, closePgPool, pgPool, receiveUpload, waitForUploads, startWorker, stopJobBoss } = await pipelineOnScratch("bench_reupload");
   const worker = await startWorker({ scheduler: false, pollingIntervalSeconds: 0.5, log: () => {} });
   // An upload is `done` once its detections have evaluated it; its detection job then still evaluates the risk
   // incident rules, and its ingest job VACUUMs the events table. Each upload is timed until all of that is over
