@@ -34,11 +34,22 @@ async function main() {
     const spanSeconds = DAYS * 86_400;
     const noise = TOTAL_EVENTS - DETECTION_EVENTS;
     await time(`load ${TOTAL_EVENTS.toLocaleString("en")} events (generate_series)`, async () => {
+      // The months' partitions first, as an upload's merge makes them, so the rows go straight into them.
+      const { ensureEventPartitions, spanEnd, spanStart } = await import("../lib/db/partitions");
+      const client = await pool.connect();
+      try {
+        const starts: Date[] = [];
+        for (let s = spanStart(START, "month"); s.getTime() <= START.getTime() + spanSeconds * 1000; s = spanEnd(s, "month")) starts.push(s);
+        await ensureEventPartitions(client, starts, "month");
+      } finally {
+        client.release();
+      }
       // Background noise: logon and service events on every host, spread over the 30 days.
       await pool.query(
-        `INSERT INTO events (event_key, upload_id, position, time, host, channel, provider, event_code, data, message, source, sourcetype,
+        `INSERT INTO events (event_key, upload_id, position, time, host, host_id, channel, provider, event_code, data, message, source, sourcetype,
                              f_opcode, f_computer_name, f_message, f_name, dest, format, raw)
          SELECT 'n' || i, $1::uuid, i, $2::timestamptz + (i::float8 * $3 / $4) * interval '1 second', 'host' || (i % $5) || '.corp.local',
+                'host' || (i % $5) || '.corp.local',
                 CASE WHEN i % 2 = 0 THEN 'Security' ELSE 'System' END,
                 CASE WHEN i % 2 = 0 THEN 'Microsoft-Windows-Security-Auditing' ELSE 'Service Control Manager' END,
                 CASE WHEN i % 2 = 0 THEN 4624 ELSE 7036 END, '{}', 'noise',
@@ -49,9 +60,9 @@ async function main() {
       );
       // Events 29 (module adds, 50 module names) and 2282 (20 DLLs), half each, on every host.
       await pool.query(
-        `INSERT INTO events (event_key, upload_id, position, time, host, channel, provider, event_code, data, message, source, sourcetype,
+        `INSERT INTO events (event_key, upload_id, position, time, host, host_id, channel, provider, event_code, data, message, source, sourcetype,
                              f_opcode, f_computer_name, f_message, f_name, f_module_dll, dest, format, raw)
-         SELECT 'd' || i, $1::uuid, $4 + i, $2::timestamptz + (i::float8 * $3 / $4) * interval '1 second', h, ch, prov, code, data, msg, src, st,
+         SELECT 'd' || i, $1::uuid, $4 + i, $2::timestamptz + (i::float8 * $3 / $4) * interval '1 second', h, h, ch, prov, code, data, msg, src, st,
                 'Info', h, msg, prov, dll, h, 'xml', '<Event/>'
          FROM (
            SELECT i, 'host' || (i * 7 % $5) || '.corp.local' AS h,
