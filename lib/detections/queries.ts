@@ -88,8 +88,8 @@ export async function listResults(f: ResultFilter = {}): Promise<{ total: number
     queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM detection_results r ${where}`),
     query<ResultSqlRow>(
       sql`SELECT r.*, run.run_time, run.kind::text AS run_kind, ${RESULT_SUPPRESSED} AS suppressed, n.id AS notable_id,
-              coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.result_id = r.id), 0)::int AS risk_score
-       FROM detection_results r JOIN detection_runs run ON run.id = r.run_id LEFT JOIN notables n ON n.result_id = r.id
+              coalesce((SELECT sum(risk_score) FROM risk_events re WHERE re.host_id = r.dest_id AND re.result_id = r.id), 0)::int AS risk_score
+       FROM detection_results r JOIN detection_runs run ON run.id = r.run_id LEFT JOIN notables n ON n.host_id = r.dest_id AND n.result_id = r.id
        ${where}
        ORDER BY r.last_time DESC, r.id DESC LIMIT ${Math.min(f.limit ?? 100, 1000)} OFFSET ${f.offset ?? 0}`,
     ),

@@ -132,7 +132,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
 
   const statement = sql`
     WITH notables_open AS (
-      SELECT lower(n.dest) AS id, count(*)::int AS n FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id
+      SELECT lower(n.dest) AS id, count(*)::int AS n FROM notables n LEFT JOIN detection_results r ON r.dest_id = n.host_id AND r.id = n.result_id
       WHERE n.status::text = ANY(${OPEN_STATUSES}::text[]) AND ${notSuppressed} GROUP BY 1
     )${byRisk ? sql`, risk AS (${risk(null)})` : empty}${
       byFinding

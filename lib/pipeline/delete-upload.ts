@@ -89,7 +89,7 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
        -- Risk incident notables that counted a risk event going now: derived (in part) from this upload, they go
        -- too; the rules are evaluated again afterwards, and store the crossings the remaining risk still makes.
        DELETE FROM notables WHERE id IN (
-         SELECT nr.notable_id FROM notable_risk_events nr JOIN risk_events re ON re.id = nr.risk_event_id
+         SELECT nr.notable_id FROM notable_risk_events nr JOIN risk_events re ON re.host_id = nr.host_id AND re.id = nr.risk_event_id
          WHERE re.result_id IN (SELECT id FROM orphaned))
        RETURNING 1
      ), counted AS (

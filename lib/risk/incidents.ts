@@ -119,7 +119,7 @@ export async function storeRiskIncidents(): Promise<number> {
     );
     const stored = await query<StoredRow>(
       sql`SELECT n.id::text, n.incident_rule AS rule, lower(n.dest) AS object, n.time, n.incident_score AS score,
-              ARRAY(SELECT nr.risk_event_id::text FROM notable_risk_events nr WHERE nr.notable_id = n.id ORDER BY nr.risk_event_id) AS "riskEventIds"
+              ARRAY(SELECT nr.risk_event_id::text FROM notable_risk_events nr WHERE nr.host_id = n.host_id AND nr.notable_id = n.id ORDER BY nr.risk_event_id) AS "riskEventIds"
        FROM notables n WHERE n.incident_rule IS NOT NULL`,
       client,
     );
@@ -213,7 +213,7 @@ export async function listRiskIncidents(options: { limit?: number; dest?: string
     queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM notables n ${where}`),
     query<StoredIncident>(
       sql`SELECT n.id::text, n.incident_rule AS rule, n.title, n.dest, n.time, n.incident_score AS score, n.status::text AS status,
-              (SELECT count(*)::int FROM notable_risk_events nr WHERE nr.notable_id = n.id) AS "riskEvents"
+              (SELECT count(*)::int FROM notable_risk_events nr WHERE nr.host_id = n.host_id AND nr.notable_id = n.id) AS "riskEvents"
        FROM notables n ${where} ORDER BY n.time DESC, n.id DESC LIMIT ${options.limit ?? 100}`,
     ),
   ]);

@@ -74,7 +74,7 @@ function queueWhere(p: Partial<NotableListParams>, viewerId: string | null): Sql
 }
 
 // LEFT JOIN: a risk incident notable has no result (its suppression state is then false: nothing hides it).
-const QUEUE_FROM = sql`FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
+const QUEUE_FROM = sql`FROM notables n LEFT JOIN detection_results r ON r.dest_id = n.host_id AND r.id = n.result_id LEFT JOIN users u ON u.id = n.owner_id`;
 
 /** A row of the queue as SQL returns it: the columns a NotableRow takes as they are, the others by their SQL names. */
 type QueueRow = Pick<NotableRow, "id" | "title" | "dest" | "severity" | "urgency" | "status" | "owner" | "disposition" | "suppressed" | "what" | "comments"> & {

@@ -30,7 +30,7 @@ export async function overviewCounts(now = new Date()): Promise<OverviewCounts> 
     sql`SELECT (SELECT coalesce(sum(event_count), 0)::bigint FROM hosts) AS events,
             (SELECT count(*)::int FROM hosts) AS hosts,
             (SELECT count(*)::int FROM hosts h WHERE ${IIS_CONFIGURATION_LOG_MISSING}) AS missing,
-            (SELECT count(*)::int FROM notables n LEFT JOIN detection_results r ON r.id = n.result_id
+            (SELECT count(*)::int FROM notables n LEFT JOIN detection_results r ON r.dest_id = n.host_id AND r.id = n.result_id
              WHERE n.status::text = ANY(${OPEN_STATUSES}::text[]) AND NOT ${RESULT_SUPPRESSED}) AS open_notables,
             (SELECT count(*)::int FROM detection_results r WHERE r.last_time >= ${new Date(now.getTime() - 86_400_000)} AND NOT ${RESULT_SUPPRESSED}) AS results24h,
             (SELECT count(*)::int FROM uploads) AS uploads,

@@ -35,8 +35,8 @@ export async function uploadFindings(uploadId: string): Promise<UploadFindings> 
     query<{ detection_id: string; results: number; notables: number; open_notables: number; risk: number }>(
       sql`SELECT r.detection_id, count(*)::int AS results, count(n.id)::int AS notables,
               count(n.id) FILTER (WHERE n.status::text = ANY(${OPEN_STATUSES}::text[]))::int AS open_notables,
-              coalesce(sum((SELECT sum(re.risk_score) FROM risk_events re WHERE re.result_id = r.id)), 0)::int AS risk
-       FROM detection_results r LEFT JOIN notables n ON n.result_id = r.id
+              coalesce(sum((SELECT sum(re.risk_score) FROM risk_events re WHERE re.host_id = r.dest_id AND re.result_id = r.id)), 0)::int AS risk
+       FROM detection_results r LEFT JOIN notables n ON n.host_id = r.dest_id AND n.result_id = r.id
        WHERE r.id IN (${UPLOAD_RESULT_IDS(uploadId)}) AND NOT ${RESULT_SUPPRESSED}
        GROUP BY r.detection_id`,
     ),
