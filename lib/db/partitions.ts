@@ -11,7 +11,7 @@ import { execute, query, queryOne, raw, sql, type Queryable, type Sql } from "./
 import { transactionOn } from "./transaction";
 import { pgPool } from "./pg";
 
-export const PARTITION_SPANS = ["day", "week", "month"] as const;
+const PARTITION_SPANS = ["day", "week", "month"] as const;
 export type PartitionSpan = (typeof PARTITION_SPANS)[number];
 
 /** The span a new partition covers: IISWATCH_PARTITION_SPAN (day, week or month; default month). */
@@ -24,8 +24,8 @@ export function partitionSpan(): PartitionSpan {
 }
 
 /** Event times partitions are made for; rows outside stay in the default partition. */
-export const PARTITIONED_FROM = new Date("1990-01-01T00:00:00Z");
-export const PARTITIONED_UNTIL = new Date("2100-01-01T00:00:00Z");
+const PARTITIONED_FROM = new Date("1990-01-01T00:00:00Z");
+const PARTITIONED_UNTIL = new Date("2100-01-01T00:00:00Z");
 
 export const DEFAULT_PARTITION = "events_default";
 
@@ -77,11 +77,6 @@ async function madePartitions(on: Queryable): Promise<EventPartition[]> {
   return rows.map((r) => ({ name: r.name, rangeStart: r.range_start, rangeEnd: r.range_end }));
 }
 
-/** The partitions whose range meets [from, to] (the ones events of that time are in), oldest first. */
-export async function partitionsBetween(on: Queryable, from: Date, to: Date): Promise<EventPartition[]> {
-  return (await madePartitions(on)).filter((p) => p.rangeEnd > from && p.rangeStart <= to);
-}
-
 /** The parts of [start, end) no partition covers. */
 function gaps(start: Date, end: Date, partitions: EventPartition[]): [Date, Date][] {
   const out: [Date, Date][] = [];
@@ -123,22 +118,29 @@ async function makePartition(client: pg.ClientBase, start: Date, end: Date): Pro
 
 /**
  * Makes sure a partition covers every span that `spanStarts` begin (span starts as spanStartSql gives them), in a
- * transaction of its own on `client` (it must not be in one). Returns the partitions made. Several workers may
- * call it at once: an advisory lock makes them take turns, and each re-reads what the others made.
+ * transaction of its own on `client` (it must not be in one). Returns the partitions it made, and all those that
+ * cover the spans (made now or earlier), oldest first. Several workers may call it at once: an advisory lock makes
+ * them take turns, and each re-reads what the others made.
  */
-export async function ensureEventPartitions(client: pg.ClientBase, spanStarts: Date[], span: PartitionSpan = partitionSpan()): Promise<EventPartition[]> {
+export async function ensureEventPartitions(
+  client: pg.ClientBase,
+  spanStarts: Date[],
+  span: PartitionSpan = partitionSpan(),
+): Promise<{ made: EventPartition[]; covering: EventPartition[] }> {
   const wanted = spanStarts.filter((s) => s >= PARTITIONED_FROM && s < PARTITIONED_UNTIL);
-  if (wanted.length === 0) return [];
+  if (wanted.length === 0) return { made: [], covering: [] };
   const missing = (partitions: EventPartition[]) => wanted.flatMap((s) => gaps(s, spanEnd(s, span), partitions));
+  const covering = (partitions: EventPartition[]) => partitions.filter((p) => wanted.some((s) => p.rangeEnd > s && p.rangeStart < spanEnd(s, span)));
   // Most merges find every partition there: ask without the lock first.
-  if (missing(await madePartitions(client)).length === 0) return [];
+  const existing = await madePartitions(client);
+  if (missing(existing).length === 0) return { made: [], covering: covering(existing) };
   return transactionOn(client, async () => {
     // Wait for long readers briefly rather than queue every reader behind this DDL's lock for long.
     await execute(sql`SET LOCAL lock_timeout = '20s'`, client);
     await execute(sql`SELECT pg_advisory_xact_lock(hashtext(${PARTITIONS_LOCK}))`, client);
     const made: EventPartition[] = [];
     for (const [start, end] of missing(await madePartitions(client))) made.push(await makePartition(client, start, end));
-    return made;
+    return { made, covering: covering(await madePartitions(client)) };
   });
 }
 
@@ -156,7 +158,7 @@ export async function partitionStrayEvents(client?: pg.ClientBase): Promise<numb
   const own = client ?? (await pgPool().connect());
   try {
     const starts = await spanStartsOf(own, sql`SELECT time FROM ${raw(DEFAULT_PARTITION)}`);
-    return (await ensureEventPartitions(own, starts)).length;
+    return (await ensureEventPartitions(own, starts)).made.length;
   } finally {
     if (!client) (own as pg.PoolClient).release();
   }

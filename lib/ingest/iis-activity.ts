@@ -1,7 +1,7 @@
 // Which events show IIS at work on their host. A host with none is not an IIS server: that its IIS configuration
 // log is not collected is then no gap in coverage, and the hosts table (lib/hosts) and overview (lib/views) must not
-// say it is. Hosts keep a counter of these events (`hosts.iis_events`), maintained wherever `iis_config_events` is
-// (store.ts, lib/pipeline/delete-upload.ts), so those views read a column instead of scanning events.
+// say it is. Hosts keep a counter of these events (`hosts.iis_events`, host-counters.ts), so those views read a column
+// instead of scanning events.
 import { CATALOGUE_PROVIDERS } from "./catalogue";
 import { IIS_CONFIGURATION_CHANNEL } from "./splunk-fields";
 import { sql, type Sql } from "../db/sql";

@@ -6,15 +6,15 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
-import { ensureEventPartitions, partitionsBetween, spanStartsOf } from "../db/partitions";
+import { ensureEventPartitions, spanStartsOf } from "../db/partitions";
 import { execute, join, queryOne, raw, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
 import { from as copyFrom } from "pg-copy-streams";
 import type { NormalizedEvent, RejectedRecord } from "./event";
-import { isIisEventSql } from "./iis-activity";
+import { HOST_EVENT_COUNTS } from "./host-counters";
 import { eventKey } from "./identity";
 import { retentionCutoff, retentionDays } from "./retention-policy";
-import { IIS_CONFIGURATION_CHANNEL, SPLUNK_FIELD_NAMES, SPLUNK_FIELDS } from "./splunk-fields";
+import { SPLUNK_FIELD_NAMES, SPLUNK_FIELDS } from "./splunk-fields";
 
 // Postgres text cannot hold NUL; event text is attacker-controlled, so NULs become U+FFFD instead of failing.
 const clean = (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s);
@@ -81,14 +81,11 @@ const INSERTED_COLUMNS = "host, time, channel, provider, event_source_name";
 
 /**
  * Bookkeeping that must happen in the same transaction as the insert: host counters, from the rows `inserted`
- * (INSERTED_COLUMNS of them). `iis_config_events` counts the host's IIS configuration log events and `iis_events`
- * its events of IIS at all (iis-activity.ts), as deleteUpload recomputes them.
+ * (INSERTED_COLUMNS of them), counted as host-counters.ts defines them.
  */
 const UPSERT_HOSTS = `
   INSERT INTO hosts (id, name, first_event, last_event, event_count, iis_config_events, iis_events)
-  SELECT lower(host), min(host), min(time), max(time), count(*),
-         count(*) FILTER (WHERE lower(channel) = lower('${IIS_CONFIGURATION_CHANNEL}')),
-         count(*) FILTER (WHERE ${isIisEventSql()})
+  SELECT lower(host), min(host), min(time), max(time), ${HOST_EVENT_COUNTS}
   FROM inserted GROUP BY lower(host)
   ON CONFLICT (id) DO UPDATE SET
     first_event = least(hosts.first_event, excluded.first_event),
@@ -168,10 +165,8 @@ export class StagingTable {
     // None for events the merge will refuse as past the retention.
     const cutoff = retentionCutoff();
     const kept = cutoff ? sql`SELECT time FROM ${staging} WHERE time >= ${cutoff}` : sql`SELECT time FROM ${staging}`;
-    await ensureEventPartitions(this.client, await spanStartsOf(this.client, kept));
-    const span = await queryOne<{ lo: Date | null; hi: Date | null }>(sql`SELECT min(time) AS lo, max(time) AS hi FROM ${staging}`, this.client);
-    if (!span?.lo || !span.hi) return [];
-    return (await partitionsBetween(this.client, span.lo, span.hi)).map((p) => p.name);
+    const { covering } = await ensureEventPartitions(this.client, await spanStartsOf(this.client, kept));
+    return covering.map((p) => p.name);
   }
 
   /**

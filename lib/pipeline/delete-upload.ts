@@ -4,12 +4,11 @@
 import type pg from "pg";
 import { storeRiskIncidents } from "../risk/incidents";
 import { SYSTEM_ACTOR, writeAuditOn, type Actor } from "../audit/log";
-import { execute, query, queryOne, raw, sql } from "../db/sql";
+import { execute, query, queryOne, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { DETECTION_SPECS } from "../detections/specs";
 import { detectionRunLockKey } from "../detections/engine";
-import { isIisEventSql } from "../ingest/iis-activity";
-import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
+import { recountHosts } from "../ingest/host-counters";
 import { EVENTS_MERGE_LOCK } from "../ingest/store";
 import { removeSpool } from "../ingest/spool";
 import { UserFacingError } from "../errors/user-facing-error";
@@ -102,16 +101,7 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
 
   // Host counters of the hosts that lost events, recomputed; hosts left with no event go.
   const hosts = gone.hosts ?? [];
-  await execute(
-    sql`UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis_config, iis_events = s.iis
-     FROM unnest(${hosts}::text[]) AS t(id)
-     CROSS JOIN LATERAL (SELECT count(*) AS n, min(time) AS first, max(time) AS last,
-                                count(*) FILTER (WHERE lower(e.channel) = lower(${IIS_CONFIGURATION_CHANNEL})) AS iis_config,
-                                count(*) FILTER (WHERE ${raw(isIisEventSql("e"))}) AS iis
-                         FROM events e WHERE e.host_id = t.id) s
-     WHERE h.id = t.id`,
-    client,
-  );
+  await recountHosts(client, hosts);
   await execute(sql`DELETE FROM hosts WHERE id = ANY(${hosts}::text[]) AND event_count = 0`, client);
   await execute(sql`DELETE FROM uploads WHERE id = ${uploadId}`, client);
   return {

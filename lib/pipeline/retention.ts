@@ -10,8 +10,7 @@ import { DEFAULT_PARTITION, listEventPartitions, type EventPartition } from "../
 import { pgPool } from "../db/pg";
 import { execute, query, queryOne, raw, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
-import { isIisEventSql } from "../ingest/iis-activity";
-import { IIS_CONFIGURATION_CHANNEL } from "../ingest/splunk-fields";
+import { HOST_EVENT_COUNTS, recountHosts } from "../ingest/host-counters";
 import { retentionCutoff, retentionDays } from "../ingest/retention-policy";
 import { EVENTS_MERGE_LOCK } from "../ingest/store";
 
@@ -30,10 +29,6 @@ export interface RetentionOutcome {
   strays: number;
 }
 
-const HOST_COUNTS = sql`count(*) AS n,
-  count(*) FILTER (WHERE lower(channel) = lower(${IIS_CONFIGURATION_CHANNEL})) AS iis_config,
-  count(*) FILTER (WHERE ${raw(isIisEventSql())}) AS iis`;
-
 /**
  * Drops one partition whose every event is past the cutoff, with its bookkeeping, in one transaction: the host
  * counters lose its events (counted beforehand, outside the lock), the uploads' holds on them go, and the range is
@@ -44,7 +39,7 @@ async function dropPartition(client: pg.ClientBase, partition: EventPartition, d
   // Counted before the drop's transaction, so that the lock on `events` lasts only as long as the drop. Events cannot
   // arrive meanwhile: a merge refuses events past the cutoff (lib/ingest/store.ts).
   const perHost = await query<{ host_id: string; n: string; iis_config: string; iis: string }>(
-    sql`SELECT host_id, ${HOST_COUNTS} FROM ${table} GROUP BY host_id`,
+    sql`SELECT host_id, ${raw(HOST_EVENT_COUNTS)} FROM ${table} GROUP BY host_id`,
     client,
   );
   const hosts = perHost.map((h) => h.host_id);
@@ -108,14 +103,7 @@ export async function applyRetention(options: { now?: Date; days?: number | null
       const gone = await query<{ host_id: string }>(sql`DELETE FROM ${raw(DEFAULT_PARTITION)} WHERE time < ${cutoff} RETURNING host_id`, client);
       if (gone.length > 0) {
         await execute(sql`DELETE FROM event_holders WHERE event_time < ${cutoff} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.host_id = event_holders.host_id AND e.id = event_holders.event_id)`, client);
-        const hosts = [...new Set(gone.map((g) => g.host_id))];
-        await execute(
-          sql`UPDATE hosts h SET event_count = s.n, first_event = s.first, last_event = s.last, iis_config_events = s.iis_config, iis_events = s.iis
-           FROM unnest(${hosts}::text[]) AS t(id)
-           CROSS JOIN LATERAL (SELECT ${HOST_COUNTS}, min(time) AS first, max(time) AS last FROM events e WHERE e.host_id = t.id) s
-           WHERE h.id = t.id`,
-          client,
-        );
+        await recountHosts(client, [...new Set(gone.map((g) => g.host_id))]);
       }
       return gone.length;
     });
