@@ -12,6 +12,7 @@ import { adoptIdenticalUpload, findIdenticalUpload, IdenticalUploadGoneError, re
 import { receiveUpload } from "../lib/ingest/uploads";
 import { QUEUES } from "../lib/jobs/queues";
 import { deleteUpload } from "../lib/pipeline/delete-upload";
+import { applyRetention } from "../lib/pipeline/retention";
 import { resetDatabase } from "./db-setup";
 import { drainUploads, ingestFile } from "./pipeline";
 import { SAMPLE_2282_XML } from "./samples";
@@ -273,6 +274,26 @@ describe("recognising is one transaction under the job's lease", () => {
       await client.query("ROLLBACK");
     } finally {
       client.release();
+    }
+  });
+});
+
+describe("a file whose events retention dropped since it was uploaded", () => {
+  it("is read again rather than recognised: its records are reported as reading finds them, not as held duplicates", async () => {
+    // The sample is from 2022: stored while everything is kept, then its month expires.
+    const file = tempFile("old.xml", `${record(1)}\n${record(2)}\n`);
+    const first = await ingestFile(file);
+    expect(first.upload).toMatchObject({ stored: 2 });
+    expect((await applyRetention({ days: 365 })).dropped.length).toBe(1);
+    process.env.IISWATCH_RETENTION_DAYS = "365";
+    try {
+      const again = await ingestFile(file);
+      const r = await report(again.upload.id);
+      expect(r.notices.some((n) => n.recognised)).toBe(false);
+      expect(r).toMatchObject({ recordsRead: 2, stored: 0, duplicates: 0, rejected: 2 });
+      expect(await holderCount(again.upload.id)).toBe(0);
+    } finally {
+      delete process.env.IISWATCH_RETENTION_DAYS;
     }
   });
 });

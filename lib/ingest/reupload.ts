@@ -30,7 +30,8 @@ export interface IdenticalUpload {
 
 /**
  * The earliest upload other than `uploadId` with these bytes, read the same way, whose events are stored (its merge
- * committed: `detecting` or `done`); null if there is none. `only`: that upload, if it still is one.
+ * committed: `detecting` or `done`) and none of them expired since; null if there is none. `only`: that upload, if
+ * it still is one.
  */
 export async function findIdenticalUpload(
   client: pg.ClientBase,
@@ -53,6 +54,8 @@ export async function findIdenticalUpload(
     sql`SELECT id, filename, created_at, format, records_read, stored, duplicates, rejected, notices FROM uploads
      WHERE sha256 = ${sha256} AND read_as = ${reading} AND status IN ('detecting', 'done') AND id <> ${uploadId}::uuid
        AND (${only}::uuid IS NULL OR id = ${only}::uuid)
+       -- Retention dropped events since: that upload may no longer hold what reading the file would find.
+       AND NOT EXISTS (SELECT 1 FROM event_expirations x WHERE x.dropped_at > uploads.created_at)
      ORDER BY created_at, id LIMIT 1`,
     client,
   );
