@@ -77,7 +77,10 @@ interface RawIO {
   onError?: (e: unknown) => never;
 }
 
-/** A migration script's statements, split as PostgreSQL reads them (strings, comments and dollar quotes respected). */
+/**
+ * A migration script's statements, split as PostgreSQL reads them (strings, comments and dollar quotes respected).
+ * One form the splitter does not know: a backslash-escaped quote in an E'' string — write '' there instead.
+ */
 export function migrationStatements(script: string): string[] {
   return splitQuery(script, postgreSplitterOptions)
     .map((s) => (typeof s === "string" ? s : s.text).trim())
