@@ -66,17 +66,25 @@ export interface BackdoorSign {
  * whatever their risk score — a module installed on one quiet server matters more than routine changes on a busy one.
  */
 export async function backdoorSigns(limit = 10): Promise<BackdoorSign[]> {
+  // First the hosts (counts and the latest, most serious rank: from the partial index alone), then for each of the
+  // `limit` shown its one result to quote, newest of that rank: never the enrichment of every result.
   const rows = await query<{ host: string; name: string; kind: string; what: string; results: number; last_seen: Date }>(
-    sql`SELECT s.host, coalesce(h.name, s.host) AS name, s.kind, s.what, s.results, s.last_seen
+    sql`SELECT s.host, coalesce(h.name, s.host) AS name, f.kind, f.what, s.results, s.last_seen
      FROM (
-       SELECT r.dest_id AS host, count(*)::int AS results, max(r.last_time) AS last_seen, max(r.finding_rank) AS rank,
-              (array_agg(r.finding_kind ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS kind,
-              (array_agg(r.enrichment -> ${raw(`'${ENRICHMENT_KEYS.finding}'`)} ->> ${raw(`'${FINDING_KEYS.text}'`)} ORDER BY r.finding_rank DESC, r.last_time DESC))[1] AS what
+       SELECT r.dest_id AS host, count(*)::int AS results, max(r.last_time) AS last_seen, max(r.finding_rank) AS rank
        FROM detection_results r
-       WHERE r.finding_rank >= ${BACKDOOR_SIGN_RANK} AND r.dest_id IS NOT NULL AND NOT ${RESULT_SUPPRESSED}
+       WHERE r.finding_rank >= ${BACKDOOR_SIGN_RANK} AND NOT ${RESULT_SUPPRESSED}
        GROUP BY r.dest_id
-     ) s LEFT JOIN hosts h ON h.id = s.host
-     ORDER BY s.rank DESC, s.last_seen DESC, s.host LIMIT ${limit}`,
+       ORDER BY rank DESC, last_seen DESC, host LIMIT ${limit}
+     ) s
+     CROSS JOIN LATERAL (
+       SELECT r.finding_kind AS kind, r.enrichment -> ${raw(`'${ENRICHMENT_KEYS.finding}'`)} ->> ${raw(`'${FINDING_KEYS.text}'`)} AS what
+       FROM detection_results r
+       WHERE r.dest_id = s.host AND r.finding_rank = s.rank AND NOT ${RESULT_SUPPRESSED}
+       ORDER BY r.last_time DESC LIMIT 1
+     ) f
+     LEFT JOIN hosts h ON h.id = s.host
+     ORDER BY s.rank DESC, s.last_seen DESC, s.host`,
   );
   return rows.map((r) => ({ host: r.host, name: r.name, kind: r.kind, what: r.what, results: r.results, lastSeen: r.last_seen }));
 }
