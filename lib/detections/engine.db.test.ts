@@ -149,6 +149,23 @@ describe("stats semantics", () => {
     expect(rows).toHaveLength(2);
   });
 
+  it("counts every event of a large group in its enrichment while listing only the first ids, and links them all", async () => {
+    // 250 failures of one DLL in one window (distinct record ids: distinct events), one result.
+    const start = at("2024-05-01T09:00:00Z").getTime();
+    await store2282(Array.from({ length: 250 }, (_, i) => ({ host: "web01", time: new Date(start + i * 1000).toISOString(), recordId: 1000 + i })));
+    await runScheduled(at("2024-05-01T10:00:00Z"));
+    const { rows } = await listResults({ detectionId: FAILED_TO_LOAD });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].fields).toMatchObject({ count: 250 });
+    expect(rows[0].enrichment).toMatchObject({ eventCount: 250, eventIdsTruncated: true });
+    const enrichment = rows[0].enrichment as { eventIds: string[] };
+    expect(enrichment.eventIds).toHaveLength(100);
+    // The ids listed are the group's first events in time, and the result's page still reaches all 250.
+    const all = await contributingEvents(rows[0].id, { limit: 500 });
+    expect(all).toHaveLength(250);
+    expect(enrichment.eventIds).toEqual(all.slice(0, 100).map((e) => String(e.id)));
+  });
+
   it("drops rows whose group field is null: 2282 without ModuleDll, 29 without Message", async () => {
     await store2282([{ host: "web01", time: "2024-05-01T09:10:00Z", moduleDll: null }]);
     await store29([{ host: "web01", time: "2024-05-01T09:10:00Z", configuration: MODULE_ADD, withoutMessage: true }]);

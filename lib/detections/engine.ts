@@ -10,7 +10,7 @@ import { execute, join, query, raw, sql, type Sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { riskContext } from "./risk-context";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
-import { enrich, type EventDetail } from "./enrichment";
+import { enrich, MAX_EVENT_IDS_IN_ENRICHMENT, type EventDetail } from "./enrichment";
 import { suppressedSql } from "./suppressed";
 import { disjointBatches, type RunWindow } from "./schedule";
 import { compileSearch } from "./search-sql";
@@ -172,10 +172,11 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
     RETURNING 1
   ),
   ${runsInsert(runs, true)}
-  SELECT r.id::text AS result_id, n.event_ids::text[] AS event_ids, n.details, NULL::text AS run_id
+  SELECT r.id::text AS result_id, n.event_ids[1:${MAX_EVENT_IDS_IN_ENRICHMENT}]::text[] AS event_ids, cardinality(n.event_ids) AS event_count, n.details,
+    NULL::text AS run_id
   FROM results r JOIN novel n USING (run_id, group_key)
   UNION ALL
-  SELECT NULL, NULL, NULL, id::text FROM runs`;
+  SELECT NULL, NULL, NULL, NULL, id::text FROM runs`;
 }
 
 /** The statement of an ad-hoc run over one window: the search's rows and a DetectionRun row, nothing reported. */
@@ -204,7 +205,9 @@ function inRunTransaction<T>(detectionId: string, fn: (client: pg.ClientBase) =>
 
 interface ReportingRow {
   result_id: string | null;
+  /** The first of the result's events (as many as its enrichment keeps), and how many it counted. */
   event_ids: string[] | null;
+  event_count: number | null;
   details: EventDetail[] | null;
   run_id: string | null;
 }
@@ -258,7 +261,7 @@ export async function executeReportingRuns(
           const rows = await query<ReportingRow>(reportingStatement(detection, kind, trigger, chunk), client);
           const results = rows.filter((r) => r.result_id !== null);
           if (results.length > 0) {
-            const enrichments = results.map((r) => JSON.stringify(enrich(detection.spec.enrichment.kind, r.details ?? [], r.event_ids ?? [])));
+            const enrichments = results.map((r) => JSON.stringify(enrich(detection.spec.enrichment.kind, r.details ?? [], r.event_ids ?? [], r.event_count ?? 0)));
             await execute(
               sql`UPDATE detection_results d SET enrichment = x.enrichment
                FROM unnest(${results.map((r) => r.result_id)}::bigint[], ${enrichments}::jsonb[]) AS x(id, enrichment) WHERE d.id = x.id`,

@@ -230,15 +230,24 @@ const ENRICHERS: { [K in EnrichmentKind]: (details: EventDetail[]) => Extract<En
 
 export const ENRICHMENT_KINDS = Object.keys(ENRICHERS) as [EnrichmentKind, ...EnrichmentKind[]];
 
-/** The enrichment of one result from its contributing events' distinct details and ids. */
-export function enrich(kind: EnrichmentKind, details: EventDetail[], eventIds: readonly (string | number | bigint)[]): Enrichment {
+/**
+ * The enrichment of one result from its contributing events' distinct details and ids. `eventCount` is how many
+ * events it counted when `eventIds` holds only the first of them (the engine sends no more than the enrichment keeps,
+ * so a result over hundreds of thousands of events costs the worker no more memory than one over ten).
+ */
+export function enrich(
+  kind: EnrichmentKind,
+  details: EventDetail[],
+  eventIds: readonly (string | number | bigint)[],
+  eventCount: number = eventIds.length,
+): Enrichment {
   const enricher = Object.hasOwn(ENRICHERS, kind) ? ENRICHERS[kind] : undefined;
   // Unreachable from typed code; from an untyped caller a kind nobody enriches is an error, never another kind's shape.
   if (!enricher) throw new Error(`no enricher for enrichment kind ${JSON.stringify(kind)}`);
   return {
-    eventCount: eventIds.length,
+    eventCount,
     eventIds: eventIds.slice(0, MAX_EVENT_IDS_IN_ENRICHMENT).map(String),
-    eventIdsTruncated: eventIds.length > MAX_EVENT_IDS_IN_ENRICHMENT,
+    eventIdsTruncated: eventCount > MAX_EVENT_IDS_IN_ENRICHMENT,
     ...enricher(details),
   };
 }
