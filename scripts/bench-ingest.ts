@@ -103,6 +103,7 @@ async function pipelineOnScratch(purpose: string) {
     ...(await import("../lib/ingest/uploads")),
     ...(await import("../lib/pipeline/worker")),
     ...(await import("../lib/jobs/boss")),
+    ...(await import("../lib/pipeline/delete-upload")),
   };
 }
 
@@ -272,7 +273,8 @@ async function benchTwo(files: [string, string]): Promise<Row> {
 
 /** The file ingested, then uploaded again (recognised), then read again in full: each end to end, received to done. */
 async function benchReupload(file: string): Promise<void> {
-  const { scratch, db, disconnectDb, closePgPool, pgPool, receiveUpload, waitForUploads, startWorker, stopJobBoss } = await pipelineOnScratch("bench_reupload");
+  const { scratch, db, disconnectDb, closePgPool, pgPool, receiveUpload, waitForUploads, startWorker, stopJobBoss, deleteUpload } =
+    await pipelineOnScratch("bench_reupload");
   const worker = await startWorker({ scheduler: false, pollingIntervalSeconds: 0.5, log: () => {} });
   // An upload is `done` once its detections have evaluated it; its detection job then still evaluates the risk
   // incident rules, and its ingest job VACUUMs the events table. Each upload is timed until all of that is over
@@ -305,6 +307,7 @@ async function benchReupload(file: string): Promise<void> {
       );
       const detectStarted = rows[0]?.started ?? null;
       return {
+        id,
         label,
         seconds,
         // Where the time went: the body received (streamed to the spool, hashed, flushed), waiting for a worker,
@@ -349,6 +352,12 @@ async function benchReupload(file: string): Promise<void> {
     console.log(
       `after the body has arrived: recognised ${worked(again).toFixed(1)} s of ${worked(first).toFixed(1)} s = ${pct(worked(again), worked(first))}; ` +
         `read in full ${pct(worked(full), worked(first))}`,
+    );
+    // Deleting the first upload while the recognised one stands hands every event it stored to that one (its alias).
+    const deleting = performance.now();
+    const deleted = await deleteUpload(first.id);
+    console.log(
+      `deleting the first upload: ${((performance.now() - deleting) / 1000).toFixed(1)} s, its ${deleted?.eventsKept} events handed to the recognised upload, ${deleted?.events} deleted`,
     );
     console.log(`Node's share alone of reading it (parse, normalize, key, encode; no database): ${(await nodeOnly(file)).toFixed(1)} s`);
   } finally {

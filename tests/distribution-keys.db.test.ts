@@ -73,6 +73,19 @@ describe("keys a distributed PostgreSQL accepts", () => {
     expect(rows).toEqual([]);
   });
 
+  it("the tables not distributed (reference tables: uploads, upload_aliases, hosts, …) have no foreign key into a distributed one", async () => {
+    // Citus refuses a foreign key from a reference table to a distributed table. A per-upload row (upload_aliases:
+    // "this upload holds what that one holds") is such a table, not one keyed by host.
+    const { rows } = await pgPool().query<{ table: string; references: string }>(
+      `SELECT t.relname AS table, r.relname AS references FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
+       WHERE c.contype = 'f' AND c.conparentid = 0 AND t.relnamespace = current_schema()::regnamespace AND NOT (t.relname = ANY($1)) AND r.relname = ANY($1)`,
+      [Object.keys(DISTRIBUTED)],
+    );
+    expect(rows).toEqual([]);
+    const { rows: aliases } = await pgPool().query(`SELECT confrelid::regclass::text AS references FROM pg_constraint WHERE conrelid = 'upload_aliases'::regclass AND contype = 'f'`);
+    expect(aliases).toEqual([{ references: "uploads" }, { references: "uploads" }]);
+  });
+
   it("events is partitioned by range of time", async () => {
     const { rows } = await pgPool().query(`SELECT pg_get_partkeydef('events'::regclass) AS key`);
     expect(rows[0].key).toBe("RANGE (\"time\")");

@@ -6,6 +6,8 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../lib/db/client";
 import { pgPool } from "../lib/db/pg";
+import { query, sql } from "../lib/db/sql";
+import { eventsHeldBy } from "../lib/ingest/holding";
 import { getUploadReport } from "../lib/ingest/queries";
 import { runIngestJob } from "../lib/ingest/ingest-job";
 import { adoptIdenticalUpload, findIdenticalUpload, IdenticalUploadGoneError, readAs } from "../lib/ingest/reupload";
@@ -14,6 +16,7 @@ import { QUEUES } from "../lib/jobs/queues";
 import { deleteUpload } from "../lib/pipeline/delete-upload";
 import { applyRetention } from "../lib/pipeline/retention";
 import { resetDatabase } from "./db-setup";
+import { uploadFindings } from "../lib/views/upload-findings";
 import { drainUploads, ingestFile } from "./pipeline";
 import { SAMPLE_2282_XML } from "./samples";
 
@@ -66,6 +69,9 @@ async function report(id: string) {
 }
 
 const holderCount = async (uploadId: string) => db().eventHolder.count({ where: { uploadId } });
+/** How many events an upload holds, however it holds them (stored, holder rows, or as an alias). */
+const heldCount = async (uploadId: string) =>
+  Number((await query<{ n: string }>(sql`SELECT count(*) AS n FROM (${eventsHeldBy(uploadId)}) held`))[0].n);
 
 describe("the same file uploaded again", () => {
   it("is recognised and not read, and reports exactly what reading it again reports; deleting either upload keeps the events", async () => {
@@ -94,10 +100,13 @@ describe("the same file uploaded again", () => {
     expect(fast.rejections.map((r) => r.position)).toEqual([3, 6]);
     expect(Number(fast.bytesProcessed)).toBe(fs.statSync(file).size);
 
-    // Nothing stored twice; both later uploads hold every event of the file.
+    // Nothing stored twice; both later uploads hold every event of the file: the one read in full with a holder row
+    // per event, the recognised one with a single row saying it holds what the first holds.
     expect(await db().event.count()).toBe(events);
     expect(await db().host.findMany({ orderBy: { id: "asc" } })).toEqual(hosts);
-    expect(await holderCount(recognised.upload.id)).toBe(events);
+    expect(await heldCount(recognised.upload.id)).toBe(events);
+    expect(await holderCount(recognised.upload.id)).toBe(0);
+    expect(await db().uploadAlias.findMany({ select: { uploadId: true, aliasOf: true } })).toEqual([{ uploadId: recognised.upload.id, aliasOf: first.upload.id }]);
     expect(await holderCount(read.upload.id)).toBe(events);
     expect(await db().uploadEvaluation.count({ where: { uploadId: recognised.upload.id } })).toBeGreaterThan(0);
 
@@ -124,7 +133,9 @@ describe("the same file uploaded again", () => {
     expect(again.upload).toMatchObject({ status: "done", stored: 0, duplicates: 6 });
     expect(await deleteUpload(again.upload.id)).toMatchObject({ events: 0, eventsKept: 0 });
     expect(await db().event.count({ where: { uploadId: first.upload.id } })).toBe(5);
+    expect(await heldCount(first.upload.id)).toBe(5);
     expect(await db().eventHolder.count()).toBe(0);
+    expect(await db().uploadAlias.count()).toBe(0);
   });
 
   it("read another way (a format or host named, where the first had none) is read, not recognised", async () => {
@@ -147,6 +158,128 @@ describe("the same file uploaded again", () => {
     expect(read.upload).toMatchObject({ stored: 5, duplicates: 1 });
     const recognised = await ingestFile(file, { name: "third.xml" });
     expect((recognised.upload.notices as { message: string }[])[0].message).toContain("'second.xml'");
+  });
+});
+
+describe("a recognised re-upload holds the earlier upload's events with one row", () => {
+  /** What the user sees of an upload: its report's accounting and its findings (hosts, time span, results, risk). */
+  async function shown(id: string) {
+    const { recordsRead, stored, duplicates, rejected, rejections } = await report(id);
+    return { recordsRead, stored, duplicates, rejected, rejections, findings: await uploadFindings(id), held: await heldCount(id) };
+  }
+  const results = () => db().detectionResult.count();
+
+  it("deleting the first upload: the re-upload still shows all its events and findings; deleting it too removes them", async () => {
+    const file = eventfulFile();
+    const first = await ingestFile(file);
+    const again = await ingestFile(file, { name: "again.xml" });
+    const hosts = await db().host.findMany({ orderBy: { id: "asc" } });
+    const before = await shown(again.upload.id);
+    expect(before).toMatchObject({ recordsRead: 8, stored: 0, duplicates: 6, rejected: 2, held: 5 });
+    expect(before.findings.hosts.map((h) => [h.name, h.events])).toEqual([["web01", 2], ["web02", 2], ["web\ufffd06", 1]]);
+    expect(before.findings).toEqual(await uploadFindings(first.upload.id));
+    expect(before.findings.results).toBeGreaterThan(0);
+    const resultsBefore = await results();
+
+    expect(await deleteUpload(first.upload.id)).toMatchObject({ events: 0, eventsKept: 5, results: 0 });
+    expect(await shown(again.upload.id)).toEqual(before);
+    expect(await db().host.findMany({ orderBy: { id: "asc" } })).toEqual(hosts);
+    expect(await results()).toBe(resultsBefore);
+    expect(await db().uploadAlias.count()).toBe(0);
+
+    expect(await deleteUpload(again.upload.id)).toMatchObject({ events: 5, eventsKept: 0, results: resultsBefore });
+    expect(await db().event.count()).toBe(0);
+    expect(await db().host.count()).toBe(0);
+    expect(await results()).toBe(0);
+  });
+
+  it("deleting the re-upload first removes only it: the first shows what it showed", async () => {
+    const file = eventfulFile();
+    const first = await ingestFile(file);
+    const before = await shown(first.upload.id);
+    const again = await ingestFile(file, { name: "again.xml" });
+    expect(await deleteUpload(again.upload.id)).toMatchObject({ events: 0, eventsKept: 0, results: 0 });
+    expect(await shown(first.upload.id)).toEqual(before);
+    expect(await deleteUpload(first.upload.id)).toMatchObject({ events: 5 });
+    expect(await db().event.count()).toBe(0);
+  });
+
+  it("chains: re-uploads of re-uploads hold the same events, whichever is deleted, until the last one goes", async () => {
+    const file = eventfulFile();
+    const x = await ingestFile(file, { name: "x.xml" });
+    const y = await ingestFile(file, { name: "y.xml" });
+    const z = await ingestFile(file, { name: "z.xml" });
+    const recognisedFrom = async (id: string) => (await report(id)).notices.find((n) => n.recognised)?.message.match(/upload '([^']+)'/)?.[1];
+    expect([await recognisedFrom(y.upload.id), await recognisedFrom(z.upload.id)]).toEqual(["x.xml", "x.xml"]);
+    const findings = await uploadFindings(x.upload.id);
+    expect(findings.results).toBeGreaterThan(0);
+    const events = await db().event.findMany({ orderBy: { id: "asc" }, select: { id: true, hostId: true, eventKey: true } });
+
+    // The earliest re-upload takes the first's place; the other holds what it holds.
+    await deleteUpload(x.upload.id);
+    const w = await ingestFile(file, { name: "w.xml" });
+    expect(await recognisedFrom(w.upload.id)).toBe("y.xml");
+    for (const u of [y, z, w]) expect(await uploadFindings(u.upload.id)).toEqual(findings);
+    expect(await db().event.count({ where: { uploadId: y.upload.id } })).toBe(5);
+
+    await deleteUpload(y.upload.id);
+    for (const u of [z, w]) expect(await uploadFindings(u.upload.id)).toEqual(findings);
+    expect(await deleteUpload(w.upload.id)).toMatchObject({ events: 0, eventsKept: 0 });
+    expect(await uploadFindings(z.upload.id)).toEqual(findings);
+    expect(await db().event.findMany({ orderBy: { id: "asc" }, select: { id: true, hostId: true, eventKey: true } })).toEqual(events);
+    expect(await db().uploadAlias.count()).toBe(0);
+
+    expect(await deleteUpload(z.upload.id)).toMatchObject({ events: 5 });
+    expect(await db().event.count()).toBe(0);
+    expect(await db().detectionResult.count()).toBe(0);
+  });
+
+  it("an alias of an alias is written as an alias of the upload that holds the events", async () => {
+    const file = eventfulFile();
+    const x = await ingestFile(file, { name: "x.xml" });
+    const y = await ingestFile(file, { name: "y.xml" });
+    // A third recognised from the second (as a worker that found it would): made an alias of the first.
+    const id = await receiveUpload({ filename: "z.xml", body: fs.createReadStream(file), expectedBytes: fs.statSync(file).size });
+    const { sha256 } = await db().upload.findUniqueOrThrow({ where: { id } });
+    const reading = readAs({ format: null, recordHost: null, recordChannel: null });
+    const client = await pgPool().connect();
+    try {
+      await client.query("BEGIN");
+      const found = (await findIdenticalUpload(client, id, sha256!, reading, y.upload.id))!;
+      await adoptIdenticalUpload(client, id, found, sha256!, reading);
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
+    expect(await db().uploadAlias.findUniqueOrThrow({ where: { uploadId: id } })).toMatchObject({ aliasOf: x.upload.id });
+    expect(await heldCount(id)).toBe(5);
+  });
+
+  it("retention drops the events every one of them holds; host counters follow, and both can still be deleted", async () => {
+    // The sample is from 2022: stored while everything is kept, then its month expires.
+    const file = tempFile("old.xml", `${record(1)}\n${record(2, "web02")}\n`);
+    const first = await ingestFile(file);
+    const again = await ingestFile(file, { name: "again.xml" });
+    expect(await heldCount(again.upload.id)).toBe(2);
+    expect((await applyRetention({ days: 365 })).dropped.length).toBe(1);
+    for (const id of [first.upload.id, again.upload.id]) expect((await uploadFindings(id)).hostCount).toBe(0);
+    expect((await db().host.findMany()).map((h) => h.eventCount)).toEqual([0, 0]);
+    expect(await deleteUpload(first.upload.id)).toMatchObject({ events: 0, eventsKept: 0 });
+    expect(await deleteUpload(again.upload.id)).toMatchObject({ events: 0, eventsKept: 0 });
+    expect(await db().upload.count()).toBe(0);
+  });
+
+  it("an upload that holds the events as a duplicate keeps them once the first and its re-upload are gone", async () => {
+    const file = eventfulFile();
+    const first = await ingestFile(file);
+    const again = await ingestFile(file, { name: "again.xml" });
+    const read = await ingestFile(file, { name: "read.xml", format: "xml" });
+    const findings = await uploadFindings(read.upload.id);
+    await deleteUpload(first.upload.id);
+    expect(await deleteUpload(again.upload.id)).toMatchObject({ events: 0, eventsKept: 5 });
+    expect(await uploadFindings(read.upload.id)).toEqual(findings);
+    expect(await db().event.count({ where: { uploadId: read.upload.id } })).toBe(5);
+    expect(await db().eventHolder.count()).toBe(0);
   });
 });
 
@@ -206,14 +339,15 @@ describe("recognising is one transaction under the job's lease", () => {
       await pgPool().query(`DROP TRIGGER fail_stored ON uploads; DROP FUNCTION fail_stored()`);
     }
     expect(await db().upload.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "queued", stored: 0, duplicates: 0, recordsRead: 0, attempts: 1 });
-    expect(await holderCount(id)).toBe(0);
+    expect(await heldCount(id)).toBe(0);
+    expect(await db().uploadAlias.count()).toBe(0);
     expect(await db().uploadRejection.count({ where: { uploadId: id } })).toBe(0);
     expect(await detectJobs(id)).toBe(0);
     expect(await db().workLease.count()).toBe(0);
 
     await drainUploads();
     expect(await db().upload.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", stored: 0, duplicates: 6, rejected: 2, attempts: 2 });
-    expect(await holderCount(id)).toBe(5);
+    expect(await heldCount(id)).toBe(5);
     expect(await db().uploadRejection.count({ where: { uploadId: id } })).toBe(2);
   });
 
@@ -230,7 +364,8 @@ describe("recognising is one transaction under the job's lease", () => {
       await pgPool().query(`DROP TRIGGER steal_lease ON work_leases; DROP FUNCTION steal_lease()`);
     }
     expect(await db().upload.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "processing", stored: 0, duplicates: 0 });
-    expect(await holderCount(id)).toBe(0);
+    expect(await heldCount(id)).toBe(0);
+    expect(await db().uploadAlias.count()).toBe(0);
     expect(await db().uploadRejection.count({ where: { uploadId: id } })).toBe(0);
     expect(await detectJobs(id)).toBe(0);
     // Its file stays for the successor.
@@ -291,7 +426,7 @@ describe("a file whose events retention dropped since it was uploaded", () => {
       const r = await report(again.upload.id);
       expect(r.notices.some((n) => n.recognised)).toBe(false);
       expect(r).toMatchObject({ recordsRead: 2, stored: 0, duplicates: 0, rejected: 2 });
-      expect(await holderCount(again.upload.id)).toBe(0);
+      expect(await heldCount(again.upload.id)).toBe(0);
     } finally {
       delete process.env.IISWATCH_RETENTION_DAYS;
     }

@@ -3,6 +3,7 @@ import { db } from "../db/client";
 import type { RunKind } from "../db/enums";
 import { parseBigintId } from "../db/ids";
 import { query, queryOne, sql, whereAll, type Sql } from "../db/sql";
+import { eventsHeldBy } from "../ingest/holding";
 import { outputFieldNames } from "./spec";
 import type { StoredEnrichment } from "./enrichment";
 import { specById } from "./specs";
@@ -46,13 +47,12 @@ export interface ResultRow {
 
 /** Detection results, newest first; suppressed ones only when asked for, and flagged. */
 /**
- * SQL: the ids of the results an upload's events are part of — the events it stored and those it held that another
- * upload had stored first (event_holders).
+ * SQL: the ids of the results an upload's events are part of — the events it stored and those it holds that another
+ * upload had stored first (lib/ingest/holding.ts).
  */
 export const UPLOAD_RESULT_IDS = (upload: string): Sql =>
   sql`SELECT dre.result_id FROM detection_result_events dre
-   WHERE (dre.host_id, dre.event_id) IN (SELECT host_id, id FROM events WHERE upload_id = ${upload}::uuid
-                                         UNION ALL SELECT host_id, event_id FROM event_holders WHERE upload_id = ${upload}::uuid)`;
+   WHERE (dre.host_id, dre.event_id) IN (SELECT host_id, id FROM (${eventsHeldBy(upload)}) held)`;
 
 /** A detection result as listResults's SQL returns it. */
 interface ResultSqlRow {

@@ -2,13 +2,15 @@
 // still held already brought, read the same way (readers' version, format asked for, host and channel given: the
 // rest of what its records become), would be read into the very same records: every one a duplicate of an event
 // that upload holds, the same rejections, the same notices. So it is not read again. The ingest job (in its
-// lease-checked transaction) makes it a holder of that upload's events and reports what reading it would have:
+// lease-checked transaction) makes it hold what that upload holds — one row, an alias (holding.ts), whatever the
+// number of events — copies that upload's rejections, and reports what reading it would have:
 // the same records read and rejected, every good record a duplicate, nothing stored.
 import type pg from "pg";
 import { execute, queryOne, sql } from "../db/sql";
 import type { ReaderNotice } from "./parser";
 import { READERS_VERSION } from "./readers";
-import { EVENTS_MERGE_LOCK, holdEventsOf } from "./store";
+import { holdAsAliasOf } from "./holding";
+import { EVENTS_MERGE_LOCK } from "./store";
 
 /** How an upload's file is read, as `uploads.read_as` records it: equal for two uploads only if they read alike. */
 export function readAs(upload: { format: string | null; recordHost: string | null; recordChannel: string | null }): string {
@@ -93,7 +95,7 @@ export interface AdoptedReport {
 
 /**
  * Inside the caller's (lease-checked) transaction: makes `uploadId` hold every event `found` (findIdenticalUpload)
- * holds and copies its rejections; returns the report to record. Throws IdenticalUploadGoneError (the caller rolls
+ * holds (as its alias) and copies its rejections; returns the report to record. Throws IdenticalUploadGoneError (the caller rolls
  * back and reads the file) if `found` no longer holds its events once the merge lock is held.
  */
 export async function adoptIdenticalUpload(
@@ -103,12 +105,12 @@ export async function adoptIdenticalUpload(
   sha256: string,
   reading: string,
 ): Promise<AdoptedReport> {
-  // The merge lock first (holdEventsOf takes it again, shared), then the check: an upload deleted before it was taken
-  // is seen gone here; one deleted after waits for this transaction, and then passes its events to this upload.
+  // The merge lock first (shared, as a merge takes it), then the check: an upload deleted before it was taken is seen
+  // gone here; one deleted after waits for this transaction, and then passes its events to this upload.
   await execute(sql`SELECT pg_advisory_xact_lock_shared(hashtext(${EVENTS_MERGE_LOCK}))`, client);
   const earlier = await findIdenticalUpload(client, uploadId, sha256, reading, found.id);
   if (!earlier) throw new IdenticalUploadGoneError(`the upload '${found.filename}' went before this one could be recognised as identical to it`);
-  await holdEventsOf(client, uploadId, earlier.id);
+  await holdAsAliasOf(client, uploadId, earlier.id);
   await execute(
     sql`INSERT INTO upload_rejections (upload_id, position, location, reason, excerpt)
      SELECT ${uploadId}::uuid, position, location, reason, excerpt FROM upload_rejections WHERE upload_id = ${earlier.id}::uuid ORDER BY id`,

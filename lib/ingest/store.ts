@@ -233,27 +233,6 @@ export class StagingTable {
   }
 }
 
-/**
- * Inside the caller's transaction: makes `uploadId` a holder of every event `earlierUploadId` holds — those it
- * stored and those it holds as a duplicate — as if it had merged the same records (an upload recognised as
- * identical to an earlier one, reupload.ts). Deleting either upload then keeps what the other holds. Returns how
- * many events it now holds. Takes the merge lock (shared) like a merge, so the earlier upload cannot be deleted
- * half-way; the caller checks, after this, that it still exists.
- *
- * The one statement that knows how holding is recorded (events.upload_id, event_holders): keep it the only one.
- */
-export async function holdEventsOf(client: pg.ClientBase, uploadId: string, earlierUploadId: string): Promise<number> {
-  await execute(sql`SELECT pg_advisory_xact_lock_shared(hashtext(${EVENTS_MERGE_LOCK}))`, client);
-  return execute(
-    sql`INSERT INTO event_holders (host_id, event_time, event_id, upload_id)
-     SELECT host_id, time, id, ${uploadId}::uuid FROM events WHERE upload_id = ${earlierUploadId}::uuid
-     UNION ALL
-     SELECT host_id, event_time, event_id, ${uploadId}::uuid FROM event_holders WHERE upload_id = ${earlierUploadId}::uuid
-     ON CONFLICT DO NOTHING`,
-    client,
-  );
-}
-
 export interface BatchResult {
   stored: number;
   duplicates: number;

@@ -1,5 +1,6 @@
 // Deleting an upload: the events only it holds, and the results (with their risk events and notables) derived
-// only from those events. Events another upload also holds stay, passed on to that upload. One transaction,
+// only from those events. Events another upload also holds stay, passed on to that upload (all of them to an upload
+// recognised as identical to it, if there is one). One transaction,
 // holding every detection's run lock, so no detection run sees half of it.
 import type pg from "pg";
 import { storeRiskIncidents } from "../risk/incidents";
@@ -8,6 +9,7 @@ import { execute, query, queryOne, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { DETECTION_SPECS } from "../detections/specs";
 import { detectionRunLockKey } from "../detections/engine";
+import { handOverToAlias } from "../ingest/holding";
 import { recountHosts } from "../ingest/host-counters";
 import { EVENTS_MERGE_LOCK } from "../ingest/store";
 import { removeSpool } from "../ingest/spool";
@@ -51,8 +53,11 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
   await execute(sql`SELECT pg_advisory_xact_lock(hashtext(${EVENTS_MERGE_LOCK}))`, client);
   for (const spec of DETECTION_SPECS) await execute(sql`SELECT pg_advisory_xact_lock(hashtext(${detectionRunLockKey(spec.id)}))`, client);
 
-  // Events another upload also holds pass to that upload (the lowest id among them, for a stable choice).
-  const kept = await execute(
+  // An upload recognised as identical to this one (an alias, lib/ingest/holding.ts) takes over everything it holds:
+  // nothing goes. Otherwise the events another upload also holds pass to that upload (the lowest id among them, for
+  // a stable choice). Deleting an alias itself removes only its row (with the upload's, by the foreign key).
+  const handedOver = await handOverToAlias(client, uploadId);
+  const kept = handedOver ?? (await execute(
     sql`WITH heirs AS (
        SELECT DISTINCT ON (h.event_id) h.host_id, h.event_time, h.event_id, h.upload_id
        FROM events e JOIN event_holders h ON h.host_id = e.host_id AND h.event_id = e.id AND h.upload_id <> ${uploadId}
@@ -64,7 +69,7 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
      )
      DELETE FROM event_holders h USING moved WHERE h.host_id = moved.host_id AND h.event_id = moved.id AND h.upload_id = moved.upload_id`,
     client,
-  );
+  ));
 
   // Results that counted an event of this upload; those left with no event once the events go are derived only
   // from this upload and go too (their risk events and notables with them, by the foreign keys).

@@ -3,6 +3,7 @@
 // and the risk they produced. Suppressed results and risk do not count, as everywhere else.
 import { UPLOAD_RESULT_IDS } from "../detections/queries";
 import { query, sql } from "../db/sql";
+import { eventsHeldBy } from "../ingest/holding";
 import { RESULT_SUPPRESSED } from "../detections/suppressed";
 import { OPEN_STATUSES } from "../triage/fields";
 
@@ -22,8 +23,7 @@ export interface UploadFindings {
 }
 
 export async function uploadFindings(uploadId: string): Promise<UploadFindings> {
-  const events = sql`SELECT host_id, time FROM events WHERE upload_id = ${uploadId}::uuid
-                  UNION ALL SELECT host_id, event_time FROM event_holders WHERE upload_id = ${uploadId}::uuid`;
+  const events = eventsHeldBy(uploadId);
   const [hosts, results] = await Promise.all([
     query<{ id: string; name: string; events: number; host_count: number; first: Date; last: Date }>(
       sql`SELECT ev.host_id AS id, coalesce(h.name, ev.host_id) AS name, ev.n::int AS events, count(*) OVER ()::int AS host_count,
