@@ -44,7 +44,7 @@ export interface SearchRow {
 }
 
 /** Windows per statement: bounds the statement's memory on long replays. */
-const WINDOWS_PER_STATEMENT = 500;
+const WINDOWS_PER_STATEMENT = 24;
 
 /** What a statement records about its runs: the detection, the kind of run, what triggered it, its windows. */
 interface RunsOf {
