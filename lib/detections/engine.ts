@@ -8,14 +8,14 @@ import type pg from "pg";
 import type { RunKind } from "../db/enums";
 import { execute, join, query, raw, sql, type Sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
-import { riskContext } from "./risk-context";
+import { riskContext, riskMessageSql } from "./rba";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
 import { enrich, type EventDetail } from "./enrichment";
 import { suppressedSql } from "./suppressed";
 import { disjointBatches, type RunWindow } from "./schedule";
 import { compileSearch } from "./search-sql";
 import type { Detection } from "./settings";
-import { messageTokens, type DetectionSpec } from "./spec";
+import type { DetectionSpec } from "./spec";
 
 /** Runs that report (results, risk, notables): every RunKind but ad-hoc searches. */
 export type ReportingRunKind = Exclude<RunKind, "adhoc">;
@@ -124,10 +124,7 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
   // Rule title `%name%`: the detection's name.
   const notableTitle = (notable?.ruleTitle ?? "%name%").replaceAll("%name%", spec.name);
   // The risk message with each `$field$` token replaced by the result's field.
-  const message = messageTokens(spec.rba.message).reduce(
-    (expr, token) => sql`replace(${expr}, ${`$${token}$`}::text, coalesce(r.fields ->> ${token}::text, ''))`,
-    sql`${spec.rba.message}::text`,
-  );
+  const message = riskMessageSql(spec.rba.message, sql`r.fields`);
   const hostPriority = sql`lower(coalesce(h.priority, ${DEFAULT_HOST_PRIORITY}))`;
   return sql`WITH ${searchCtes(spec, runs)},
   novel AS MATERIALIZED (
