@@ -95,7 +95,12 @@ export const sidecarSchema = z.strictObject({
   /** The test that runs this detection on golden events (a path in the repository). */
   test: z.string().regex(/^[\w./-]+\.test\.ts$/),
   /** Enrichment beyond Splunk (enrichment.ts), from these event data fields of the contributing events. */
-  enrichment: z.strictObject({ kind: z.enum(ENRICHMENT_KINDS), data_fields: z.array(z.string().min(1)).min(1) }),
+  // data_fields: event data names ([ModuleDll, Binary]), or what the enricher calls each and where the event has
+  // it ({ModuleDll: "0"}: the unnamed %1).
+  enrichment: z.strictObject({
+    kind: z.enum(ENRICHMENT_KINDS),
+    data_fields: z.union([z.array(z.string().min(1)).min(1), z.record(z.string().min(1), z.string().min(1))]),
+  }),
   /** Tags added to the YAML's (each addition says why in `notes`). */
   tags: z.strictObject({ mitre_attack_id: z.array(z.string().regex(/^T\d{4}(\.\d{3})?$/)) }).optional(),
   /** What differs locally from the YAML, and why; shown as the detection's provenance. */
@@ -170,6 +175,10 @@ function structuredSearchOf(spl: string): StructuredSearch {
   };
 }
 
+function enrichmentFields(fields: Sidecar["enrichment"]["data_fields"]): DetectionSpec["enrichment"]["dataFields"] {
+  return Array.isArray(fields) ? fields.map((name) => ({ name, key: name })) : Object.entries(fields).map(([name, key]) => ({ name, key }));
+}
+
 export interface DetectionSource {
   /** The detection YAML's text and where it is (relative to the repository). */
   detectionYaml: string;
@@ -211,7 +220,7 @@ export function specFromYaml(source: DetectionSource): DetectionSpec {
     drilldownSearches: y.drilldown_searches.map((d) => ({ name: d.name, search: d.search, earliestOffset: d.earliest_offset, latestOffset: d.latest_offset })),
     deployment: deploymentFor(y.type),
     structuredSearch: structuredSearchOf(y.search),
-    enrichment: { kind: sidecar.enrichment.kind, dataFields: sidecar.enrichment.data_fields },
+    enrichment: { kind: sidecar.enrichment.kind, dataFields: enrichmentFields(sidecar.enrichment.data_fields) },
   });
 }
 

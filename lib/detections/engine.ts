@@ -59,7 +59,7 @@ function searchCtes(spec: DetectionSpec, runs: RunsOf): Sql {
   // The compiled search is SQL built from the spec shipped with the code (its literals quoted by compileSearch).
   const search = compileSearch(spec.structuredSearch);
   const groups = raw(search.groupColumns.map((g) => g.alias).join(", "));
-  const detail = sql`jsonb_build_object(${join(spec.enrichment.dataFields.map((f) => sql`${f}::text, e.data ->> ${f}::text`))})`;
+  const detail = sql`jsonb_build_object(${join(spec.enrichment.dataFields.map((f) => sql`${f.name}::text, e.data ->> ${f.key}::text`))})`;
   return sql`
   windows AS MATERIALIZED (
     SELECT nextval(pg_get_serial_sequence('detection_runs', 'id')) AS run_id, w.run_time, w.window_start, w.window_end

@@ -12,11 +12,17 @@ const V5 = path.join(SAMPLES, "sec-js+security_content@a235fbe4");
 const REPO = path.resolve(import.meta.dirname, "../..");
 
 describe("detection specs", () => {
-  it("hold the two ESCU defaults", () => {
-    expect(DETECTION_SPECS.map((s) => [s.id, s.name, s.type, s.rba.riskObjects, s.deployment.notable !== null])).toEqual([
+  it("hold the two ESCU defaults, then our own Anomaly detections of 2282's family", () => {
+    expect(DETECTION_SPECS.filter((s) => s.content.origin === "ESCU").map((s) => [s.id, s.name, s.type, s.rba.riskObjects, s.deployment.notable !== null])).toEqual([
       ["55f22929-cfd3-4388-ba5c-4d01fac7ee7e", "Windows IIS Components New Module Added", "TTP", [{ field: "dest", type: "system", score: 48 }], true],
       ["40c2ba5b-dd6a-496b-9e6e-c9524d0be167", "Windows IIS Components Module Failed to Load", "Anomaly", [{ field: "dest", type: "system", score: 25 }], false],
     ]);
+    const local = DETECTION_SPECS.filter((s) => s.content.origin === "local");
+    expect(local.map((s) => s.structuredSearch.where[0].value)).toEqual(["2293", "2295", "2296", "2298", "2214", "2220"]);
+    for (const spec of local) {
+      expect(spec).toMatchObject({ type: "Anomaly", author: "IIS Module Watch", deployment: { notable: null, rba: { enabled: true } } });
+      expect(spec.content.detectionFile).toMatch(/^lib\/detections\/content\/local\/detections\//);
+    }
     for (const spec of DETECTION_SPECS) {
       expect(spec.deployment).toMatchObject({ cron: "0 * * * *", earliest: "-70m@m", latest: "-10m@m" });
     }

@@ -113,7 +113,8 @@ export const detectionSpecSchema = z
     /** Enrichment beyond Splunk (enrichment.ts), from these event data fields of the contributing events. */
     enrichment: z.object({
       kind: z.enum(ENRICHMENT_KINDS),
-      dataFields: z.array(z.string().min(1)).min(1),
+      /** Each detail the enricher reads (`name`) and the event data key it is read from (`key`: a name, or "0" for %1…). */
+      dataFields: z.array(z.object({ name: z.string().min(1), key: z.string().min(1) })).min(1),
     }),
   })
   .superRefine((spec, ctx) => {

@@ -3,7 +3,17 @@
 import { loadDetectionSpec } from "../content";
 import type { DetectionSpec } from "../spec";
 
-const SIDECARS = ["windows_iis_components_new_module_added", "windows_iis_components_module_failed_to_load"];
+const SIDECARS = [
+  "windows_iis_components_new_module_added",
+  "windows_iis_components_module_failed_to_load",
+  // 2282's siblings on the Application log (local detections):
+  "windows_iis_module_registration_failed",
+  "windows_iis_module_missing_registermodule_entrypoint",
+  "windows_iis_module_invalid_precondition",
+  "windows_iis_global_modules_list_empty",
+  "windows_iis_http_filter_dll_failed_to_load",
+  "windows_iis_isapi_application_failed_to_load",
+];
 
 export const DETECTION_SPECS: readonly DetectionSpec[] = SIDECARS.map(loadDetectionSpec);
 
