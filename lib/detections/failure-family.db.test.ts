@@ -104,7 +104,7 @@ describe("golden: 2282's family on the Application log", () => {
             riskObjectType: "system",
             riskScore: 25,
             riskMessage: expected.message,
-            searchName: `ESCU - ${expected.detection} - Rule`,
+            searchName: `IIS Module Watch - ${expected.detection} - Rule`,
             infoMinTime: at("2026-03-02T09:50:00Z"),
             infoMaxTime: at("2026-03-02T10:50:00Z"),
           },

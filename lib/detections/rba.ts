@@ -103,7 +103,7 @@ export interface RiskContext {
  * type_list (as in the Risk data model's example_log), plus mitre_attack_tactics, which ES adds as
  * annotations.mitre_attack.mitre_tactic.
  */
-export function riskContext(spec: Pick<DetectionSpec, "name" | "type" | "tags" | "dataSource">): RiskContext {
+export function riskContext(spec: Pick<DetectionSpec, "name" | "content" | "type" | "tags" | "dataSource">): RiskContext {
   const tactics = mitreTactics(spec.tags.mitreAttackId);
   return {
     searchName: searchName(spec),

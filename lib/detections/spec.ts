@@ -158,11 +158,16 @@ export function renamed(search: StructuredSearch, field: string): string {
   return search.rename.find((r) => r.from === field)?.to ?? field;
 }
 
-/** ES saved-search name of an ESCU detection. */
-export function searchName(spec: Pick<DetectionSpec, "name">): string {
-  return `ESCU - ${spec.name} - Rule`;
+/** ES saved-search name: `<app prefix> - <name> - Rule`, ESCU's prefix for its content and ours for our own. */
+export function searchName(spec: Pick<DetectionSpec, "name" | "content">): string {
+  return `${spec.content.origin === "ESCU" ? "ESCU" : "IIS Module Watch"} - ${spec.name} - Rule`;
 }
 
 export function parseDetectionSpec(input: unknown): DetectionSpec {
   return detectionSpecSchema.parse(input);
+}
+
+/** Whose detection it is and which version, for people: "ESCU v5 (2025-02-10)", or "Local v1 (…)" for our own. */
+export function sourceLabel(spec: Pick<DetectionSpec, "content" | "version" | "date">): string {
+  return `${spec.content.origin === "ESCU" ? "ESCU" : "Local"} v${spec.version} (${spec.date})`;
 }
