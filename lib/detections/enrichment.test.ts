@@ -98,6 +98,11 @@ describe("findings: what a result means, most serious first", () => {
     expect(e.finding).toEqual({ kind: "module_load_failure", rank: 3, text: "DLL c:\\temp\\msf.dll failed to load (AMD64, ERROR_BAD_EXE_FORMAT)" });
   });
 
+  it("no DLL named (2298: the globalModules list is empty): says modules failed, not a DLL called '(unnamed)'", () => {
+    const e = enrich("iis-module-load-failure", [{ Binary: null }], [1]);
+    expect(e.finding).toEqual({ kind: "module_load_failure", rank: 3, text: "IIS modules failed to load" });
+  });
+
   it("HTTP logging disabled outranks a module removed, which outranks another change", () => {
     const logging = { Configuration: "/system.webServer/httpLogging/@dontLog", EditOperationType: "3", NewValue: "true" };
     const removed = { Configuration: '/system.webServer/modules/remove[@name="Old"]', EditOperationType: "1" };

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
-import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName, sourceLabel, specById } from "@/lib/detections";
+import { activeSuppressionMatches, detectionCoverage, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName, sourceLabel, specById } from "@/lib/detections";
 import { mitreTactics } from "@/lib/detections/mitre";
 import { lastDayInputs } from "@/lib/views/range";
 import { visibleBidi } from "@/lib/text/bidi";
@@ -24,7 +24,8 @@ export default async function DetectionPage({ params }: Props) {
   const detection = await getDetection((await params).id);
   if (!detection) notFound();
   const { spec } = detection;
-  const [runs, matches] = await Promise.all([listRuns({ detectionId: spec.id, limit: 50 }), activeSuppressionMatches(spec.id)]);
+  const [runs, matches, coverage] = await Promise.all([listRuns({ detectionId: spec.id, limit: 50 }), activeSuppressionMatches(spec.id), detectionCoverage([spec])]);
+  const fed = coverage.hostsFed.get(spec.id);
   const lastDay = lastDayInputs();
   return (
     <>
@@ -53,7 +54,15 @@ export default async function DetectionPage({ params }: Props) {
         <dt>Analytic story</dt>
         <dd>{spec.tags.analyticStory.join(", ")}</dd>
         <dt>Data source</dt>
-        <dd>{spec.dataSource.join(", ")}</dd>
+        <dd>
+          {spec.dataSource.join(", ")}
+          {fed !== undefined && (
+            <span className={fed === 0 && coverage.iisHosts > 0 ? "status-failed" : "muted"}>
+              {" "}
+              — sent by {fed} of {coverage.iisHosts} IIS host{coverage.iisHosts === 1 ? "" : "s"}
+            </span>
+          )}
+        </dd>
         <dt>Provenance</dt>
         <dd>
           {spec.provenance} <span className="mono">{spec.content.detectionFile}</span>, sidecar <span className="mono">{spec.content.sidecarFile}</span>, tested by{" "}
