@@ -7,8 +7,9 @@
 // text is attacker-controlled, and React escaping it is then not the only defence. The other security headers,
 // and the CSP of everything this does not match, come from next.config.js.
 //
-// /api is deliberately not matched: when proxy runs, Next.js buffers the request body (10 MB by default,
-// proxyClientMaxBodySize) and would truncate large uploads. Route handlers authorize every call themselves.
+// /api and /services/collector (the HTTP Event Collector, lib/hec) are deliberately not matched: when proxy runs,
+// Next.js buffers the request body (10 MB by default, proxyClientMaxBodySize) and would truncate large uploads.
+// Route handlers authorize every call themselves.
 import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER, SESSION_COOKIE } from "./lib/auth/config";
 import { FORWARDED_HEADERS, fromTrustedProxy, isSameOrigin } from "./lib/auth/request";
@@ -66,7 +67,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but the API and Next.js's own assets (host names with dots in a page path still match).
+  // Everything but the API, the HTTP Event Collector and Next.js's own assets (host names with dots in a page path still match).
   // Keep in step with the list in next.config.js, which gives those the API's policy instead.
-  matcher: ["/((?!api/|_next/|favicon\\.ico$|icon\\.svg$|robots\\.txt$).*)"],
+  matcher: ["/((?!api/|services/collector|_next/|favicon\\.ico$|icon\\.svg$|robots\\.txt$).*)"],
 };
