@@ -54,3 +54,43 @@ export function hecRequest(call: HecCall): Request {
   const body = typeof call.body === "string" || call.body === undefined ? call.body : new Uint8Array(call.body);
   return new Request(`${HEC_ORIGIN}${call.path}`, { method: call.method ?? "POST", headers, body });
 }
+
+/**
+ * A real HTTP server on 127.0.0.1 (a free port) whose /services/collector paths are the real route handlers, for
+ * real HEC clients to send to. Resolves with its base URL and a way to close it.
+ */
+export async function serveHecRoutes(routes: Record<string, (request: Request) => Promise<Response>>): Promise<{ url: string; close(): Promise<void> }> {
+  const http = await import("node:http");
+  const { Readable } = await import("node:stream");
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const handler = routes[url.pathname];
+    if (!handler) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const request = new Request(`http://${req.headers.host}${req.url}`, {
+      method: req.method,
+      headers,
+      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+      duplex: "half",
+    } as RequestInit);
+    handler(request)
+      .then(async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      })
+      .catch((e: unknown) => {
+        res.writeHead(500).end(String(e));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as import("node:net").AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
