@@ -402,6 +402,13 @@ const HEC_ROUTES = [
   ["/services/collector/raw/1.0", "app/services/collector/raw/1.0/route.ts"],
   ["/services/collector/ack", "app/services/collector/ack/route.ts"],
 ] as const;
+/** The Elasticsearch subset for Beats (lib/hec/elastic.ts): HEC tokens too, as an API key or a password. */
+const ELASTIC_ROUTES = [
+  ["GET", "/", "app/api/elastic/route.ts"],
+  ["GET", "/_license", "app/api/elastic/license/route.ts"],
+  ["POST", "/_bulk", "app/api/elastic/bulk/route.ts"],
+] as const;
+const INGEST_FILES = [...HEC_ROUTES.map(([, file]) => file), ...ELASTIC_ROUTES.map(([, , file]) => file)];
 
 beforeAll(async () => {
   process.env.IISWATCH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-authz-"));
@@ -580,6 +587,20 @@ describe("HTTP Event Collector routes take HEC tokens only, and HEC tokens open 
     });
   }
 
+  for (const [method, route, file] of ELASTIC_ROUTES) {
+    it(`${method} ${route} (Elasticsearch for Beats): every session and API token is refused (401), a HEC token as an API key is not`, async () => {
+      const handler = ((await import(/* @vite-ignore */ `../${file}`)) as Record<string, (r: Request) => Promise<Response>>)[method];
+      const body = method === "POST" ? `{"create":{}}\n{"winlog":{"event_id":"2282","channel":"Application","computer_name":"WEB01"}}\n` : undefined;
+      for (const p of principals) {
+        const res = await handler(request(p, method, route, { body }));
+        expect(res.status, `${route} as ${p.name}`).toBe(401);
+      }
+      const apiKey = Buffer.from(`beat:${hecToken}`).toString("base64");
+      const res = await handler(new Request(`${ORIGIN}${route}`, { method, headers: { authorization: `ApiKey ${apiKey}` }, body }));
+      expect(res.status, `${route} with a HEC token`).toBe(200);
+    });
+  }
+
   it("a HEC token opens no route of the HTTP API (pages and actions take sessions only)", async () => {
     const hec: Principal = { name: "HEC token", role: null, kind: "anonymous" };
     for (const surface of surfaces.filter((s) => s.kind === "route")) {
@@ -604,7 +625,7 @@ describe("every page and route handler refuses anonymous callers", () => {
     }
   };
   walk(path.resolve(import.meta.dirname, "../app"));
-  const covered = new Set([...surfaces.map((s) => s.file), ...HEC_ROUTES.map(([, file]) => file)]);
+  const covered = new Set([...surfaces.map((s) => s.file), ...INGEST_FILES]);
   const anonymous: Principal = { name: "anonymous", role: null, kind: "anonymous" };
 
   it("found the app's pages and routes", () => {
@@ -664,7 +685,7 @@ describe("every server action refuses anonymous callers", () => {
   });
 
   it("every page and route handler is in the matrix", () => {
-    const pagesAndRoutes = new Set([...surfaces.filter((s) => s.kind !== "action").map((s) => s.file), ...HEC_ROUTES.map(([, file]) => file)]);
+    const pagesAndRoutes = new Set([...surfaces.filter((s) => s.kind !== "action").map((s) => s.file), ...INGEST_FILES]);
     const listed = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listed(path.join(dir, e.name)) : /^(page\.tsx|route\.ts)$/.test(e.name) ? [path.relative(path.resolve(import.meta.dirname, ".."), path.join(dir, e.name))] : []));
     expect(listed(path.resolve(import.meta.dirname, "../app")).filter((f) => !PUBLIC_FILES.has(f) && !pagesAndRoutes.has(f))).toEqual([]);

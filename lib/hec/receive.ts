@@ -51,7 +51,7 @@ export function hecLimits(): HecLimits {
 const RETRY_AFTER = { "Retry-After": "1" };
 const busy = (): HecError => new HecError({ status: "serverBusy", headers: RETRY_AFTER });
 
-interface Token {
+export interface Token {
   id: string;
   name: string;
   defaultHost: string | null;
@@ -98,7 +98,7 @@ function channelOf(request: Request, required: boolean): string | null {
 }
 
 /** The body, bounded, gzip undone (bounded too). */
-async function readBody(request: Request, maxBytes: number): Promise<Buffer> {
+export async function readBody(request: Request, maxBytes: number): Promise<Buffer> {
   const tooLarge = (n: number | string) =>
     new HecError({ status: "invalidDataFormat", httpStatus: 413, text: `Content-Length of ${n} too large (maximum is ${maxBytes})` });
   const declared = Number(request.headers.get("content-length") ?? NaN);
@@ -127,7 +127,7 @@ async function readBody(request: Request, maxBytes: number): Promise<Buffer> {
 let inFlight = 0;
 
 /** Takes one of this process's request slots, or refuses when all are taken or too many batches wait for a worker. */
-async function admit(limits: HecLimits): Promise<() => void> {
+export async function admit(limits: HecLimits): Promise<() => void> {
   if (inFlight >= limits.maxInFlight) throw busy();
   inFlight++;
   const release = () => {
@@ -148,7 +148,7 @@ async function admit(limits: HecLimits): Promise<() => void> {
 let limiter: { perSecond: number; limiter: RateLimiterMemory } | null = null;
 
 /** Counts a token's events against its rate; refuses (code 9) past it. */
-async function throttle(tokenId: string, events: number, perSecond: number): Promise<void> {
+export async function throttle(tokenId: string, events: number, perSecond: number): Promise<void> {
   if (limiter?.perSecond !== perSecond) limiter = { perSecond, limiter: new RateLimiterMemory({ points: perSecond, duration: 1 }) };
   try {
     // A batch larger than a second's worth costs a whole second: it passes alone.
@@ -169,11 +169,14 @@ async function nextAckId(tokenId: string, channel: string): Promise<number> {
   return Number(row!.ack_id);
 }
 
-/** Stores a batch durably (see the header) and answers Success, with its ackId when the token acknowledges. */
-async function store(token: Token, channel: string | null, body: Buffer, format: "json" | undefined): Promise<HecReply> {
+/**
+ * Stores a batch durably (see the header) and answers Success, with its ackId when the token acknowledges. `via`
+ * names the protocol in the upload's name ("HEC", "Elasticsearch _bulk").
+ */
+export async function store(token: Token, channel: string | null, body: Buffer, format: "json" | undefined, via = "HEC"): Promise<HecReply> {
   const ackId = token.ackEnabled && channel ? await nextAckId(token.id, channel) : null;
   await receiveUpload({
-    filename: `HEC "${token.name}"${channel ? ` channel ${channel}` : ""}${ackId !== null ? ` ackId ${ackId}` : ""}`,
+    filename: `${via} "${token.name}"${channel ? ` channel ${channel}` : ""}${ackId !== null ? ` ackId ${ackId}` : ""}`,
     body: Readable.from([body]),
     format,
     expectedBytes: body.length,
