@@ -29,7 +29,7 @@ const positive = (name: string, fallback: number) => {
 };
 
 export interface HecLimits {
-  /** Largest request body, and the largest a gzip body may expand to (IISWATCH_HEC_MAX_BODY_BYTES, 16 MiB). */
+  /** Largest request body, and the largest a gzip body may expand to (IISWATCH_HEC_MAX_BODY_BYTES, 4 MiB: shippers batch 1–2 MiB). */
   maxBodyBytes: number;
   /** Requests this process reads at once (IISWATCH_HEC_MAX_IN_FLIGHT, 8): memory is at most this × the body cap. */
   maxInFlight: number;
@@ -41,7 +41,7 @@ export interface HecLimits {
 
 export function hecLimits(): HecLimits {
   return {
-    maxBodyBytes: positive("IISWATCH_HEC_MAX_BODY_BYTES", 16 * 1024 * 1024),
+    maxBodyBytes: positive("IISWATCH_HEC_MAX_BODY_BYTES", 4 * 1024 * 1024),
     maxInFlight: positive("IISWATCH_HEC_MAX_IN_FLIGHT", 8),
     maxPending: positive("IISWATCH_HEC_MAX_PENDING", 200),
     eventsPerSecond: positive("IISWATCH_HEC_EVENTS_PER_SECOND", 20_000),
