@@ -134,6 +134,14 @@ describe("_bulk", () => {
     expect(await db().event.count({ where: { host: "WEB23" } })).toBe(1);
   });
 
+  it("POST /<index>/_bulk (as rewritten by next.config.js: the request keeps its path) names the index of items without one", async () => {
+    const res = await bulkRoute.POST(
+      new Request(`${HEC_ORIGIN}/winlogbeat-8.17.0/_bulk`, { method: "POST", headers: { authorization: apiKey(token) }, body: `{"create":{}}\n${doc(60, "WEB24")}\n` }),
+    );
+    expect(((await res.json()) as { items: { create: { _index: string } }[] }).items[0].create._index).toBe("winlogbeat-8.17.0");
+    await drainUploads();
+  });
+
   it("an empty or malformed request is refused whole", async () => {
     expect((await bulk("\n")).status).toBe(400);
     expect((await bulk(`{"frobnicate":{}}\n{}\n`)).status).toBe(400);
