@@ -13,6 +13,8 @@ import { drainUploads } from "./pipeline";
 import { event2282Ecs, event29Xml, hecRequest, newChannel, type HecCall } from "./support/hec";
 import { cliActor } from "../lib/audit/log";
 import { db } from "../lib/db/client";
+import { pgPool } from "../lib/db/pg";
+import { spoolPath } from "../lib/ingest/spool";
 import { HEC_STATUS, type HecStatusName } from "../lib/hec/protocol";
 import { createHecToken, revokeHecToken } from "../lib/hec/tokens";
 import * as collector from "../app/services/collector/route";
@@ -51,7 +53,7 @@ let ackToken = "";
 let plainToken = "";
 let revokedToken = "";
 let ackTokenId = "";
-const ENV_KEYS = ["IISWATCH_HEC_MAX_PENDING", "IISWATCH_HEC_EVENTS_PER_SECOND", "IISWATCH_HEC_MAX_BODY_BYTES", "IISWATCH_SPOOL_DIR"];
+const ENV_KEYS = ["IISWATCH_HEC_MAX_IN_FLIGHT", "IISWATCH_HEC_MAX_PENDING", "IISWATCH_HEC_EVENTS_PER_SECOND", "IISWATCH_HEC_MAX_BODY_BYTES", "IISWATCH_SPOOL_DIR"];
 const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
 
 beforeAll(async () => {
@@ -165,6 +167,28 @@ describe("HEC status codes, as Splunk answers them", () => {
     await drainUploads();
   });
 
+  it("9 Server is busy when this process already reads as many requests as it may (a slow client holds a slot)", async () => {
+    process.env.IISWATCH_HEC_MAX_IN_FLIGHT = "1";
+    let finish: () => void = () => {};
+    const slowBody = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(EVENT));
+        finish = () => controller.close();
+      },
+    });
+    const slow = eventRoute.POST(
+      new Request("http://iiswatch.test/services/collector/event", { method: "POST", headers: { authorization: `Splunk ${plainToken}` }, body: slowBody, duplex: "half" } as RequestInit),
+    );
+    // The slow request has taken the slot (it is reading its body) before the second arrives.
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await call({ path: "/services/collector/event", token: plainToken, body: EVENT });
+    expect({ status: refused.status, body: refused.body }).toEqual(splunkAnswer("serverBusy"));
+    finish();
+    expect((await slow).status).toBe(200);
+    expect((await call({ path: "/services/collector/event", token: plainToken, body: EVENT })).body).toEqual({ text: "Success", code: 0 });
+    await drainUploads();
+  });
+
   it("bodies are bounded: a declared or actual length past the limit, or a gzip body expanding past it, is 413", async () => {
     process.env.IISWATCH_HEC_MAX_BODY_BYTES = "4096";
     const big = EVENT.repeat(10);
@@ -212,6 +236,10 @@ describe("HEC events go through the upload readers, stored once, acknowledged", 
     // Acknowledged only after a commit: the batch is an upload, queued with its ingest job.
     const upload = await db().upload.findFirstOrThrow({ where: { hecTokenId: summary.id } });
     expect(upload).toMatchObject({ status: "queued", hecChannel: channel, hecAckId: 0n, format: "json" });
+    // What a restart right after the answer would find: the batch on disk and its ingest job committed.
+    expect(fs.existsSync(spoolPath(upload.id))).toBe(true);
+    const { rows: jobs } = await pgPool().query(`SELECT state FROM pgboss.job WHERE id = $1`, [upload.jobId]);
+    expect(jobs).toEqual([{ state: "created" }]);
     await drainUploads();
     const done = await db().upload.findUniqueOrThrow({ where: { id: upload.id } });
     expect(done).toMatchObject({ status: "done", recordsRead: 3, stored: 3, rejected: 0 });
