@@ -7,6 +7,7 @@
 import { execute, query, sql } from "../db/sql";
 import type { RunSummary } from "./engine";
 import { enabledDetections, runForNewEvents } from "./runs";
+import { detectionTiming, type DetectionTiming } from "./timing";
 
 export interface UploadEvaluationOutcome {
   runs: RunSummary[];
@@ -18,12 +19,16 @@ export interface UploadEvaluationOutcome {
  * Evaluates the events one upload stored with every enabled detection (or those named), records it, and marks
  * the upload done when it was waiting for its detections.
  */
-export async function evaluateUpload(uploadId: string, options: { now?: Date; detectionIds?: string[] } = {}): Promise<UploadEvaluationOutcome> {
+export async function evaluateUpload(
+  uploadId: string,
+  options: { now?: Date; detectionIds?: string[]; timing?: DetectionTiming } = {},
+): Promise<UploadEvaluationOutcome> {
   const now = options.now ?? new Date();
+  const timing = options.timing ?? detectionTiming();
   const runs: RunSummary[] = [];
   let pendingUntil: Date | null = null;
   for (const detection of await enabledDetections(options.detectionIds)) {
-    const evaluation = await runForNewEvents(uploadId, { now, detections: [detection] });
+    const evaluation = await runForNewEvents(uploadId, { now, detections: [detection], timing });
     runs.push(...evaluation.runs);
     if (evaluation.pendingUntil && (!pendingUntil || evaluation.pendingUntil > pendingUntil)) pendingUntil = evaluation.pendingUntil;
     await execute(

@@ -5,6 +5,7 @@ import { executeAdhocRun, executeReportingRuns, type RunSummary, type SearchRow 
 import { compileSearch } from "./search-sql";
 import { cronTimesBetween, previousCronTime, runWindowsCovering, windowForRun, type RunWindow } from "./schedule";
 import { listDetections, requireDetection, type Detection } from "./settings";
+import type { DetectionTiming } from "./timing";
 
 export async function enabledDetections(detectionIds?: string[]): Promise<Detection[]> {
   const all = await listDetections();
@@ -92,7 +93,7 @@ export async function replayHistory(options: ReplayOptions = {}): Promise<RunSum
 
 export interface UploadEvaluation {
   runs: RunSummary[];
-  /** The latest scheduled time of a window holding this upload's events that is not due yet, if any. */
+  /** The latest scheduled time of a window holding this upload's events that is not due yet, if any (none in NRT). */
   pendingUntil: Date | null;
 }
 
@@ -100,9 +101,19 @@ export interface UploadEvaluation {
  * Late events: runs the scheduled windows that the events this upload stored fall in (windows whose time has
  * come; later ones are the scheduler's, and are reported in `pendingUntil`). Only events no earlier result
  * counted are reported, so running it again reports nothing new. The detection job runs this for every upload.
+ *
+ * Near-real-time (`timing: "nrt"`, IISWATCH_DETECTIONS=nrt): the windows not due yet are run now too, each a run of
+ * kind `nrt` at `now` (its risk events' and notable's _time: when it was raised) over the scheduled window itself
+ * — ESCU's window tiles event time, so every event lies in exactly one, and the row is the Splunk row of that window
+ * as it stands. Their events enter the ledger, so the window's scheduled run later reports nothing again; a group
+ * that gains events from a later batch is reported again with its full count, as a late event is.
  */
-export async function runForNewEvents(uploadId: string, options: { now?: Date; detections?: Detection[] } = {}): Promise<UploadEvaluation> {
+export async function runForNewEvents(
+  uploadId: string,
+  options: { now?: Date; detections?: Detection[]; timing?: DetectionTiming } = {},
+): Promise<UploadEvaluation> {
   const now = options.now ?? new Date();
+  const nearRealTime = (options.timing ?? "scheduled") === "nrt";
   const runs: RunSummary[] = [];
   let pendingUntil: Date | null = null;
   for (const detection of options.detections ?? (await enabledDetections())) {
@@ -110,8 +121,14 @@ export async function runForNewEvents(uploadId: string, options: { now?: Date; d
     if (!span) continue;
     const covering = runWindowsCovering(detection.spec.deployment, span.first, span.last);
     const windows = await windowsWithEvents(detection, due(covering, now), { uploadId });
-    for (const w of covering) if (w.runTime > now && (!pendingUntil || w.runTime > pendingUntil)) pendingUntil = w.runTime;
     runs.push(...(await executeReportingRuns(detection, windows, "replay", `upload:${uploadId}`)));
+    const notDue = covering.filter((w) => w.runTime > now);
+    if (nearRealTime) {
+      const early = await windowsWithEvents(detection, notDue, { uploadId });
+      runs.push(...(await executeReportingRuns(detection, early.map((w) => ({ ...w, runTime: now })), "nrt", `nrt:upload:${uploadId}`)));
+    } else {
+      for (const w of notDue) if (!pendingUntil || w.runTime > pendingUntil) pendingUntil = w.runTime;
+    }
   }
   return { runs, pendingUntil };
 }

@@ -6,6 +6,7 @@ import os from "node:os";
 import { randomBytes } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { backfillFindings } from "../detections/backfill-findings";
+import { detectionTiming } from "../detections/timing";
 import { partitionStrayEvents } from "../db/partitions";
 import { startDetectionScheduler, stopDetectionScheduler } from "./scheduler";
 import { runIngestJob } from "../ingest/ingest-job";
@@ -48,6 +49,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
     void p.finally(() => inFlight.delete(p)).catch(() => {});
     return p;
   };
+  // A wrong IISWATCH_DETECTIONS stops the worker at start rather than failing every detection job.
+  if (detectionTiming() === "nrt") log("detections run near-real-time, on each batch as it is stored (IISWATCH_DETECTIONS=nrt)");
   const boss: PgBoss = await jobBoss({ supervise: true });
   const polling = options.pollingIntervalSeconds ?? 1;
 
