@@ -8,7 +8,7 @@ export const DETECTION_TIMINGS = ["scheduled", "nrt"] as const;
 export type DetectionTiming = (typeof DETECTION_TIMINGS)[number];
 
 /** IISWATCH_DETECTIONS: `scheduled` (default) or `nrt`; anything else is a configuration error, said at once. */
-export function detectionTiming(env: { IISWATCH_DETECTIONS?: string } = process.env): DetectionTiming {
+export function detectionTiming(env: Record<string, string | undefined> = process.env): DetectionTiming {
   const value = (env.IISWATCH_DETECTIONS ?? "").trim().toLowerCase();
   if (value === "") return "scheduled";
   if ((DETECTION_TIMINGS as readonly string[]).includes(value)) return value as DetectionTiming;
