@@ -19,7 +19,12 @@ const globalForPrisma = globalThis as unknown as { iiswatchPrisma?: PrismaClient
 export function db(): PrismaClient {
   const pool = pgPool();
   if (globalForPrisma.iiswatchPrisma && globalForPrisma.iiswatchPrismaPool === pool) return globalForPrisma.iiswatchPrisma;
-  globalForPrisma.iiswatchPrisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  globalForPrisma.iiswatchPrisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    // Prisma's defaults (wait 2 s for a connection, 5 s to finish) fail an admin's or triager's save when the pool is
+    // busy with a worker's merge or on a loaded machine; a wait of seconds is better than a lost change.
+    transactionOptions: { maxWait: 10_000, timeout: 30_000 },
+  });
   globalForPrisma.iiswatchPrismaPool = pool;
   return globalForPrisma.iiswatchPrisma;
 }
