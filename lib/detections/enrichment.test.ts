@@ -128,6 +128,7 @@ describe("classifyCommand (process command lines and PowerShell script blocks)",
 
   it("tells HTTP logging turned off and assemblies put in the GAC", () => {
     expect(classifyCommand({ command: "appcmd.exe set config /section:httplogging /dontLog:true" }).kind).toBe("http_logging_disabled");
+    expect(classifyCommand({ command: "Set-ItemProperty 'IIS:\\Sites\\Default Web Site' -Name logFile.enabled -Value false" }).kind).toBe("http_logging_disabled");
     expect(classifyCommand({ command: "gacutil.exe /i C:\\inetpub\\bin\\x.dll" }).kind).toBe("assembly_added_to_gac");
     expect(enrich("iis-command", [{ command: "[System.EnterpriseServices.Internal.Publish]::new().GacInstall('x.dll')" }], [1]).finding.kind).toBe("assembly_added_to_gac");
     expect(classifyCommand({ command: "x".repeat(400) }).text).toHaveLength(301);
@@ -149,7 +150,7 @@ describe("each detection's enrichment", () => {
         DETECTION_SPECS.filter((s) => s.enrichment.kind === "iis-command").map((s) => [s.name, ["commands", "eventCount", "eventIds", "eventIdsTruncated", "finding", "kind"]]),
       ),
     });
-    expect(Object.keys(shapes)).toHaveLength(11);
+    expect(Object.keys(shapes)).toHaveLength(14);
   });
 
   it("of a kind nobody computes is refused, never taken for a module that failed to load", () => {

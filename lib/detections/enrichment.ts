@@ -182,7 +182,7 @@ const andMore = (n: number, noun: string) => (n > 1 ? `, and ${n - 1} more ${nou
 /**
  * What a process command line or PowerShell script block of the IIS Components story does: install a module
  * (`appcmd install module /name:X /image:Y`, `New-WebGlobalModule -Name X -Image Y` — Atomic Red Team T1505.004's
- * recipe), turn HTTP logging off (`/section:httplogging /dontLog:true`, `…httpLogging… dontLog … true`), or put an
+ * recipe), turn HTTP logging off (`/section:httplogging /dontLog:true`, `…httpLogging… dontLog …`, `logFile.enabled` false), or put an
  * assembly in the GAC (`gacutil /i`, System.EnterpriseServices.Internal.Publish).
  */
 export interface IisCommand {
@@ -207,7 +207,7 @@ export function classifyCommand(detail: EventDetail): IisCommand {
     const image = value("image");
     return { kind: "module_installed", ...(moduleName ? { module: moduleName } : {}), ...(image ? { image } : {}), text };
   }
-  if (/httplogging/i.test(command) && /dontlog/i.test(command)) return { kind: "http_logging_disabled", text };
+  if ((/httplogging/i.test(command) && /dontlog/i.test(command)) || /logfile\.enabled\W+(?:-value\s+)?(?:\$)?false/i.test(command)) return { kind: "http_logging_disabled", text };
   if (/gacutil/i.test(command) || /enterpriseservices\.internal\.publish/i.test(command)) return { kind: "assembly_added_to_gac", text };
   return { kind: "other", text };
 }

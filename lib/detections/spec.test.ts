@@ -14,12 +14,16 @@ const REPO = path.resolve(import.meta.dirname, "../..");
 describe("detection specs", () => {
   it("hold the two ESCU defaults, the rest of the IIS Components story, then our own Anomaly detections of 2282's family", () => {
     const userAndDest = (score: number) => [{ field: "user", type: "user", score }, { field: "dest", type: "system", score }];
+    const computer = [{ field: "Computer", type: "system", score: 64 }];
     expect(DETECTION_SPECS.filter((s) => s.content.origin === "ESCU").map((s) => [s.id, s.name, s.type, s.rba.riskObjects, s.deployment.notable !== null])).toEqual([
       ["55f22929-cfd3-4388-ba5c-4d01fac7ee7e", "Windows IIS Components New Module Added", "TTP", [{ field: "dest", type: "system", score: 48 }], true],
       ["40c2ba5b-dd6a-496b-9e6e-c9524d0be167", "Windows IIS Components Module Failed to Load", "Anomaly", [{ field: "dest", type: "system", score: 25 }], false],
       ["38fe731c-1f13-43d4-b878-a5bbe44807e3", "Windows IIS Components Add New Module", "Anomaly", userAndDest(64), false],
       ["23fb6787-255f-4d5b-9a66-9fd7504032b5", "Windows Disable Windows Event Logging Disable HTTP Logging", "TTP", userAndDest(64), true],
       ["7c025ef0-9e65-4c57-be39-1c13dbb1613e", "Windows Server Software Component GACUtil Install to GAC", "TTP", userAndDest(49), true],
+      ["33fc9f6f-0ce7-4696-924e-a69ec61a3d57", "Windows PowerShell IIS Components WebGlobalModule Usage", "Anomaly", computer, false],
+      ["3fc16961-97e5-4a5b-a079-e4ab0d9763eb", "Windows PowerShell Add Module to Global Assembly Cache", "TTP", computer, true],
+      ["27958de0-2857-43ca-9d4c-b255cf59dcab", "Windows PowerShell Disable HTTP Logging", "TTP", computer, true],
     ]);
     const local = DETECTION_SPECS.filter((s) => s.content.origin === "local");
     expect(local.map((s) => s.structuredSearch.where[0].value)).toEqual(["2293", "2295", "2296", "2298", "2214", "2220"]);
@@ -70,6 +74,9 @@ describe("detection specs", () => {
     "windows_iis_components_add_new_module",
     "windows_disable_windows_event_logging_disable_http_logging",
     "windows_server_software_component_gacutil_install_to_gac",
+    "windows_powershell_iis_components_webglobalmodule_usage",
+    "windows_powershell_add_module_to_global_assembly_cache",
+    "windows_powershell_disable_http_logging",
   ]) {
     it(`carries ${file}.yml verbatim and runs its search`, () => {
       const published = fs.readFileSync(path.join(V5, "detections/endpoint", `${file}.yml`), "utf8");
@@ -112,6 +119,18 @@ describe("detection specs", () => {
     expect(outputFieldNames(specById("7c025ef0-9e65-4c57-be39-1c13dbb1613e")!.structuredSearch)).toEqual([
       "dest", "user", "parent_process_name", "process_name", "process", "process_id", "parent_process_id", "count", "firstTime", "lastTime",
     ]);
+    expect(specById("27958de0-2857-43ca-9d4c-b255cf59dcab")!.structuredSearch).toMatchObject({
+      macro: { name: "powershell" },
+      where: [{ field: "EventCode", value: "4104" }],
+      condition: {
+        all: [
+          { field: "ScriptBlockText", values: ["*get-WebConfigurationProperty*", "*Set-ItemProperty*"] },
+          { field: "ScriptBlockText", values: ["*httpLogging*", "*Logfile.enabled*"] },
+          { field: "ScriptBlockText", values: ["*dontLog*", "*false*"] },
+        ],
+      },
+      stats: { by: ["EventCode", "ScriptBlockText", "Computer", "user_id"] },
+    });
   });
 
   it("copy ES's default deployments and the macros verbatim", () => {

@@ -154,6 +154,7 @@ export const detectionSpecSchema = z
       ctx.addIssue({ code: "custom", path: ["deployment", "notable"], message: "TTP detections create notables, others do not" });
     }
     const outputFields = outputFieldNames(spec.structuredSearch);
+    if (!resultHostField(spec)) ctx.addIssue({ code: "custom", path: ["rba", "riskObjects"], message: "a result names its host by dest or a system risk object" });
     for (const ro of spec.rba.riskObjects) {
       if (!outputFields.includes(ro.field)) ctx.addIssue({ code: "custom", path: ["rba", "riskObjects"], message: `risk object field ${ro.field} is not a result field` });
     }
@@ -180,6 +181,17 @@ export function messageTokens(message: string): string[] {
 /** The result row's field names, in Splunk's column order: the `by` fields (renamed), count, firstTime, lastTime. */
 export function outputFieldNames(search: StructuredSearch): string[] {
   return [...search.stats.by.map((f) => renamed(search, f)), "count", "firstTime", "lastTime"];
+}
+
+/**
+ * The result field that names the host a result is about (detection_results.dest, the host it is filed under): `dest`
+ * where the search returns it (the CIM name), else the field of its system risk object — the PowerShell 4104
+ * searches return the event's `Computer` and score it.
+ */
+export function resultHostField(spec: Pick<DetectionSpec, "structuredSearch" | "rba">): string | undefined {
+  const outputFields = outputFieldNames(spec.structuredSearch);
+  if (outputFields.includes("dest")) return "dest";
+  return spec.rba.riskObjects.find((r) => r.type === "system" && outputFields.includes(r.field))?.field;
 }
 
 export function renamed(search: StructuredSearch, field: string): string {

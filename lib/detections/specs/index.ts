@@ -10,6 +10,10 @@ const SIDECARS = [
   "windows_iis_components_add_new_module",
   "windows_disable_windows_event_logging_disable_http_logging",
   "windows_server_software_component_gacutil_install_to_gac",
+  // …and PowerShell script blocks (4104).
+  "windows_powershell_iis_components_webglobalmodule_usage",
+  "windows_powershell_add_module_to_global_assembly_cache",
+  "windows_powershell_disable_http_logging",
   // 2282's siblings on the Application log (local detections):
   "windows_iis_module_registration_failed",
   "windows_iis_module_missing_registermodule_entrypoint",
