@@ -111,7 +111,9 @@ const isSource = (s: DatasetSource) => `(e.event_code = ${s.eventCode} AND lower
 
 /** The dataset's constraint over events `e`: the events it holds. */
 export function datasetConstraint(dataset: DataModelDataset): string {
-  return `(${DATA_MODEL_DATASETS[dataset].sources.map(isSource).join(" OR ")})`;
+  const { sources } = DATA_MODEL_DATASETS[dataset];
+  // The event codes first, as one IN list: the events table's (event_code, time) index serves it directly.
+  return `(e.event_code IN (${sources.map((s) => s.eventCode).join(", ")}) AND (${sources.map(isSource).join(" OR ")}))`;
 }
 
 /** The SQL expression (over events `e`) of every data-model field: its value for the source the event is from. */

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { detectionSpecSchema, filterMacroName, messageTokens, outputFieldNames, searchName } from "./spec";
 import { parseConditions, parseEscuSearch } from "./search-shape";
+import { conditionSql, wildcardToLike } from "./search-sql";
 import { DETECTION_SPECS, specById } from "./specs";
 import { SAMPLES_DIR } from "../../tests/samples";
 
@@ -192,6 +193,13 @@ describe("parseEscuSearch", () => {
     expect(() => parseEscuSearch("`m` EventCode!=1 | `x_filter`")).toThrow(/not supported/);
     expect(() => parseEscuSearch("`m` x IN (\"a\" | `x_filter`")).toThrow();
     expect(() => parseEscuSearch("| tstats count from datamodel=Endpoint.Processes by Processes.dest")).toThrow(/unrecognised tstats/);
+  });
+
+  it("compiles wildcards to LIKE patterns that take LIKE's own specials literally, and NOT to hold for a missing field", () => {
+    expect(wildcardToLike("*50%_off\\*")).toBe("%50\\%\\_off\\\\%");
+    expect(conditionSql({ not: { field: "ScriptBlockText", values: ["*a*", "b"] } })).toBe(
+      "(NOT coalesce(((e.data ->> 'ScriptBlockText') ILIKE '%a%' OR lower((e.data ->> 'ScriptBlockText')) = lower('b')), false))",
+    );
   });
 
   it("reads conditions with Splunk's precedence: NOT, then OR, then AND", () => {
