@@ -9,7 +9,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ENRICHMENT_KINDS } from "./enrichment";
-import { MACRO_EXPANSIONS, SECURITY_CONTENT_CTIME_FORMAT } from "./macros";
+import { MACRO_EXPANSIONS, SECURITY_CONTENT_CTIME_FORMAT, SECURITY_CONTENT_SUMMARIESONLY } from "./macros";
 import { rbaFromYaml } from "./rba";
 import { parseEscuSearch } from "./search-shape";
 import { parseDetectionSpec, type DetectionSpec, type StructuredSearch } from "./spec";
@@ -137,13 +137,13 @@ function deploymentFor(type: DetectionSpec["type"]): DetectionSpec["deployment"]
   };
 }
 
-function macroFor(name: string): StructuredSearch["macro"] {
+function macroFor(name: string): NonNullable<StructuredSearch["macro"]> {
   const file = `escu/macros/${name}.yml`;
   if (!fs.existsSync(path.join(contentDir(), file))) throw new Error(`the search uses macro ${name}, which ${CONTENT_PATH}/${file} does not hold`);
   const macro = validated(macroYamlSchema, yamlOf(readContent(file), file), file);
   const expansion = MACRO_EXPANSIONS[name];
   if (!expansion) throw new Error(`macro ${name} has no expansion over our event columns: add it to lib/detections/macros.ts`);
-  return { name: macro.name, definition: macro.definition, source: `${CONTENT_PATH}/${file}`, anyOf: expansion.anyOf as StructuredSearch["macro"]["anyOf"], note: expansion.note };
+  return { name: macro.name, definition: macro.definition, source: `${CONTENT_PATH}/${file}`, anyOf: expansion.anyOf as NonNullable<StructuredSearch["macro"]>["anyOf"], note: expansion.note };
 }
 
 /** The ctime macro the searches end with must still mean what the engine does (to_char in this format). */
@@ -154,13 +154,35 @@ function checkCtimeMacro(): void {
   if (definition !== expected) throw new Error(`${file} defines ${definition}; the engine implements ${expected}`);
 }
 
+/** A tstats search's macro and dataset: the macro must still mean what the engine does (macros.ts). */
+function tstatsOf(macroName: string, datamodel: string): StructuredSearch["tstats"] {
+  const file = `escu/macros/${macroName}.yml`;
+  if (macroName !== "security_content_summariesonly") throw new Error(`the tstats search uses macro ${macroName}; the engine implements security_content_summariesonly`);
+  const { definition } = validated(macroYamlSchema, yamlOf(readContent(file), file), file);
+  if (definition !== SECURITY_CONTENT_SUMMARIESONLY.definition) throw new Error(`${file} defines ${definition}; the engine implements ${SECURITY_CONTENT_SUMMARIESONLY.definition}`);
+  return {
+    datamodel: datamodel as NonNullable<StructuredSearch["tstats"]>["datamodel"],
+    macro: { name: macroName, definition, source: `${CONTENT_PATH}/${file}`, note: SECURITY_CONTENT_SUMMARIESONLY.note },
+    fillnullValue: SECURITY_CONTENT_SUMMARIESONLY.fillnullValue,
+  };
+}
+
+/** A macro the search uses without an expansion of its own (drop_dm_object_name): its file must be there. */
+function checkMacroFile(name: string): void {
+  const file = `escu/macros/${name}.yml`;
+  validated(macroYamlSchema, yamlOf(readContent(file), file), file);
+}
+
 /** The structured search the engine runs, read from the YAML's own SPL. */
 function structuredSearchOf(spl: string): StructuredSearch {
   const shape = parseEscuSearch(spl);
   if (shape.ctime.length) checkCtimeMacro();
+  if (shape.dropDmObjectName) checkMacroFile("drop_dm_object_name");
   return {
-    macro: macroFor(shape.macro),
+    macro: shape.datamodel ? null : macroFor(shape.macro),
+    tstats: shape.datamodel ? tstatsOf(shape.macro, shape.datamodel) : null,
     where: shape.where as StructuredSearch["where"],
+    condition: shape.condition as StructuredSearch["condition"],
     stats: {
       aggregates: [
         { fn: "count", as: "count" },

@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { normalized, storeAsUpload, store2282, store29, storeW3svcWp } from "../../tests/support/iis-events";
+import { uploadGolden } from "../../tests/support/process-events";
 import { detectionCoverage } from "./coverage";
 import { DETECTION_SPECS } from "./specs";
 
@@ -24,9 +25,15 @@ describe("detection coverage", () => {
     // A domain controller: no IIS, feeds nothing.
     const logon = { system: { provider: "Microsoft-Windows-Security-Auditing", eventId: 4624, timeCreated: "2026-03-02T10:04:00Z", channel: "Security", computer: "dc01", recordId: 9 }, data: {} };
     await storeAsUpload(normalized([logon], "xml"));
+    // Process creation on web02 (Sysmon 1, any process): it feeds the Endpoint.Processes detections, whatever it ran.
+    await uploadGolden(
+      [{ kind: "sysmon1", host: "WEB02", time: "2026-03-02T10:05:00Z", recordId: 1, image: "C:\\Windows\\System32\\whoami.exe", commandLine: "whoami", parentImage: "C:\\Windows\\System32\\cmd.exe", parentCommandLine: "cmd.exe", processId: 10, parentProcessId: 9, user: "CONTOSO\\web", originalFileName: "whoami.exe" }],
+      "splunk-xml",
+    );
 
     const coverage = await detectionCoverage(DETECTION_SPECS);
     expect(coverage).toMatchObject({ hosts: 4, iisHosts: 3 });
+    const processCreation = ["Windows IIS Components Add New Module", "Windows Disable Windows Event Logging Disable HTTP Logging", "Windows Server Software Component GACUtil Install to GAC"];
     expect(Object.fromEntries(coverage.hostsFed)).toEqual({
       [NEW_MODULE]: 1,
       [FAILED_TO_LOAD]: 2,
@@ -36,6 +43,9 @@ describe("detection coverage", () => {
       [byName("Windows IIS Module Missing RegisterModule Entrypoint")]: 0,
       [byName("Windows IIS Module Invalid Precondition")]: 0,
       [byName("Windows IIS Global Modules List Empty")]: 0,
+      ...Object.fromEntries(processCreation.map((name) => [byName(name), 1])),
+      // No PowerShell/Operational log anywhere: the 4104 detections cannot be fed.
+      ...Object.fromEntries(DETECTION_SPECS.filter((s) => s.structuredSearch.macro?.name === "powershell").map((s) => [s.id, 0])),
     });
   });
 

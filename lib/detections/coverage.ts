@@ -16,11 +16,12 @@ export interface DetectionCoverage {
 
 /**
  * One statement for the whole catalogue. Each detection's count reads only events of its EventCode (every ESCU
- * event search names one, and the events table is indexed by event code and time), so the cost is that of the
- * events the detections read, not of the store; a search without an EventCode condition is not counted (null).
+ * event search names one, a tstats search's data model names its sources' codes, and the events table is indexed by
+ * event code and time), so the cost is that of the events the detections read, not of the store; a search without
+ * either is not counted (null).
  */
 export async function detectionCoverage(specs: readonly DetectionSpec[]): Promise<DetectionCoverage> {
-  const counted = specs.filter((s) => s.structuredSearch.where.some((c) => c.field === "EventCode" && /^\d+$/.test(c.value)));
+  const counted = specs.filter((s) => s.structuredSearch.tstats !== null || s.structuredSearch.where.some((c) => c.field === "EventCode" && /^\d+$/.test(c.value)));
   const perDetection = counted.map(
     (s) => sql`SELECT ${s.id}::text AS detection_id, (SELECT count(DISTINCT e.host_id) FROM events e WHERE ${raw(compileSearch(s.structuredSearch).sourcePredicate)}) AS hosts`,
   );

@@ -15,7 +15,7 @@ import { suppressedSql } from "./suppressed";
 import { disjointBatches, type RunWindow } from "./schedule";
 import { compileSearch } from "./search-sql";
 import type { Detection } from "./settings";
-import type { DetectionSpec } from "./spec";
+import { resultHostField, type DetectionSpec } from "./spec";
 
 /** Runs that report (results, risk, notables): every RunKind but ad-hoc searches. */
 export type ReportingRunKind = Exclude<RunKind, "adhoc">;
@@ -135,7 +135,7 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
   ),
   results AS (
     INSERT INTO detection_results (detection_id, run_id, group_key, dest, fields, count, first_time, last_time)
-    SELECT ${detectionId}, run_id, group_key, fields ->> 'dest', fields, count, first_time, last_time FROM novel
+    SELECT ${detectionId}, run_id, group_key, fields ->> ${resultHostField(spec)!}::text, fields, count, first_time, last_time FROM novel
     RETURNING id, run_id, group_key, dest, fields
   ),
   covered AS (
@@ -148,7 +148,9 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
     INSERT INTO risk_events (time, detection_id, result_id, risk_object, risk_object_type, normalized_risk_object, risk_score,
                              risk_message, search_name, analytic_stories, annotations, mitre_tactics, info_min_time, info_max_time, fields)
     SELECT w.run_time, ${detectionId}, r.id, v.value, ro.type, lower(v.value), ro.score, ${message}, ${context.searchName}, ${context.analyticStories},
-      ${JSON.stringify(context.annotations)}, ${context.mitreTactics}, w.window_start, w.window_end, r.fields
+      -- The result's fields, and its host as \`dest\` (the CIM name) where the search names it otherwise (4104's
+      -- Computer): the risk event is filed under that host (risk_events.host_id is lower(fields ->> 'dest')).
+      ${JSON.stringify(context.annotations)}, ${context.mitreTactics}, w.window_start, w.window_end, r.fields || jsonb_build_object('dest', r.dest)
     FROM results r
     JOIN windows w USING (run_id)
     CROSS JOIN unnest(${detection.riskObjects.map((r) => r.field)}::text[], ${detection.riskObjects.map((r) => r.type)}::text[],

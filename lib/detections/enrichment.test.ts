@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   CHANGE_KEYS,
+  classifyCommand,
   classifyConfigurationChange,
   CONFIGURATION_CHANGE_KINDS,
   describeModuleLoadFailure,
@@ -114,6 +115,26 @@ describe("findings: what a result means, most serious first", () => {
   });
 });
 
+describe("classifyCommand (process command lines and PowerShell script blocks)", () => {
+  it("reads the module an appcmd install or New-WebGlobalModule installs (Atomic T1505.004, DoorMe, IIS-Raid)", () => {
+    const atomic = "%windir%\\system32\\inetsrv\\appcmd.exe install module /name:DefaultDocumentModule_Atomic /image:%windir%\\system32\\inetsrv\\defdoc.dll";
+    expect(classifyCommand({ command: atomic })).toMatchObject({ kind: "module_installed", module: "DefaultDocumentModule_Atomic", image: "%windir%\\system32\\inetsrv\\defdoc.dll" });
+    const raid = 'APPCMD.EXE install module /name:IIS-Raid /image:"%windir%\\System32\\inetsrv\\IIS-Backdoor.dll" /add:true';
+    expect(classifyCommand({ command: raid })).toMatchObject({ module: "IIS-Raid", image: "%windir%\\System32\\inetsrv\\IIS-Backdoor.dll" });
+    const cmdlet = "New-WebGlobalModule -Name DefaultDocumentModule_Atomic -Image %windir%\\system32\\inetsrv\\defdoc.dll";
+    const e = enrich("iis-command", [{ command: cmdlet }], [7]);
+    expect(e.finding).toEqual({ kind: "module_added", rank: 4, text: "Module DefaultDocumentModule_Atomic (%windir%\\system32\\inetsrv\\defdoc.dll) installed" });
+  });
+
+  it("tells HTTP logging turned off and assemblies put in the GAC", () => {
+    expect(classifyCommand({ command: "appcmd.exe set config /section:httplogging /dontLog:true" }).kind).toBe("http_logging_disabled");
+    expect(classifyCommand({ command: "Set-ItemProperty 'IIS:\\Sites\\Default Web Site' -Name logFile.enabled -Value false" }).kind).toBe("http_logging_disabled");
+    expect(classifyCommand({ command: "gacutil.exe /i C:\\inetpub\\bin\\x.dll" }).kind).toBe("assembly_added_to_gac");
+    expect(enrich("iis-command", [{ command: "[System.EnterpriseServices.Internal.Publish]::new().GacInstall('x.dll')" }], [1]).finding.kind).toBe("assembly_added_to_gac");
+    expect(classifyCommand({ command: "x".repeat(400) }).text).toHaveLength(301);
+  });
+});
+
 describe("each detection's enrichment", () => {
   it("is computed by the enricher its spec names, in that enricher's shape", () => {
     const detail: EventDetail = { Configuration: '/system.webServer/globalModules/add[@name="X"]', ModuleDll: "c:\\x.dll" };
@@ -124,8 +145,12 @@ describe("each detection's enrichment", () => {
       "Windows IIS Components Module Failed to Load": failures,
       // 2282's family (local): the same shape, so hosts and notables read their DLLs as 2282's.
       ...Object.fromEntries(DETECTION_SPECS.filter((s) => s.content.origin === "local").map((s) => [s.name, failures])),
+      // The rest of the story: process command lines and script blocks.
+      ...Object.fromEntries(
+        DETECTION_SPECS.filter((s) => s.enrichment.kind === "iis-command").map((s) => [s.name, ["commands", "eventCount", "eventIds", "eventIdsTruncated", "finding", "kind"]]),
+      ),
     });
-    expect(Object.keys(shapes)).toHaveLength(8);
+    expect(Object.keys(shapes)).toHaveLength(14);
   });
 
   it("of a kind nobody computes is refused, never taken for a module that failed to load", () => {

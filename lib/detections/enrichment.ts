@@ -97,7 +97,7 @@ export function describeModuleLoadFailure(detail: EventDetail): ModuleLoadFailur
 }
 
 /** What each detection's spec names as its enrichment (spec.enrichment.kind): one enricher each, in ENRICHERS. */
-export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure";
+export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure" | "iis-command";
 
 /** Contributing events: how many, and the first ids (the rest are in detection_result_events). */
 export interface ContributingEvents {
@@ -112,6 +112,7 @@ export const MAX_EVENT_IDS_IN_ENRICHMENT = 100;
 type EnrichmentBody = { finding: Finding } & (
   | { kind: "iis-configuration-change"; changes: ConfigurationChange[] }
   | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] }
+  | { kind: "iis-command"; commands: IisCommand[] }
 );
 
 /**
@@ -146,9 +147,10 @@ export type StoredEnrichment = { [K in KeysOfUnion<Enrichment>]?: Enrichment ext
  * The enrichment JSON's keys for SQL that reads it (`enrichment -> '${ENRICHMENT_KEYS.finding}'`): each list names
  * every key of its type, so renaming a property breaks the build here and then at each reader, not a page.
  */
-export const ENRICHMENT_KEYS = keyNames<Enrichment>()("kind", "eventCount", "eventIds", "eventIdsTruncated", "finding", "changes", "failures");
+export const ENRICHMENT_KEYS = keyNames<Enrichment>()("kind", "eventCount", "eventIds", "eventIdsTruncated", "finding", "changes", "failures", "commands");
 export const CHANGE_KEYS = keyNames<ConfigurationChange>()("kind", "scope", "module", "image", "configuration", "configPath", "operation", "oldValue", "newValue");
 export const FAILURE_KEYS = keyNames<ModuleLoadFailure>()("moduleDll", "processorArchitecture", "errorCode", "errorName");
+export const COMMAND_KEYS = keyNames<IisCommand>()("kind", "module", "image", "text");
 export const FINDING_KEYS = keyNames<Finding>()("kind", "rank", "text");
 
 /**
@@ -161,6 +163,7 @@ export const FINDING_KINDS = {
   module_added: { rank: 4, label: "module installed" },
   module_load_failure: { rank: 3, label: "DLL failed to load" },
   http_logging_disabled: { rank: 3, label: "HTTP logging disabled" },
+  assembly_added_to_gac: { rank: 3, label: "assembly added to the GAC" },
   module_removed: { rank: 2, label: "module removed" },
   other_configuration_change: { rank: 1, label: "configuration change" },
 } as const;
@@ -176,9 +179,49 @@ export interface Finding {
 
 const andMore = (n: number, noun: string) => (n > 1 ? `, and ${n - 1} more ${noun}${n > 2 ? "s" : ""}` : "");
 
-/** The most serious thing a result's changes or failures say, as one line. */
-export function findingOf(e: { changes: ConfigurationChange[] } | { failures: ModuleLoadFailure[] }): Finding {
+/**
+ * What a process command line or PowerShell script block of the IIS Components story does: install a module
+ * (`appcmd install module /name:X /image:Y`, `New-WebGlobalModule -Name X -Image Y` — Atomic Red Team T1505.004's
+ * recipe), turn HTTP logging off (`/section:httplogging /dontLog:true`, `…httpLogging… dontLog …`, `logFile.enabled` false), or put an
+ * assembly in the GAC (`gacutil /i`, System.EnterpriseServices.Internal.Publish).
+ */
+export interface IisCommand {
+  kind: "module_installed" | "http_logging_disabled" | "assembly_added_to_gac" | "other";
+  module?: string;
+  image?: string;
+  /** The command line or script block, cut to 300 characters. */
+  text: string;
+}
+
+const unquote = (v: string | undefined) => v?.replace(/^["']|["']$/g, "");
+
+/** Classifies one command line or script block (the `command` detail). */
+export function classifyCommand(detail: EventDetail): IisCommand {
+  const command = detail.command ?? "";
+  const text = command.length > 300 ? `${command.slice(0, 300)}…` : command;
+  const appcmd = /\binstall\s+module\b/i.test(command);
+  const cmdlet = /\b(?:New|Enable|Set)-WebGlobalModule\b/i.test(command);
+  if (appcmd || cmdlet) {
+    const value = (names: string) => unquote(new RegExp(`(?:^|\\s)[-/](?:${names})[:\\s]\\s*("[^"]*"|'[^']*'|\\S+)`, "i").exec(command)?.[1]);
+    const moduleName = value("name");
+    const image = value("image");
+    return { kind: "module_installed", ...(moduleName ? { module: moduleName } : {}), ...(image ? { image } : {}), text };
+  }
+  if ((/httplogging/i.test(command) && /dontlog/i.test(command)) || /logfile\.enabled\W+(?:-value\s+)?(?:\$)?false/i.test(command)) return { kind: "http_logging_disabled", text };
+  if (/gacutil/i.test(command) || /enterpriseservices\.internal\.publish/i.test(command)) return { kind: "assembly_added_to_gac", text };
+  return { kind: "other", text };
+}
+
+/** The most serious thing a result's changes, failures or commands say, as one line. */
+export function findingOf(e: { changes: ConfigurationChange[] } | { failures: ModuleLoadFailure[] } | { commands: IisCommand[] }): Finding {
   const make = (kind: FindingKind, text: string): Finding => ({ kind, rank: FINDING_KINDS[kind].rank, text });
+  if ("commands" in e) {
+    const installed = e.commands.find((c) => c.kind === "module_installed");
+    if (installed) return make("module_added", `Module ${installed.module ?? "(unnamed)"}${installed.image ? ` (${installed.image})` : ""} installed`);
+    if (e.commands.some((c) => c.kind === "http_logging_disabled")) return make("http_logging_disabled", "HTTP logging disabled");
+    if (e.commands.some((c) => c.kind === "assembly_added_to_gac")) return make("assembly_added_to_gac", "Assembly added to the Global Assembly Cache");
+    return make("other_configuration_change", `Command: ${e.commands[0]?.text ?? ""}`);
+  }
   if ("failures" in e) {
     const dlls = [...new Set(e.failures.map((f) => f.moduleDll).filter((d): d is string => d !== null))];
     const first = e.failures.find((f) => f.moduleDll === dlls[0]);
@@ -227,6 +270,10 @@ const ENRICHERS: { [K in EnrichmentKind]: (details: EventDetail[]) => Extract<En
   "iis-module-load-failure": (details) => {
     const failures = distinctBy(details.map(describeModuleLoadFailure));
     return { kind: "iis-module-load-failure", failures, finding: findingOf({ failures }) };
+  },
+  "iis-command": (details) => {
+    const commands = distinctBy(details.map(classifyCommand));
+    return { kind: "iis-command", commands, finding: findingOf({ commands }) };
   },
 };
 

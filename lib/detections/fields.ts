@@ -2,9 +2,19 @@
 // synthesises these fields the same way from every input format (lib/ingest/splunk-fields.ts), so a search written
 // against Splunk's names runs unchanged on any upload.
 import { SPLUNK_FIELD_NAMES, SPLUNK_FIELDS, type SplunkFieldName } from "../ingest/splunk-fields";
+import { DATA_MODEL_FIELD_COLUMNS, type DataModelFieldName } from "./datamodel";
 
 /** Fields Splunk has of every Windows event, held in the event's own columns rather than synthesised. */
-const EVENT_FIELD_COLUMNS = { EventCode: "e.event_code::text", Channel: "e.channel", host: "e.host" } as const;
+// Computer and user_id are XmlWinEventLog's System fields (<Computer>, <Security UserID>), which the PowerShell 4104
+// searches group by; ScriptBlockText is 4104's event data (Microsoft-Windows-PowerShell/Operational).
+const EVENT_FIELD_COLUMNS = {
+  EventCode: "e.event_code::text",
+  Channel: "e.channel",
+  host: "e.host",
+  Computer: "e.host",
+  user_id: "e.user_sid",
+  ScriptBlockText: "(e.data ->> 'ScriptBlockText')",
+} as const;
 
 /**
  * Unnamed event data by position, named as Winlogbeat names it (winlog.event_data.param1 is the message's %1). Ingest
@@ -15,13 +25,15 @@ const EVENT_FIELD_COLUMNS = { EventCode: "e.event_code::text", Channel: "e.chann
  */
 const EVENT_DATA_POSITIONS = { param1: "e.data ->> '0'", param2: "e.data ->> '1'", param3: "e.data ->> '2'" } as const;
 
-export type SearchableField = keyof typeof EVENT_FIELD_COLUMNS | keyof typeof EVENT_DATA_POSITIONS | SplunkFieldName;
+export type SearchableField = keyof typeof EVENT_FIELD_COLUMNS | keyof typeof EVENT_DATA_POSITIONS | SplunkFieldName | DataModelFieldName;
 
 /** Every field a detection's structured search may name: the event's own, its positional data, and the registry's synthesised ones. */
 export const SEARCHABLE_FIELDS = [
   ...(Object.keys(EVENT_FIELD_COLUMNS) as (keyof typeof EVENT_FIELD_COLUMNS)[]),
   ...(Object.keys(EVENT_DATA_POSITIONS) as (keyof typeof EVENT_DATA_POSITIONS)[]),
   ...SPLUNK_FIELD_NAMES,
+  // Data-model fields of the tstats searches (Processes.process_name…), mapped in datamodel.ts.
+  ...(Object.keys(DATA_MODEL_FIELD_COLUMNS) as DataModelFieldName[]),
 ] as [SearchableField, ...SearchableField[]];
 
 /** The SQL expression (over the events table aliased `e`) giving each field's value as Splunk sees it: text. */
@@ -29,6 +41,7 @@ export const FIELD_COLUMNS: Record<SearchableField, string> = {
   ...EVENT_FIELD_COLUMNS,
   ...EVENT_DATA_POSITIONS,
   ...(Object.fromEntries(SPLUNK_FIELD_NAMES.map((f) => [f, `e.${SPLUNK_FIELDS[f].column}`])) as Record<SplunkFieldName, string>),
+  ...DATA_MODEL_FIELD_COLUMNS,
 };
 
 /** Fields stored as plain columns that an index can serve with an equality (EventCode is an integer column). */

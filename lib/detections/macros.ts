@@ -28,7 +28,33 @@ export const MACRO_EXPANSIONS: Readonly<Record<string, MacroExpansion>> = {
       "XmlWinEventLog:Application (Splunk_TA_windows eventtypes.conf); the 2026 macro adds Channel=\"application\" and " +
       "source=\"WinEventLog:Application\". Values compare case-insensitively, as in Splunk.",
   },
+  powershell: {
+    anyOf: [
+      { field: "source", value: "WinEventLog:Microsoft-Windows-PowerShell/Operational" },
+      { field: "source", value: "XmlWinEventLog:Microsoft-Windows-PowerShell/Operational" },
+    ],
+    note:
+      "The definition's two sources, as written. Ingest gives every event of the Microsoft-Windows-PowerShell/Operational " +
+      "channel source XmlWinEventLog:Microsoft-Windows-PowerShell/Operational (WinEventLog:… for classic text), whatever its input format.",
+  },
 };
+
+/**
+ * `security_content_summariesonly`, the tstats searches' macro: its definition (content/escu/macros/, verbatim) is
+ * `summariesonly=\`summariesonly_config\` allow_old_summaries=\`oldsummaries_config\` fillnull_value=\`fillnull_config\``.
+ * Those three macros are not in any copy of security_content at hand; ESCU ships them (DA-ESS-ContentUpdate
+ * macros.conf) as summariesonly=false (raw events are searched too: here there are only raw events),
+ * allow_old_summaries=true, and fillnull_value=null: a by-field an event lacks is counted as the text "null", so a
+ * 4688 (which has no OriginalFileName) still gives Add New Module a row, as its data_source promises. RECONSTRUCTED
+ * from ESCU's shipped macros.conf, not copied.
+ */
+export const SECURITY_CONTENT_SUMMARIESONLY = {
+  definition: "summariesonly=`summariesonly_config` allow_old_summaries=`oldsummaries_config` fillnull_value=`fillnull_config`",
+  fillnullValue: "null",
+  note:
+    "summariesonly_config=false, oldsummaries_config=true, fillnull_config=null (ESCU's shipped macros.conf, reconstructed): " +
+    "every event of the data model is read, and a by-field an event lacks is counted as \"null\".",
+} as const;
 
 /**
  * `security_content_ctime(field)`: epoch -> text in this format (strftime), evaluated in UTC here. The macro's

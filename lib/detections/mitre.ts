@@ -1,5 +1,7 @@
 // The ATT&CK facts ES adds to risk events from a detection's technique ids (annotations.mitre_attack.*):
-// only the techniques our detections carry. T1505 and T1505.004 are Persistence (TA0003) in ATT&CK.
+// only the techniques our detections carry. T1505 and T1505.004 are Persistence (TA0003) in ATT&CK; T1562.002
+// (Impair Defenses: Disable Windows Event Logging, which ESCU tags the HTTP-logging detections with) is Defense
+// Evasion (TA0005).
 
 export interface MitreTechnique {
   id: string;
@@ -11,6 +13,7 @@ export interface MitreTechnique {
 const TECHNIQUES: Record<string, MitreTechnique> = {
   T1505: { id: "T1505", name: "Server Software Component", tactics: ["Persistence"], tacticIds: ["TA0003"] },
   "T1505.004": { id: "T1505.004", name: "IIS Components", tactics: ["Persistence"], tacticIds: ["TA0003"] },
+  "T1562.002": { id: "T1562.002", name: "Disable Windows Event Logging", tactics: ["Defense Evasion"], tacticIds: ["TA0005"] },
 };
 
 export function mitreTechnique(id: string): MitreTechnique {
@@ -28,7 +31,7 @@ export function mitreTactics(techniqueIds: readonly string[]): string[] {
  * Lockheed Martin kill chain phase of each ATT&CK tactic, as contentctl maps them (ATTACK_TACTICS_KILLCHAIN_MAPPING):
  * only the tactics of the techniques above.
  */
-const KILL_CHAIN_PHASE: Record<string, string> = { Persistence: "Installation" };
+const KILL_CHAIN_PHASE: Record<string, string> = { Persistence: "Installation", "Defense Evasion": "Exploitation" };
 
 /** Distinct kill chain phases of these tactics, in first-seen order. */
 export function killChainPhases(tactics: readonly string[]): string[] {

@@ -4,6 +4,8 @@
 // upgrading one means adding or replacing YAML, never engine code.
 import { z } from "zod";
 import { SEARCHABLE_FIELDS } from "./fields";
+import { DATA_MODEL_DATASETS, type DataModelDataset } from "./datamodel";
+import type { SearchCondition } from "./search-shape";
 import { ENRICHMENT_KINDS } from "./enrichment";
 
 const splunkField = z.enum(SEARCHABLE_FIELDS);
@@ -23,15 +25,41 @@ export const macroSchema = z.object({
   note: z.string().optional(),
 });
 
+/** A search condition (search-shape.ts): values case-insensitive, `*` a wildcard, a missing field matches nothing. */
+export const searchConditionSchema: z.ZodType<SearchCondition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(searchConditionSchema).min(1) }),
+    z.strictObject({ any: z.array(searchConditionSchema).min(1) }),
+    z.strictObject({ not: searchConditionSchema }),
+    z.strictObject({ field: splunkField, values: z.array(z.string().min(1)).min(1) }),
+  ]),
+);
+
 /**
- * The subset of SPL the engine runs, which is exactly the shape of the ESCU event searches:
- *   `macro` field=value ... | stats count min(_time) as firstTime max(_time) as lastTime by F1 F2 ...
+ * The subset of SPL the engine runs, which is exactly the shape of the ESCU searches of the IIS Components story:
+ *   `macro` field=value field IN (…) NOT … | stats count min(_time) as firstTime max(_time) as lastTime by F1 F2 ...
  *   | rename A AS B | `security_content_ctime(firstTime)` | `security_content_ctime(lastTime)` | `<name>_filter`
+ * or, over a CIM data model (datamodel.ts),
+ *   | tstats `security_content_summariesonly` count min(_time) as firstTime max(_time) as lastTime
+ *     from datamodel=Endpoint.Processes where <conditions> by Processes.F1 … | `drop_dm_object_name(Processes)` | …
  */
 export const structuredSearchSchema = z.object({
-  macro: macroSchema,
+  /** The event search's macro; null for a tstats search (which reads a data model instead). */
+  macro: macroSchema.nullable(),
+  /** A tstats search: the dataset, and the summariesonly macro with the fillnull value it sets for by-fields. */
+  tstats: z
+    .object({
+      datamodel: z.enum(Object.keys(DATA_MODEL_DATASETS) as [DataModelDataset, ...DataModelDataset[]]),
+      macro: z.object({ name: z.literal("security_content_summariesonly"), definition: z.string().min(1), source: z.string().min(1), note: z.string().min(1) }),
+      /** `fillnull_value=`: what a by-field the event lacks is counted as (tstats keeps the row). */
+      fillnullValue: z.string().min(1),
+    })
+    .nullable()
+    .default(null),
   /** Conditions after the macro (`EventCode=29`), all of which must hold. */
   where: z.array(fieldEquals),
+  /** The other conditions (IN lists, wildcards, NOT, OR), which must hold too. */
+  condition: searchConditionSchema.nullable().default(null),
   stats: z.object({
     aggregates: z.tuple([
       z.object({ fn: z.literal("count"), as: z.literal("count") }),
@@ -45,7 +73,7 @@ export const structuredSearchSchema = z.object({
   ctime: z.object({ fields: z.array(z.enum(["firstTime", "lastTime"])), timeformat: z.literal("%Y-%m-%dT%H:%M:%S") }),
   /** The `<name>_filter` macro: `search *` until suppressions fill it (filter.ts). */
   filterMacro: z.string().regex(/^[a-z0-9_]+_filter$/),
-});
+}).refine((s) => (s.macro === null) !== (s.tstats === null), { message: "a search reads either a macro's events or a data model" });
 
 export const riskObjectSchema = z.object({
   field: z.string().min(1),
@@ -126,6 +154,7 @@ export const detectionSpecSchema = z
       ctx.addIssue({ code: "custom", path: ["deployment", "notable"], message: "TTP detections create notables, others do not" });
     }
     const outputFields = outputFieldNames(spec.structuredSearch);
+    if (!resultHostField(spec)) ctx.addIssue({ code: "custom", path: ["rba", "riskObjects"], message: "a result names its host by dest or a system risk object" });
     for (const ro of spec.rba.riskObjects) {
       if (!outputFields.includes(ro.field)) ctx.addIssue({ code: "custom", path: ["rba", "riskObjects"], message: `risk object field ${ro.field} is not a result field` });
     }
@@ -152,6 +181,17 @@ export function messageTokens(message: string): string[] {
 /** The result row's field names, in Splunk's column order: the `by` fields (renamed), count, firstTime, lastTime. */
 export function outputFieldNames(search: StructuredSearch): string[] {
   return [...search.stats.by.map((f) => renamed(search, f)), "count", "firstTime", "lastTime"];
+}
+
+/**
+ * The result field that names the host a result is about (detection_results.dest, the host it is filed under): `dest`
+ * where the search returns it (the CIM name), else the field of its system risk object — the PowerShell 4104
+ * searches return the event's `Computer` and score it.
+ */
+export function resultHostField(spec: Pick<DetectionSpec, "structuredSearch" | "rba">): string | undefined {
+  const outputFields = outputFieldNames(spec.structuredSearch);
+  if (outputFields.includes("dest")) return "dest";
+  return spec.rba.riskObjects.find((r) => r.type === "system" && outputFields.includes(r.field))?.field;
 }
 
 export function renamed(search: StructuredSearch, field: string): string {

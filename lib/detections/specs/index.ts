@@ -6,6 +6,14 @@ import type { DetectionSpec } from "../spec";
 const SIDECARS = [
   "windows_iis_components_new_module_added",
   "windows_iis_components_module_failed_to_load",
+  // The rest of the ESCU story on uploaded logs: process creation (Sysmon 1 / Security 4688) through Endpoint.Processes…
+  "windows_iis_components_add_new_module",
+  "windows_disable_windows_event_logging_disable_http_logging",
+  "windows_server_software_component_gacutil_install_to_gac",
+  // …and PowerShell script blocks (4104).
+  "windows_powershell_iis_components_webglobalmodule_usage",
+  "windows_powershell_add_module_to_global_assembly_cache",
+  "windows_powershell_disable_http_logging",
   // 2282's siblings on the Application log (local detections):
   "windows_iis_module_registration_failed",
   "windows_iis_module_missing_registermodule_entrypoint",
