@@ -14,7 +14,7 @@ import { hostUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 const helper = createColumnHelper<DataTableFeatures, HostRow>();
 const sortable = sortableColumns<HostSort>();
 
-function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string, notIisHelp: string) {
+function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string, notIisHelp: string, quietHours: number) {
   return helper.columns([
     sortable("host", helper.accessor("id", {
       header: "Host",
@@ -73,6 +73,24 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
         );
       },
     }),
+    helper.accessor("channels", {
+      header: () => <ZoneHeading>Last event per channel</ZoneHeading>,
+      // Measured against the view's "as of" time, not the clock (lib/hosts/channels.ts).
+      cell: (c) => {
+        const channels = c.getValue();
+        if (channels.length === 0) return <span className="muted">—</span>;
+        return (
+          <ul className="plain">
+            {channels.map((ch) => (
+              <li key={ch.channel} title={ch.channel} className={ch.quiet ? "status-failed" : undefined}>
+                {ch.label}: {ch.lastEvent ? <Time iso={ch.lastEvent} zoneInHeading /> : <span>none in the {quietHours} h before</span>}
+                {ch.quiet && <span title={`No event of ${ch.channel} in the ${quietHours} hours before the view's time, though it had delivered: is its shipper still running?`}> ⚠ quiet</span>}
+              </li>
+            ))}
+          </ul>
+        );
+      },
+    }),
     helper.accessor("iisConfigEvents", {
       header: "IIS config log",
       cell: (c) =>
@@ -101,6 +119,6 @@ function RiskCell({ value, host }: { value: number; host: string }) {
   );
 }
 
-export function HostsTable(props: TablePage<HostRow, HostSort> & { detectionNames: Record<string, string>; enableLogHelp: string; notIisHelp: string }) {
-  return <DataTable label="Hosts" columns={columnsFor(props.detectionNames, props.enableLogHelp, props.notIisHelp)} {...tablePageProps(props)} empty="No hosts match." />;
+export function HostsTable(props: TablePage<HostRow, HostSort> & { detectionNames: Record<string, string>; enableLogHelp: string; notIisHelp: string; quietHours: number }) {
+  return <DataTable label="Hosts" columns={columnsFor(props.detectionNames, props.enableLogHelp, props.notIisHelp, props.quietHours)} {...tablePageProps(props)} empty="No hosts match." />;
 }

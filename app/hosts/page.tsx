@@ -6,6 +6,7 @@ import { HostsTable } from "@/components/HostsTable";
 import { TableSkeleton } from "@/components/Skeleton";
 import { requireUser } from "@/lib/auth/server";
 import { ENABLE_IIS_CONFIGURATION_LOG, hostListParams, listHosts, NOT_AN_IIS_SERVER } from "@/lib/hosts/queries";
+import { quietAfterHours } from "@/lib/hosts/channels";
 import { latestRiskEventTime } from "@/lib/risk/rollups";
 import { asOf } from "@/lib/views/as-of";
 import { detectionNames } from "@/lib/views/detection-names";
@@ -21,7 +22,7 @@ async function HostsList({ searchParams, at }: { searchParams: SearchParams; at:
   const { rows, total } = await listHosts(params, at);
   const names = detectionNames();
   return (
-    <HostsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} detectionNames={names} enableLogHelp={ENABLE_IIS_CONFIGURATION_LOG} notIisHelp={NOT_AN_IIS_SERVER} />
+    <HostsTable rows={rows} total={total} page={params.page} size={params.size} sort={params.sort} dir={params.dir} detectionNames={names} enableLogHelp={ENABLE_IIS_CONFIGURATION_LOG} notIisHelp={NOT_AN_IIS_SERVER} quietHours={quietAfterHours()} />
   );
 }
 
@@ -48,7 +49,8 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
       <AsOf action={setAsOfAction} reference={reference} back={backTo("/hosts", query)} window="Risk 24 h and 7 d" />
       <p className="muted">
         Risk sums the risk events of the 24 hours and 7 days ending then (what no suppression hides). A host whose IIS configuration log is
-        missing cannot raise <em>New Module Added</em>: {ENABLE_IIS_CONFIGURATION_LOG}
+        missing cannot raise <em>New Module Added</em>: {ENABLE_IIS_CONFIGURATION_LOG} A channel is flagged <strong>quiet</strong> when it had
+        delivered events but sent none in the {quietAfterHours()} hours before then (<code>IISWATCH_QUIET_AFTER_HOURS</code>): check its shipper.
       </p>
       <Suspense key={JSON.stringify(current)} fallback={<TableSkeleton />}>
         <HostsList searchParams={searchParams} at={reference.at} />

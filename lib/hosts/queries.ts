@@ -12,6 +12,7 @@ import { riskEventBounds, type RiskEventSummary } from "../risk/rollups";
 import { unionBounds, type Bounds } from "../views/range";
 import { tableStateSchema } from "../url/table-state";
 import { OPEN_STATUSES } from "../triage/fields";
+import { channelActivity, type ChannelActivity } from "./channels";
 
 const HOUR = 3_600_000;
 
@@ -53,6 +54,8 @@ export interface HostRow {
   iisConfigEvents: number;
   /** Events of IIS on the host (lib/ingest/iis-activity.ts): 0 means it is not an IIS server. */
   iisEvents: number;
+  /** The collected channels the host had delivered by the reference time: last event of each, and which went quiet (channels.ts). */
+  channels: ChannelActivity[];
 }
 
 /** A row of the `hosts` table as SQL returns it. */
@@ -96,6 +99,8 @@ const SORT_SQL: Record<HostSort, string> = {
 /**
  * The hosts table, sorted, filtered and paginated in SQL. Risk windows end at `now`. Risk counts only what no
  * suppression hides; results and modules likewise.
+ *
+ * Each host's channels (last event, quiet shipper) are measured against `now` too: see channels.ts.
  *
  * Fast at any scale: only the aggregate the table is sorted by is computed for every host (risk over the window's
  * risk events; open notables). Results and modules — all-time figures — are looked up for the page's hosts only,
@@ -179,6 +184,8 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     LEFT JOIN page_findings ON page_findings.id = page.id
     ORDER BY ${order("page")}`;
   const [page, count] = await Promise.all([query<HostTableRow>(statement), queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM hosts h ${where}`)]);
+  // Last events per channel, and quiet shippers, measured against the view's reference time (`now`).
+  const channels = await channelActivity(page.map((r) => r.id), now);
   return {
     total: count!.n,
     rows: page.map((r) => ({
@@ -198,6 +205,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       topFinding: r.top_finding,
       iisConfigEvents: r.iis_config_events,
       iisEvents: r.iis_events,
+      channels: channels.get(r.id) ?? [],
     })),
   };
 }
