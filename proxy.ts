@@ -7,7 +7,8 @@
 // text is attacker-controlled, and React escaping it is then not the only defence. The other security headers,
 // and the CSP of everything this does not match, come from next.config.js.
 //
-// /api is deliberately not matched: when proxy runs, Next.js buffers the request body (10 MB by default,
+// /api, /services/collector (the HTTP Event Collector) and Elasticsearch's /_bulk, /<index>/_bulk and /_license
+// (lib/hec) are deliberately not matched: when proxy runs, Next.js buffers the request body (10 MB by default,
 // proxyClientMaxBodySize) and would truncate large uploads. Route handlers authorize every call themselves.
 import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER, SESSION_COOKIE } from "./lib/auth/config";
@@ -54,7 +55,13 @@ export function proxy(request: NextRequest) {
   headers.set("content-security-policy", csp);
 
   let response: NextResponse;
-  if (!PUBLIC_PAGES.has(pathname) && !request.cookies.get(SESSION_COOKIE)?.value) {
+  const session = request.cookies.get(SESSION_COOKIE)?.value;
+  if (pathname === "/" && !session && headers.has("authorization") && !/text\/html/i.test(headers.get("accept") ?? "")) {
+    // A Beat's Elasticsearch handshake (credentials, and no page asked for: a browser behind a Basic-auth proxy asks
+    // for text/html): next.config.js rewrites it to /api/elastic, which checks its credentials.
+    return NextResponse.next({ request: { headers } });
+  }
+  if (!PUBLIC_PAGES.has(pathname) && !session) {
     const login = new URL("/login", request.url);
     if (pathname !== "/") login.searchParams.set("next", `${pathname}${search}`);
     response = NextResponse.redirect(login);
@@ -66,7 +73,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but the API and Next.js's own assets (host names with dots in a page path still match).
+  // Everything but the API, the HTTP Event Collector, the Elasticsearch subset and Next.js's own assets (host names with dots in a page path still match).
   // Keep in step with the list in next.config.js, which gives those the API's policy instead.
-  matcher: ["/((?!api/|_next/|favicon\\.ico$|icon\\.svg$|robots\\.txt$).*)"],
+  matcher: ["/((?!api/|services/collector|_bulk$|_license$|[^/]+/_bulk$|_next/|favicon\\.ico$|icon\\.svg$|robots\\.txt$).*)"],
 };

@@ -24,6 +24,7 @@ const NAV: { href: string; label: string; permission: Permission }[] = [
   { href: "/audit", label: "Audit log", permission: "audit:read" },
   { href: "/admin/users", label: "Users", permission: "user:manage" },
   { href: "/admin/storage", label: "Storage", permission: "settings:manage" },
+  { href: "/admin/hec", label: "HEC tokens", permission: "user:manage" },
 ];
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

@@ -22,6 +22,7 @@ import os from "node:os";
 import path from "node:path";
 import { writeDemoFleet } from "../lib/demo/load";
 import { createScratchDatabase } from "../lib/db/scratch";
+import { WORKER_NODE_ARGS, workerProcessEnv, workerProcessArgs } from "../lib/pipeline/worker-process";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BENCH_DIR = path.join(ROOT, ".bench");
@@ -185,11 +186,11 @@ function procUsage(pid: number): { cpuSeconds: number; peakRssMb: number } | nul
 
 /** A worker process as `npm start` runs it (`iiswatch worker`), on `url`; resolves once it is taking jobs. */
 async function startWorkerProcess(url: string, index: number): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/iiswatch.ts"), "worker", "--no-scheduler"], {
+  const child = spawn(process.execPath, workerProcessArgs(ROOT, ["--no-scheduler"]), {
     cwd: ROOT,
     // At normal priority unless asked otherwise, like the in-process worker of the single-file rows: here nothing
     // competes with the workers but PostgreSQL (and whatever else runs on the machine).
-    env: { ...process.env, DATABASE_URL: url, IISWATCH_WORKER_INDEX: String(index), IISWATCH_WORKER_NICE: process.env.IISWATCH_WORKER_NICE ?? "0", IISWATCH_SCHEDULER: "off" },
+    env: workerProcessEnv({ ...process.env, DATABASE_URL: url, IISWATCH_WORKER_INDEX: String(index), IISWATCH_WORKER_NICE: process.env.IISWATCH_WORKER_NICE ?? "0", IISWATCH_SCHEDULER: "off" }),
     // With an IPC channel the worker stops by itself if this process goes away.
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
@@ -404,7 +405,23 @@ async function main() {
   console.log(`load average: ${os.loadavg().map((n) => n.toFixed(2)).join(", ")} (${os.cpus().length} cores)`);
 }
 
-main().then(
+/**
+ * The single-file rows measure this process as the worker that does the work: it runs with a worker process's
+ * settings (lib/pipeline/worker-process.ts), which glibc and V8 read at start, so it starts itself again with them.
+ */
+function asWorkerProcess(): boolean {
+  if (process.env.BENCH_INGEST_AS_WORKER === "1") return false;
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, "--import", "tsx", import.meta.filename], {
+    stdio: "inherit",
+    env: workerProcessEnv({ ...process.env, BENCH_INGEST_AS_WORKER: "1" }),
+  });
+  const stop = () => child.kill("SIGTERM");
+  process.on("SIGINT", stop).on("SIGTERM", stop);
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  return true;
+}
+
+if (!asWorkerProcess()) main().then(
   () => process.exit(0),
   (e: unknown) => {
     console.error(e);

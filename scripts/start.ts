@@ -12,6 +12,7 @@ import path from "node:path";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../lib/db/embedded";
 import { deployMigrations } from "../lib/db/migrate";
 import { redactUrl } from "../lib/db/url";
+import { workerProcessArgs, workerProcessEnv } from "../lib/pipeline/worker-process";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -125,9 +126,9 @@ function serve(webArgs: string[], env: NodeJS.ProcessEnv, workers: number, web: 
     const startWorker = (index: number, failures: number) => {
       const started = Date.now();
       // An IPC channel: a worker whose parent goes away, however it went, sees 'disconnect' and stops.
-      const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/iiswatch.ts"), "worker", ...(index > 0 ? ["--no-scheduler"] : [])], {
+      const worker = spawn(process.execPath, workerProcessArgs(ROOT, index > 0 ? ["--no-scheduler"] : []), {
         cwd: ROOT,
-        env: { ...env, IISWATCH_WORKER_INDEX: String(index) },
+        env: workerProcessEnv({ ...env, IISWATCH_WORKER_INDEX: String(index) }),
         stdio: ["ignore", "inherit", "inherit", "ipc"],
       });
       children.add(worker);

@@ -23,6 +23,7 @@ const { SESSION_COOKIE } = await import("../lib/auth/config");
 const { ALL_PERMISSIONS, roleCan, TOKEN_PERMISSIONS } = await import("../lib/auth/permissions");
 const { createSession, sessionIdForToken } = await import("../lib/auth/sessions");
 const { createApiToken } = await import("../lib/auth/tokens");
+const { createHecToken } = await import("../lib/hec/tokens");
 const { createUser } = await import("../lib/auth/users");
 const { cliActor } = await import("../lib/audit/log");
 const { drainUploads } = await import("./pipeline");
@@ -157,6 +158,7 @@ const surfaces: Surface[] = [
       ["/audit", "app/audit/page.tsx", "audit:read"],
       ["/admin/users", "app/admin/users/page.tsx", "user:manage"],
       ["/admin/storage", "app/admin/storage/page.tsx", "settings:manage"],
+      ["/admin/hec", "app/admin/hec/page.tsx", "user:manage"],
       ["/settings/tokens", "app/settings/tokens/page.tsx", "token:own"],
       ["/settings/password", "app/settings/password/page.tsx", "data:read"],
       ["/hosts", "app/hosts/page.tsx", "data:read"],
@@ -214,6 +216,13 @@ const surfaces: Surface[] = [
   action("endSessions", "app/admin/users/actions.ts", "user:manage", async () =>
     runAction((await import("../app/admin/users/actions")).endSessionsAction, { id: victimId }),
   ),
+  action("createHecToken", "app/admin/hec/actions.ts", "user:manage", async () =>
+    runAction((await import("../app/admin/hec/actions")).createHecTokenAction, { name: `hec${++counter}`, defaultHost: "WEB01", ackEnabled: "on" }),
+  ),
+  action("revokeHecToken", "app/admin/hec/actions.ts", "user:manage", async () => {
+    const { summary } = await createHecToken({ name: `doomed hec ${++counter}` }, cliActor());
+    return runAction((await import("../app/admin/hec/actions")).revokeHecTokenAction, { id: summary.id });
+  }),
   action("createToken", "app/settings/tokens/actions.ts", "token:own", async () =>
     runAction((await import("../app/settings/tokens/actions")).createTokenAction, { name: `t${++counter}` }),
   ),
@@ -372,8 +381,34 @@ const surfaces: Surface[] = [
   },
 ];
 
-/** Pages and routes anyone may reach (sign-in, first run, health check). */
-const PUBLIC_FILES = new Set(["app/login/page.tsx", "app/setup/page.tsx", "app/api/health/route.ts"]);
+/** Pages and routes anyone may reach (sign-in, first run, health checks: ours and the HTTP Event Collector's). */
+const PUBLIC_FILES = new Set([
+  "app/login/page.tsx",
+  "app/setup/page.tsx",
+  "app/api/health/route.ts",
+  "app/services/collector/health/route.ts",
+  "app/services/collector/health/1.0/route.ts",
+]);
+
+/**
+ * The HTTP Event Collector's routes (lib/hec): no session or API token opens them, whatever its role — only a HEC
+ * token (`Authorization: Splunk <token>`), which opens nothing else.
+ */
+const HEC_ROUTES = [
+  ["/services/collector", "app/services/collector/route.ts"],
+  ["/services/collector/event", "app/services/collector/event/route.ts"],
+  ["/services/collector/event/1.0", "app/services/collector/event/1.0/route.ts"],
+  ["/services/collector/raw", "app/services/collector/raw/route.ts"],
+  ["/services/collector/raw/1.0", "app/services/collector/raw/1.0/route.ts"],
+  ["/services/collector/ack", "app/services/collector/ack/route.ts"],
+] as const;
+/** The Elasticsearch subset for Beats (lib/hec/elastic.ts): HEC tokens too, as an API key or a password. */
+const ELASTIC_ROUTES = [
+  ["GET", "/", "app/api/elastic/route.ts"],
+  ["GET", "/_license", "app/api/elastic/license/route.ts"],
+  ["POST", "/_bulk", "app/api/elastic/bulk/route.ts"],
+] as const;
+const INGEST_FILES = [...HEC_ROUTES.map(([, file]) => file), ...ELASTIC_ROUTES.map(([, , file]) => file)];
 
 beforeAll(async () => {
   process.env.IISWATCH_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-authz-"));
@@ -525,6 +560,61 @@ describe("authorization matrix", () => {
   });
 });
 
+describe("HTTP Event Collector routes take HEC tokens only, and HEC tokens open nothing else", () => {
+  let hecToken = "";
+  beforeAll(async () => {
+    hecToken = (await createHecToken({ name: "matrix", ackEnabled: false }, cliActor())).token;
+  });
+  const event = JSON.stringify({ event: "<Event><System><EventID>29</EventID></System></Event>" });
+
+  for (const [route, file] of HEC_ROUTES) {
+    it(`POST ${route}: every session and API token is refused (401), a HEC token is not`, async () => {
+      const { POST } = (await import(/* @vite-ignore */ `../${file}`)) as { POST: (r: Request) => Promise<Response> };
+      for (const p of principals) {
+        const res = await POST(request(p, "POST", route, { body: event, headers: { "x-splunk-request-channel": "6e1b7b9e-4a4c-4c1e-9d7a-3d0b5a0f9c11" } }));
+        expect(res.status, `${route} as ${p.name}`).toBe(401);
+      }
+      const res = await POST(
+        new Request(`${ORIGIN}${route}`, {
+          method: "POST",
+          headers: { authorization: `Splunk ${hecToken}`, "x-splunk-request-channel": "6e1b7b9e-4a4c-4c1e-9d7a-3d0b5a0f9c11" },
+          body: route.includes("/ack") ? `{"acks":[0]}` : route.includes("/raw") ? "<Event><System><EventID>29</EventID></System></Event>\n" : event,
+        }),
+      );
+      // The ack route answers "ACK is disabled" to a token without acknowledgement: authenticated, not refused.
+      expect([200, 400], `${route} with a HEC token`).toContain(res.status);
+      expect(await res.json()).toMatchObject(route.includes("/ack") ? { code: 14 } : { code: 0 });
+    });
+  }
+
+  for (const [method, route, file] of ELASTIC_ROUTES) {
+    it(`${method} ${route} (Elasticsearch for Beats): every session and API token is refused (401), a HEC token as an API key is not`, async () => {
+      const handler = ((await import(/* @vite-ignore */ `../${file}`)) as Record<string, (r: Request) => Promise<Response>>)[method];
+      const body = method === "POST" ? `{"create":{}}\n{"winlog":{"event_id":"2282","channel":"Application","computer_name":"WEB01"}}\n` : undefined;
+      for (const p of principals) {
+        const res = await handler(request(p, method, route, { body }));
+        expect(res.status, `${route} as ${p.name}`).toBe(401);
+      }
+      const apiKey = Buffer.from(`beat:${hecToken}`).toString("base64");
+      const res = await handler(new Request(`${ORIGIN}${route}`, { method, headers: { authorization: `ApiKey ${apiKey}` }, body }));
+      expect(res.status, `${route} with a HEC token`).toBe(200);
+    });
+  }
+
+  it("a HEC token opens no route of the HTTP API (pages and actions take sessions only)", async () => {
+    const hec: Principal = { name: "HEC token", role: null, kind: "anonymous" };
+    for (const surface of surfaces.filter((s) => s.kind === "route")) {
+      const { GET, POST } = (await import(/* @vite-ignore */ `../${surface.file}`)) as Record<string, ((r: NextRequest, c: unknown) => Promise<Response>) | undefined>;
+      const handler = GET ?? POST!;
+      for (const authorization of [`Splunk ${hecToken}`, `Bearer ${hecToken}`]) {
+        const res = await handler(request(hec, GET ? "GET" : "POST", "/api/x", { headers: { authorization }, body: GET ? undefined : "{}" }), { params: Promise.resolve({ id: uploadId }) });
+        expect([401, 403], `${surface.name} with ${authorization.split(" ")[0]} <HEC token>`).toContain(res.status);
+      }
+    }
+  });
+  afterAll(() => drainUploads());
+});
+
 describe("every page and route handler refuses anonymous callers", () => {
   const files: string[] = [];
   const walk = (dir: string) => {
@@ -535,7 +625,7 @@ describe("every page and route handler refuses anonymous callers", () => {
     }
   };
   walk(path.resolve(import.meta.dirname, "../app"));
-  const covered = new Set(surfaces.map((s) => s.file));
+  const covered = new Set([...surfaces.map((s) => s.file), ...INGEST_FILES]);
   const anonymous: Principal = { name: "anonymous", role: null, kind: "anonymous" };
 
   it("found the app's pages and routes", () => {
@@ -595,7 +685,7 @@ describe("every server action refuses anonymous callers", () => {
   });
 
   it("every page and route handler is in the matrix", () => {
-    const pagesAndRoutes = new Set(surfaces.filter((s) => s.kind !== "action").map((s) => s.file));
+    const pagesAndRoutes = new Set([...surfaces.filter((s) => s.kind !== "action").map((s) => s.file), ...INGEST_FILES]);
     const listed = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listed(path.join(dir, e.name)) : /^(page\.tsx|route\.ts)$/.test(e.name) ? [path.relative(path.resolve(import.meta.dirname, ".."), path.join(dir, e.name))] : []));
     expect(listed(path.resolve(import.meta.dirname, "../app")).filter((f) => !PUBLIC_FILES.has(f) && !pagesAndRoutes.has(f))).toEqual([]);

@@ -8,14 +8,14 @@ import type pg from "pg";
 import type { RunKind } from "../db/enums";
 import { execute, join, query, raw, sql, type Sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
-import { riskContext } from "./risk-context";
+import { riskContext, riskMessageSql } from "./rba";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
 import { enrich, MAX_EVENT_IDS_IN_ENRICHMENT, type EventDetail } from "./enrichment";
 import { suppressedSql } from "./suppressed";
 import { disjointBatches, type RunWindow } from "./schedule";
 import { compileSearch } from "./search-sql";
 import type { Detection } from "./settings";
-import { messageTokens, type DetectionSpec } from "./spec";
+import type { DetectionSpec } from "./spec";
 
 /** Runs that report (results, risk, notables): every RunKind but ad-hoc searches. */
 export type ReportingRunKind = Exclude<RunKind, "adhoc">;
@@ -44,7 +44,7 @@ export interface SearchRow {
 }
 
 /** Windows per statement: bounds the statement's memory on long replays. */
-const WINDOWS_PER_STATEMENT = 500;
+const WINDOWS_PER_STATEMENT = 24;
 
 /** What a statement records about its runs: the detection, the kind of run, what triggered it, its windows. */
 interface RunsOf {
@@ -59,7 +59,7 @@ function searchCtes(spec: DetectionSpec, runs: RunsOf): Sql {
   // The compiled search is SQL built from the spec shipped with the code (its literals quoted by compileSearch).
   const search = compileSearch(spec.structuredSearch);
   const groups = raw(search.groupColumns.map((g) => g.alias).join(", "));
-  const detail = sql`jsonb_build_object(${join(spec.enrichment.dataFields.map((f) => sql`${f}::text, e.data ->> ${f}::text`))})`;
+  const detail = sql`jsonb_build_object(${join(spec.enrichment.dataFields.map((f) => sql`${f.name}::text, e.data ->> ${f.key}::text`))})`;
   return sql`
   windows AS MATERIALIZED (
     SELECT nextval(pg_get_serial_sequence('detection_runs', 'id')) AS run_id, w.run_time, w.window_start, w.window_end
@@ -124,10 +124,7 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
   // Rule title `%name%`: the detection's name.
   const notableTitle = (notable?.ruleTitle ?? "%name%").replaceAll("%name%", spec.name);
   // The risk message with each `$field$` token replaced by the result's field.
-  const message = messageTokens(spec.rba.message).reduce(
-    (expr, token) => sql`replace(${expr}, ${`$${token}$`}::text, coalesce(r.fields ->> ${token}::text, ''))`,
-    sql`${spec.rba.message}::text`,
-  );
+  const message = riskMessageSql(spec.rba.message, sql`r.fields`);
   const hostPriority = sql`lower(coalesce(h.priority, ${DEFAULT_HOST_PRIORITY}))`;
   return sql`WITH ${searchCtes(spec, runs)},
   novel AS MATERIALIZED (

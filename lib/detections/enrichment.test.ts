@@ -98,6 +98,11 @@ describe("findings: what a result means, most serious first", () => {
     expect(e.finding).toEqual({ kind: "module_load_failure", rank: 3, text: "DLL c:\\temp\\msf.dll failed to load (AMD64, ERROR_BAD_EXE_FORMAT)" });
   });
 
+  it("no DLL named (2298: the globalModules list is empty): says modules failed, not a DLL called '(unnamed)'", () => {
+    const e = enrich("iis-module-load-failure", [{ Binary: null }], [1]);
+    expect(e.finding).toEqual({ kind: "module_load_failure", rank: 3, text: "IIS modules failed to load" });
+  });
+
   it("HTTP logging disabled outranks a module removed, which outranks another change", () => {
     const logging = { Configuration: "/system.webServer/httpLogging/@dontLog", EditOperationType: "3", NewValue: "true" };
     const removed = { Configuration: '/system.webServer/modules/remove[@name="Old"]', EditOperationType: "1" };
@@ -113,15 +118,19 @@ describe("each detection's enrichment", () => {
   it("is computed by the enricher its spec names, in that enricher's shape", () => {
     const detail: EventDetail = { Configuration: '/system.webServer/globalModules/add[@name="X"]', ModuleDll: "c:\\x.dll" };
     const shapes = Object.fromEntries(DETECTION_SPECS.map((s) => [s.name, Object.keys(enrich(s.enrichment.kind, [detail], [1])).sort()]));
+    const failures = ["eventCount", "eventIds", "eventIdsTruncated", "failures", "finding", "kind"];
     expect(shapes).toEqual({
       "Windows IIS Components New Module Added": ["changes", "eventCount", "eventIds", "eventIdsTruncated", "finding", "kind"],
-      "Windows IIS Components Module Failed to Load": ["eventCount", "eventIds", "eventIdsTruncated", "failures", "finding", "kind"],
+      "Windows IIS Components Module Failed to Load": failures,
+      // 2282's family (local): the same shape, so hosts and notables read their DLLs as 2282's.
+      ...Object.fromEntries(DETECTION_SPECS.filter((s) => s.content.origin === "local").map((s) => [s.name, failures])),
     });
+    expect(Object.keys(shapes)).toHaveLength(8);
   });
 
   it("of a kind nobody computes is refused, never taken for a module that failed to load", () => {
     const [spec] = DETECTION_SPECS;
-    expect(() => parseDetectionSpec({ ...spec, enrichment: { kind: "web-shell-upload", dataFields: ["TargetFilename"] } })).toThrow(/enrichment/);
+    expect(() => parseDetectionSpec({ ...spec, enrichment: { kind: "web-shell-upload", dataFields: [{ name: "TargetFilename", key: "TargetFilename" }] } })).toThrow(/enrichment/);
     expect(() => enrich("web-shell-upload" as EnrichmentKind, [{ ModuleDll: "c:\\x.dll" }], [1])).toThrow(/no enricher for enrichment kind "web-shell-upload"/);
   });
 });

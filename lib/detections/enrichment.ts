@@ -183,7 +183,9 @@ export function findingOf(e: { changes: ConfigurationChange[] } | { failures: Mo
     const dlls = [...new Set(e.failures.map((f) => f.moduleDll).filter((d): d is string => d !== null))];
     const first = e.failures.find((f) => f.moduleDll === dlls[0]);
     const how = [first?.processorArchitecture, first?.errorName].filter(Boolean).join(", ");
-    return make("module_load_failure", `DLL ${dlls[0] ?? "(unnamed)"} failed to load${how ? ` (${how})` : ""}${andMore(dlls.length, "DLL")}`);
+    // Event 2298 (the globalModules list is empty) names no DLL: nothing loads.
+    if (!dlls.length) return make("module_load_failure", `IIS modules failed to load${how ? ` (${how})` : ""}`);
+    return make("module_load_failure", `DLL ${dlls[0]} failed to load${how ? ` (${how})` : ""}${andMore(dlls.length, "DLL")}`);
   }
   const changes = e.changes;
   const modules = (kind: ConfigurationChangeKind) => [...new Set(changes.filter((c) => c.kind === kind).map((c) => c.module ?? "(unnamed)"))];

@@ -4,7 +4,8 @@ export { replayHistory, runAdhoc, runDue, runForNewEvents, runScheduled, type Ad
 export { catchUpEvaluations, evaluateUpload, uploadsNeedingEvaluation, type UploadEvaluationOutcome } from "./evaluate";
 export { activeSuppressionMatches, contributingEvents, detectionActivity, getResult, listResults, listRuns, resultRowJson, splFieldOrder, type ResultFilter, type ResultJson, type ResultRow, type RunFilter } from "./queries";
 export { filterMacroDefinition, DEFAULT_FILTER_DEFINITION } from "./filter";
+export { detectionCoverage, type DetectionCoverage } from "./coverage";
 export { DETECTION_SPECS, specById } from "./specs";
-export { filterMacroName, searchName, type DetectionSpec } from "./spec";
+export { filterMacroName, searchName, sourceLabel, type DetectionSpec } from "./spec";
 export type { RunSummary, SearchRow } from "./engine";
 export type { Enrichment, ConfigurationChange, ModuleLoadFailure } from "./enrichment";

@@ -23,3 +23,22 @@ export function mitreTechnique(id: string): MitreTechnique {
 export function mitreTactics(techniqueIds: readonly string[]): string[] {
   return [...new Set(techniqueIds.flatMap((id) => mitreTechnique(id).tactics))];
 }
+
+/**
+ * Lockheed Martin kill chain phase of each ATT&CK tactic, as contentctl maps them (ATTACK_TACTICS_KILLCHAIN_MAPPING):
+ * only the tactics of the techniques above.
+ */
+const KILL_CHAIN_PHASE: Record<string, string> = { Persistence: "Installation" };
+
+/** Distinct kill chain phases of these tactics, in first-seen order. */
+export function killChainPhases(tactics: readonly string[]): string[] {
+  return [
+    ...new Set(
+      tactics.map((t) => {
+        const phase = KILL_CHAIN_PHASE[t];
+        if (!phase) throw new Error(`no kill chain phase for tactic ${t}: add it to lib/detections/mitre.ts`);
+        return phase;
+      }),
+    ),
+  ];
+}

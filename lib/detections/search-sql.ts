@@ -9,6 +9,8 @@ import { outputFieldNames, renamed, type StructuredSearch } from "./spec";
 export interface CompiledSearch {
   /** Predicate over events `e`: macro, conditions, and every by-field present. */
   eventPredicate: string;
+  /** The events the search reads at all (macro and conditions, whatever their fields): what coverage counts. */
+  sourcePredicate: string;
   /** Event-level expressions of the by-fields, in `by` order, named g0, g1, ... */
   groupColumns: { alias: string; expr: string; output: string }[];
   /** jsonb_build_object(...) of the result row, over the grouped columns and aggregates of `time`. */
@@ -65,6 +67,7 @@ export function compileSearch(search: StructuredSearch): CompiledSearch {
 
   return {
     eventPredicate: [...conditions, macro, ...present].join("\n      AND "),
+    sourcePredicate: [...conditions, macro].join(" AND "),
     groupColumns,
     rowJson,
     outputFields: outputFieldNames(search),

@@ -3,22 +3,17 @@
 import { z } from "zod";
 import { writeAudit, SYSTEM_ACTOR, type Actor } from "../audit/log";
 import { db } from "../db/client";
-import { severityForScore, type Severity } from "./severity";
+import { scoredRisk, type ScoredRisk } from "./rba";
 import { DETECTION_SPECS, specById } from "./specs";
-import { maxRiskScore, type DetectionSpec, type RiskObject } from "./spec";
+import type { DetectionSpec } from "./spec";
 import { UserFacingError } from "../errors/user-facing-error";
 
-export interface Detection {
+/** A detection as it runs here: its spec, its settings, and the risk they give (rba.ts). */
+export interface Detection extends ScoredRisk {
   spec: DetectionSpec;
   enabled: boolean;
   /** The admin's override, or null when the spec's scores apply. */
   riskScoreOverride: number | null;
-  /** The spec's risk objects with the override applied to each. */
-  riskObjects: RiskObject[];
-  /** Detection risk score: the highest of its risk objects'. */
-  riskScore: number;
-  /** Notable severity (TTP only): from the risk score, as contentctl computes it. */
-  severity: Severity | null;
   settingsUpdatedAt: Date | null;
 }
 
@@ -30,15 +25,11 @@ interface SettingRow {
 
 export function withSettings(spec: DetectionSpec, setting: SettingRow | null): Detection {
   const override = setting?.riskScore ?? null;
-  const riskObjects = spec.rba.riskObjects.map((ro) => ({ ...ro, score: override ?? ro.score }));
-  const riskScore = maxRiskScore(riskObjects);
   return {
     spec,
     enabled: setting?.enabled ?? true,
     riskScoreOverride: override,
-    riskObjects,
-    riskScore,
-    severity: spec.deployment.notable ? severityForScore(riskScore) : null,
+    ...scoredRisk(spec, override),
     settingsUpdatedAt: setting?.updatedAt ?? null,
   };
 }

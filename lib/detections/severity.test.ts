@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { severityForScore, urgencyFor, urgencyRow } from "./severity";
+import { severityForScore } from "./rba";
+import { urgencyFor, urgencyRow } from "./severity";
 
 describe("notable severity and urgency", () => {
   it("maps scores to contentctl's severity bands", () => {

@@ -1,4 +1,4 @@
-// Notable severity and urgency, as ESCU content and Enterprise Security assign them. The engine gives each notable
+// Notable severity levels and urgency, as Enterprise Security assigns it (a detection's severity is rba.ts's). The engine gives each notable
 // it stores its severity and urgency, so they live with the detections; risk incidents and triage use them too.
 
 export const SEVERITIES = ["informational", "low", "medium", "high", "critical"] as const;
@@ -6,18 +6,6 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export const PRIORITIES = ["unknown", "low", "medium", "high", "critical"] as const;
 export type Priority = (typeof PRIORITIES)[number];
-
-/**
- * contentctl (detection_abstract.py): severity from the detection's risk score, 0-20 informational, 21-40 low,
- * 41-60 medium, 61-80 high, 81-100 critical. New Module Added (48) is medium; Failed to Load (25) is low.
- */
-export function severityForScore(score: number): Severity {
-  if (score <= 20) return "informational";
-  if (score <= 40) return "low";
-  if (score <= 60) return "medium";
-  if (score <= 80) return "high";
-  return "critical";
-}
 
 /**
  * ES's default urgency_lookup (docs "How urgency is assigned to notable events"): informational severity stays

@@ -1,6 +1,7 @@
-// The shape of a detection: everything its ESCU YAML says (verbatim), how Enterprise Security deploys it, and the
-// structured form of its search that the one engine (engine.ts) executes. Detections are data: adding one means
-// adding a spec file under specs/, never engine code.
+// The shape of a detection as the engine runs it: everything its YAML says (verbatim), how Enterprise Security
+// deploys it, the structured form of its search that the one engine (engine.ts) executes, and the local sidecar's
+// enrichment. Detections are data: content.ts builds each spec from its YAML files under content/; adding or
+// upgrading one means adding or replacing YAML, never engine code.
 import { z } from "zod";
 import { SEARCHABLE_FIELDS } from "./fields";
 import { ENRICHMENT_KINDS } from "./enrichment";
@@ -77,6 +78,14 @@ export const detectionSpecSchema = z
     references: z.array(z.url()),
     /** Where the YAML was read, and what differs from it here. */
     provenance: z.string().min(1),
+    /** Where the detection's files are (paths relative to the repository) and whose content it is. */
+    content: z.object({
+      origin: z.enum(["ESCU", "local"]),
+      detectionFile: z.string().min(1),
+      sidecarFile: z.string().min(1),
+      /** The test that runs it on golden events. */
+      test: z.string().min(1),
+    }),
     tags: z.object({
       analyticStory: z.array(z.string().min(1)).min(1),
       assetType: z.string().min(1),
@@ -84,11 +93,6 @@ export const detectionSpecSchema = z
       product: z.array(z.string().min(1)),
       securityDomain: z.string().min(1),
     }),
-    /**
-     * Annotation frameworks contentctl adds to `action.correlationsearch.annotations` besides the story, data
-     * source, techniques and type (see risk-context.ts).
-     */
-    frameworks: z.object({ cis20: z.array(z.string()), nist: z.array(z.string()), killChainPhases: z.array(z.string()) }),
     rba: z.object({
       message: z.string().min(1),
       riskObjects: z.array(riskObjectSchema).min(1),
@@ -109,7 +113,8 @@ export const detectionSpecSchema = z
     /** Enrichment beyond Splunk (enrichment.ts), from these event data fields of the contributing events. */
     enrichment: z.object({
       kind: z.enum(ENRICHMENT_KINDS),
-      dataFields: z.array(z.string().min(1)).min(1),
+      /** Each detail the enricher reads (`name`) and the event data key it is read from (`key`: a name, or "0" for %1…). */
+      dataFields: z.array(z.object({ name: z.string().min(1), key: z.string().min(1) })).min(1),
     }),
   })
   .superRefine((spec, ctx) => {
@@ -153,16 +158,16 @@ export function renamed(search: StructuredSearch, field: string): string {
   return search.rename.find((r) => r.from === field)?.to ?? field;
 }
 
-/** Detection `risk_score`: the highest score of its risk objects (contentctl detection_abstract.py). */
-export function maxRiskScore(riskObjects: readonly RiskObject[]): number {
-  return Math.max(...riskObjects.map((r) => r.score));
-}
-
-/** ES saved-search name of an ESCU detection. */
-export function searchName(spec: Pick<DetectionSpec, "name">): string {
-  return `ESCU - ${spec.name} - Rule`;
+/** ES saved-search name: `<app prefix> - <name> - Rule`, ESCU's prefix for its content and ours for our own. */
+export function searchName(spec: Pick<DetectionSpec, "name" | "content">): string {
+  return `${spec.content.origin === "ESCU" ? "ESCU" : "IIS Module Watch"} - ${spec.name} - Rule`;
 }
 
 export function parseDetectionSpec(input: unknown): DetectionSpec {
   return detectionSpecSchema.parse(input);
+}
+
+/** Whose detection it is and which version, for people: "ESCU v5 (2025-02-10)", or "Local v1 (…)" for our own. */
+export function sourceLabel(spec: Pick<DetectionSpec, "content" | "version" | "date">): string {
+  return `${spec.content.origin === "ESCU" ? "ESCU" : "Local"} v${spec.version} (${spec.date})`;
 }

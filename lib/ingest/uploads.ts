@@ -60,6 +60,8 @@ export async function receiveUpload(input: {
   uploadedById?: string | null;
   /** The declared length (Content-Length): a body that ends short of it was cut off. */
   expectedBytes?: number;
+  /** A HTTP Event Collector batch (lib/hec): its token, channel and ackId, by which its client asks whether it is stored. */
+  hec?: { tokenId: string; channel: string | null; ackId: number | null };
 }): Promise<string> {
   const { maxUploadBytes } = ingestLimits();
   const upload = await db().upload.create({
@@ -70,6 +72,9 @@ export async function receiveUpload(input: {
       recordHost: input.defaults?.host ?? null,
       recordChannel: input.defaults?.channel ?? null,
       uploadedById: input.uploadedById ?? null,
+      hecTokenId: input.hec?.tokenId ?? null,
+      hecChannel: input.hec?.channel ?? null,
+      hecAckId: input.hec?.ackId ?? null,
       receivingUntil: new Date(Date.now() + LEASE_SECONDS * 1000),
     },
   });

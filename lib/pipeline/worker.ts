@@ -52,22 +52,33 @@ export async function startWorker(options: WorkerOptions = {}): Promise<Worker> 
   const polling = options.pollingIntervalSeconds ?? 1;
 
   globalForWorkers.iiswatchWorkers = (globalForWorkers.iiswatchWorkers ?? 0) + 1;
+  // pg-boss takes at most one job per polling interval. Once a job is done, the queue is asked again at once (and an
+  // upload's detection job is taken as soon as its ingest job sent it): HEC and _bulk batches (lib/hec) are many
+  // small uploads, each of which would otherwise wait up to an interval per queue. An empty queue is polled as before.
+  const workerIds = { ingest: "", detect: "" };
+  const next = (...queues: (keyof typeof workerIds)[]) => {
+    for (const q of queues) if (workerIds[q]) boss.notifyWorker(workerIds[q]);
+  };
   const ingestWorker = await boss.work<UploadJobData>(QUEUES.ingest, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) =>
     track(
       runIngestJob(job.id, job.data.uploadId, name, stopping.signal).then((outcome) => {
         if (outcome.status !== "stale") log(`upload ${job.data.uploadId}: ${outcome.status}${outcome.stored !== undefined ? ` (${outcome.stored} stored, ${outcome.duplicates} duplicate)` : ""}`);
+        if (!stopping.signal.aborted) next("ingest", "detect");
         return outcome;
       }),
     ),
   );
+  workerIds.ingest = ingestWorker;
   const detectWorker = await boss.work<UploadJobData>(QUEUES.detect, { pollingIntervalSeconds: polling, batchSize: 1 }, async ([job]) =>
     track(
       runDetectJob(job.id, job.data.uploadId, name).then((outcome) => {
         if (outcome) log(`upload ${job.data.uploadId}: detections done (${outcome.results} new result(s))`);
+        if (!stopping.signal.aborted) next("detect");
         return outcome;
       }),
     ),
   );
+  workerIds.detect = detectWorker;
   if (options.scheduler !== false && process.env.IISWATCH_SCHEDULER !== "off") await startDetectionScheduler();
   // Events the default partition of `events` holds (moved there by the migration that partitioned the table, or
   // inserted directly) get partitions of their own, so that queries prune to them.

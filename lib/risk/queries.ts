@@ -1,6 +1,6 @@
 // Reads of risk events (Risk.All_Risk), including the ESCU 7-day drilldown.
 import { queryOne, sql } from "../db/sql";
-import { ANNOTATION_ALL_EXCLUDED_KEYS } from "../detections/risk-context";
+import { ANNOTATION_ALL_EXCLUDED_KEYS } from "../detections/rba";
 import { EFFECTIVE_RISK_EVENTS } from "./effective";
 
 export interface RiskDrilldownRow {

@@ -6,6 +6,7 @@ import type pg from "pg";
 import { db } from "../../lib/db/client";
 import { pgPool } from "../../lib/db/pg";
 import type { EventParts, InputFormat, NormalizedEvent } from "../../lib/ingest/event";
+import { renderMessage } from "../../lib/ingest/catalogue";
 import { normalizeEvent } from "../../lib/ingest/normalize";
 import { storeEvents } from "../../lib/ingest/store";
 
@@ -95,6 +96,52 @@ export function event2282Parts(input: Event2282Input, format: InputFormat): Even
       return { system: { ...system, opcode: 0, level: 2 }, data: input.moduleDll === null ? {} : { ...data, Binary: "C1000000" } };
   }
 }
+
+/** An event of 2282's family (W3SVC-WP on the Application log) whose data no source names: 2293, 2295, 2296, 2298, 2214, 2220. */
+export interface W3svcWpEventInput {
+  host: string;
+  time: string;
+  eventId: number;
+  /** The message's insertion strings, %1 first (the event's unnamed <Data>). */
+  strings: string[];
+  /** The Win32 error in the event's binary data ("The data is the error"). */
+  error?: number;
+  recordId?: number;
+}
+
+/**
+ * Such an event as each format delivers it: XML with unnamed <Data> (positional) and <Binary>, Winlogbeat JSON with
+ * its positional data and the rendered message, classic text with only the message (rendered from the catalogue's
+ * template, as Windows renders it from the manifest's).
+ */
+export function w3svcWpEventParts(input: W3svcWpEventInput, format: InputFormat): EventParts {
+  const positional: Record<string, string | null> = Object.fromEntries(input.strings.map((v, i) => [String(i), v]));
+  const message = renderMessage(W3SVC_WP_PROVIDER, input.eventId, positional);
+  if (message === null) throw new Error(`no message template for ${input.eventId} with ${input.strings.length} strings`);
+  const binary: Record<string, string> = input.error === undefined ? {} : { Binary: Buffer.from(Uint32Array.of(input.error).buffer).toString("hex").toUpperCase() };
+  const system = {
+    provider: W3SVC_WP_PROVIDER,
+    eventSourceName: "W3SVC-WP",
+    eventId: input.eventId,
+    qualifiers: 49152,
+    timeCreated: input.time,
+    channel: "Application",
+    computer: input.host,
+    recordId: input.recordId ?? nextRecordId++,
+  };
+  switch (format) {
+    case "classic":
+      return { system, data: {}, rendering: { message, opcode: "Info", level: "Error" } };
+    case "json":
+      return { system: { ...system, opcode: 0 }, data: { ...positional, ...binary }, rendering: { message, opcode: "Info" } };
+    default:
+      return { system: { ...system, opcode: 0, level: 2 }, data: { ...positional, ...binary } };
+  }
+}
+
+/** Events of 2282's family built from `inputs`, exported as `format`, stored as one upload; returns the upload id. */
+export const storeW3svcWp = (inputs: W3svcWpEventInput[], format: InputFormat = "xml") =>
+  storeAsUpload(normalized(inputs.map((i) => w3svcWpEventParts(i, format)), format));
 
 export function normalized(parts: EventParts[], format: InputFormat): NormalizedEvent[] {
   return parts.map((p, i) => normalizeEvent(p, JSON.stringify(p), format, i + 1));

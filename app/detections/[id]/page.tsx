@@ -3,7 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Time, ZoneHeading } from "@/components/time/TimeZone";
 import { can, requireUser } from "@/lib/auth/server";
-import { activeSuppressionMatches, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName, specById } from "@/lib/detections";
+import { activeSuppressionMatches, detectionCoverage, filterMacroDefinition, filterMacroName, getDetection, listRuns, searchName, sourceLabel, specById } from "@/lib/detections";
+import { mitreTactics } from "@/lib/detections/mitre";
 import { lastDayInputs } from "@/lib/views/range";
 import { visibleBidi } from "@/lib/text/bidi";
 import { AdhocRunForm, SettingsForm } from "../DetectionForms";
@@ -23,13 +24,14 @@ export default async function DetectionPage({ params }: Props) {
   const detection = await getDetection((await params).id);
   if (!detection) notFound();
   const { spec } = detection;
-  const [runs, matches] = await Promise.all([listRuns({ detectionId: spec.id, limit: 50 }), activeSuppressionMatches(spec.id)]);
+  const [runs, matches, coverage] = await Promise.all([listRuns({ detectionId: spec.id, limit: 50 }), activeSuppressionMatches(spec.id), detectionCoverage([spec])]);
+  const fed = coverage.hostsFed.get(spec.id);
   const lastDay = lastDayInputs();
   return (
     <>
       <h1>{spec.name}</h1>
       <p className="muted">
-        ESCU v{spec.version} ({spec.date}) · {spec.type} · {spec.id} · search_name “{searchName(spec)}”
+        {sourceLabel(spec)} · {spec.type} · {spec.id} · search_name “{searchName(spec)}”
       </p>
       <p>{spec.description}</p>
       <dl className="facts">
@@ -46,11 +48,26 @@ export default async function DetectionPage({ params }: Props) {
           cron {spec.deployment.cron}, earliest {spec.deployment.earliest}, latest {spec.deployment.latest}
         </dd>
         <dt>ATT&amp;CK</dt>
-        <dd>{spec.tags.mitreAttackId.join(", ")} (Persistence)</dd>
+        <dd>
+          {spec.tags.mitreAttackId.join(", ")} ({mitreTactics(spec.tags.mitreAttackId).join(", ")})
+        </dd>
         <dt>Analytic story</dt>
         <dd>{spec.tags.analyticStory.join(", ")}</dd>
         <dt>Data source</dt>
-        <dd>{spec.dataSource.join(", ")}</dd>
+        <dd>
+          {spec.dataSource.join(", ")}
+          {fed !== undefined && (
+            <span className={fed === 0 && coverage.iisHosts > 0 ? "status-failed" : "muted"}>
+              {" "}
+              — sent by {fed} of {coverage.iisHosts} IIS host{coverage.iisHosts === 1 ? "" : "s"}
+            </span>
+          )}
+        </dd>
+        <dt>Provenance</dt>
+        <dd>
+          {spec.provenance} <span className="mono">{spec.content.detectionFile}</span>, sidecar <span className="mono">{spec.content.sidecarFile}</span>, tested by{" "}
+          <span className="mono">{spec.content.test}</span>
+        </dd>
         <dt>How to implement</dt>
         <dd>{spec.howToImplement}</dd>
         <dt>Known false positives</dt>

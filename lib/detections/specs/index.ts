@@ -1,11 +1,21 @@
-// The catalog: every detection spec, validated once at load. Add a detection by adding a file here.
-import { parseDetectionSpec, type DetectionSpec } from "../spec";
-import { windowsIisComponentsModuleFailedToLoad } from "./windows-iis-components-module-failed-to-load";
-import { windowsIisComponentsNewModuleAdded } from "./windows-iis-components-new-module-added";
+// The catalog: every detection, built from its YAML and sidecar under ../content (content.ts) and validated once
+// at load. Add a detection by adding its YAML and sidecar there and the sidecar's name here (the catalog's order).
+import { loadDetectionSpec } from "../content";
+import type { DetectionSpec } from "../spec";
 
-export const DETECTION_SPECS: readonly DetectionSpec[] = [windowsIisComponentsNewModuleAdded, windowsIisComponentsModuleFailedToLoad].map(
-  parseDetectionSpec,
-);
+const SIDECARS = [
+  "windows_iis_components_new_module_added",
+  "windows_iis_components_module_failed_to_load",
+  // 2282's siblings on the Application log (local detections):
+  "windows_iis_module_registration_failed",
+  "windows_iis_module_missing_registermodule_entrypoint",
+  "windows_iis_module_invalid_precondition",
+  "windows_iis_global_modules_list_empty",
+  "windows_iis_http_filter_dll_failed_to_load",
+  "windows_iis_isapi_application_failed_to_load",
+];
+
+export const DETECTION_SPECS: readonly DetectionSpec[] = SIDECARS.map(loadDetectionSpec);
 
 export function specById(id: string): DetectionSpec | undefined {
   return DETECTION_SPECS.find((s) => s.id === id);

@@ -82,6 +82,14 @@ describe("message templates", () => {
     });
   });
 
+  it("reads a value that ends its sentence whole, dots and all", () => {
+    // 2295: "…in the module DLL %1.  The data is the error." — the DLL's own dot does not end the sentence.
+    const entry2295 = catalogueEntry(W3SVC, 2295)!;
+    const m = "Failed to find the RegisterModule entrypoint in the module DLL C:\\Windows\\Temp\\not.a.module.dll.  The data is the error.";
+    expect(dataFromMessageFor(entry2295, m)?.data).toEqual({ "0": "C:\\Windows\\Temp\\not.a.module.dll" });
+    expect(dataFromMessageFor(entry2295, "Failed to find the RegisterModule entrypoint in the module DLL C:\\x\\evil.dll.")?.data).toEqual({ "0": "C:\\x\\evil.dll" });
+  });
+
   it("keeps an unresolved insertion missing, and the data positional: never a guess", () => {
     // Windows renders "%2" itself when the event carried one value: that value is %1, not a ModuleDll we can trust.
     const m = `The Module DLL 'AMD64' could not be loaded due to a configuration problem. The current configuration only supports loading images built for a %2 processor architecture. ${TAIL_2282}`;

@@ -178,12 +178,18 @@ function compileInverse(template: string): Inverse {
       return;
     }
     let text = p;
+    let sentenceEnd = "";
     if (i > lastInsertion && lastInsertion >= 0) {
-      // Only the rest of the sentence after the last insertion.
+      // Only the rest of the sentence after the last insertion. Its period ends the sentence only where white space
+      // or the end follows, as in the template: else a value ending the sentence ("module DLL %1.") would stop at
+      // its own first dot (C:\x\evil.dll read as C:\x\evil).
       const end = text.search(/\.(\s|$)/);
-      if (end >= 0) text = text.slice(0, end + 1);
+      if (end >= 0) {
+        text = text.slice(0, end + 1);
+        sentenceEnd = "(?=\\s|$)";
+      }
     }
-    source += literalPattern(text);
+    source += literalPattern(text) + sentenceEnd;
   });
   if (lastInsertion < 0) source += "\\s*$";
   return { pattern: new RegExp(source), groups, insertions: [...new Set(groups)].sort((a, b) => a - b) };

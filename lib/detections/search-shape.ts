@@ -1,6 +1,7 @@
-// Reads the shape of an ESCU event search from its SPL text, so that a spec's structured search can be checked
-// against its verbatim `search` (lib/detections/spec.test.ts) and never drift from it. Only the pipeline ESCU's
-// event detections use is understood; anything else is reported, not guessed.
+// Reads the shape of an ESCU event search from its SPL text. The content loader (content.ts) builds the
+// structured search the engine runs from it, so a detection runs exactly the search its YAML publishes and an
+// upgraded YAML brings its own search. Only the pipeline ESCU's event detections use is understood; anything else
+// is refused, not guessed.
 
 export interface EscuSearchShape {
   macro: string;

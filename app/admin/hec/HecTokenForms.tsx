@@ -1,0 +1,67 @@
+"use client";
+import { useActionState } from "react";
+import { CopyButton } from "@/components/CopyButton";
+import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
+import { createHecTokenAction, revokeHecTokenAction } from "./actions";
+
+export function CreateHecTokenForm() {
+  const [state, action, pending] = useActionState(createHecTokenAction, {});
+  const field = useFieldErrors(state.fieldErrors);
+  const [name, host, source, sourcetype] = [field("name"), field("defaultHost"), field("defaultSource"), field("defaultSourcetype")];
+  return (
+    <>
+      <form action={action} className="filters" aria-label="Create a HEC token">
+        <label>
+          Name
+          <input name="name" required maxLength={100} placeholder="e.g. OTel collectors, web fleet" defaultValue={state.name} {...name.input} />
+        </label>
+        {name.message}
+        <label>
+          Default host
+          <input name="defaultHost" maxLength={255} {...host.input} />
+        </label>
+        {host.message}
+        <label>
+          Default source
+          <input name="defaultSource" maxLength={255} {...source.input} />
+        </label>
+        {source.message}
+        <label>
+          Default sourcetype
+          <input name="defaultSourcetype" maxLength={255} {...sourcetype.input} />
+        </label>
+        {sourcetype.message}
+        <label>
+          <input type="checkbox" name="ackEnabled" defaultChecked /> Indexer acknowledgement
+        </label>
+        <button type="submit" className="primary" disabled={pending}>
+          Create token
+        </button>
+      </form>
+      <FormOutcome error={state.error} />
+      {state.token && (
+        <div role="status">
+          <p>{state.ok}</p>
+          <pre className="raw" data-testid="new-hec-token">
+            {state.token}
+          </pre>
+          <CopyButton value={state.token} label="Copy the token" />
+          <p className="muted">Shippers send it as: Authorization: Splunk {state.token.slice(0, 8)}… to /services/collector/event</p>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function RevokeHecTokenForm({ id, name }: { id: string; name: string }) {
+  const [state, action, pending] = useActionState(revokeHecTokenAction, {});
+  return (
+    <form action={action}>
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" disabled={pending} aria-label={`Revoke ${name}`}>
+        Revoke
+      </button>{" "}
+      <FormOutcome inline error={state.error} />
+    </form>
+  );
+}

@@ -1,0 +1,47 @@
+// Coverage per detection (the catalogue page): how many hosts have events each detection reads, against the hosts
+// that run IIS. A fleet whose IIS configuration log is on for one server only, and a domain controller.
+import { beforeEach, describe, expect, it } from "vitest";
+import { resetDatabase } from "../../tests/db-setup";
+import { normalized, storeAsUpload, store2282, store29, storeW3svcWp } from "../../tests/support/iis-events";
+import { detectionCoverage } from "./coverage";
+import { DETECTION_SPECS } from "./specs";
+
+const NEW_MODULE = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
+const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";
+const byName = (name: string) => DETECTION_SPECS.find((s) => s.name === name)!.id;
+
+beforeEach(resetDatabase);
+
+describe("detection coverage", () => {
+  it("counts the hosts whose logs can feed each detection, and the IIS hosts", async () => {
+    await store29([{ host: "web01", time: "2026-03-02T10:00:00Z", configuration: '/system.webServer/globalModules/add[@name="X"]' }]);
+    await store2282([
+      { host: "web01", time: "2026-03-02T10:01:00Z" },
+      { host: "WEB02", time: "2026-03-02T10:02:00Z" },
+    ]);
+    // In classic text: the same Application log exported another way still feeds the detection.
+    await storeW3svcWp([{ host: "web03", time: "2026-03-02T10:03:00Z", eventId: 2214, strings: ["C:\\f\\filter.dll"], error: 2 }], "classic");
+    // A domain controller: no IIS, feeds nothing.
+    const logon = { system: { provider: "Microsoft-Windows-Security-Auditing", eventId: 4624, timeCreated: "2026-03-02T10:04:00Z", channel: "Security", computer: "dc01", recordId: 9 }, data: {} };
+    await storeAsUpload(normalized([logon], "xml"));
+
+    const coverage = await detectionCoverage(DETECTION_SPECS);
+    expect(coverage).toMatchObject({ hosts: 4, iisHosts: 3 });
+    expect(Object.fromEntries(coverage.hostsFed)).toEqual({
+      [NEW_MODULE]: 1,
+      [FAILED_TO_LOAD]: 2,
+      [byName("Windows IIS HTTP Filter DLL Failed to Load")]: 1,
+      [byName("Windows IIS ISAPI Application Failed to Load")]: 0,
+      [byName("Windows IIS Module Registration Failed")]: 0,
+      [byName("Windows IIS Module Missing RegisterModule Entrypoint")]: 0,
+      [byName("Windows IIS Module Invalid Precondition")]: 0,
+      [byName("Windows IIS Global Modules List Empty")]: 0,
+    });
+  });
+
+  it("reads an empty store as no host at all", async () => {
+    const coverage = await detectionCoverage(DETECTION_SPECS);
+    expect(coverage).toMatchObject({ hosts: 0, iisHosts: 0 });
+    expect([...coverage.hostsFed.values()]).toEqual(DETECTION_SPECS.map(() => 0));
+  });
+});

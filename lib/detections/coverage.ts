@@ -1,0 +1,33 @@
+// Coverage per detection: can the hosts' logs feed it? How many hosts have events its search reads (its macro and
+// conditions: `wineventlog_application` EventCode=2293 is the Application log's 2293s), against the hosts that run
+// IIS (hosts.iis_events, kept by the merge). A detection no host can feed finds nothing whatever happens: the
+// catalogue says so rather than showing a quiet zero.
+import { join, query, raw, sql } from "../db/sql";
+import { compileSearch } from "./search-sql";
+import type { DetectionSpec } from "./spec";
+
+export interface DetectionCoverage {
+  /** Hosts with at least one event the detection reads, by detection id. */
+  hostsFed: Map<string, number>;
+  /** Hosts that sent any event of IIS (configuration log, worker process, WAS…). */
+  iisHosts: number;
+  hosts: number;
+}
+
+/**
+ * One statement for the whole catalogue. Each detection's count reads only events of its EventCode (every ESCU
+ * event search names one, and the events table is indexed by event code and time), so the cost is that of the
+ * events the detections read, not of the store; a search without an EventCode condition is not counted (null).
+ */
+export async function detectionCoverage(specs: readonly DetectionSpec[]): Promise<DetectionCoverage> {
+  const counted = specs.filter((s) => s.structuredSearch.where.some((c) => c.field === "EventCode" && /^\d+$/.test(c.value)));
+  const perDetection = counted.map(
+    (s) => sql`SELECT ${s.id}::text AS detection_id, (SELECT count(DISTINCT e.host_id) FROM events e WHERE ${raw(compileSearch(s.structuredSearch).sourcePredicate)}) AS hosts`,
+  );
+  const [rows, [totals]] = await Promise.all([
+    perDetection.length ? query<{ detection_id: string; hosts: string }>(join(perDetection, " UNION ALL ")) : Promise.resolve([]),
+    query<{ hosts: string; iis_hosts: string }>(sql`SELECT count(*) AS hosts, count(*) FILTER (WHERE iis_events > 0) AS iis_hosts FROM hosts`),
+  ]);
+  return { hostsFed: new Map(rows.map((r) => [r.detection_id, Number(r.hosts)])), iisHosts: Number(totals.iis_hosts), hosts: Number(totals.hosts) };
+}
+
