@@ -24,6 +24,10 @@ const { applyRetention } = await import("../pipeline/retention");
 const { pgPool } = await import("../db/pg");
 const { hostListParams, listHosts } = await import("./queries");
 const { channelActivity } = await import("./channels");
+const { createHecToken } = await import("../hec/tokens");
+const { cliActor } = await import("../audit/log");
+const { hecRequest } = await import("../../tests/support/hec");
+const eventRoute = await import("../../app/services/collector/event/route");
 
 const IIS_CONFIG = "Microsoft-IIS-Configuration/Operational";
 
@@ -137,6 +141,20 @@ describe("last event per channel and quiet shippers", () => {
     await applyRetention({ now: new Date("2026-11-04T00:00:00Z"), days: 30 });
     const { rows } = await pgPool().query(`SELECT channel, first_event, last_event, event_count FROM host_channels`);
     expect(rows).toEqual([{ channel: "application", first_event: new Date("2026-11-03T08:00:00Z"), last_event: new Date("2026-11-03T08:00:00Z"), event_count: 1 }]);
+  });
+
+  it("events arriving over HEC in the forms docs/shippers sends (event XML, NXLog JSON) keep the times too", async () => {
+    const { token } = await createHecToken({ name: "shipper", ackEnabled: false }, cliActor());
+    const xml = eventXml(config(1, "2026-11-02T09:00:00.000Z"));
+    const nxlog = { EventTime: "2026-11-02T10:30:00.000000Z", Hostname: "WEB01", SourceName: "Microsoft-Windows-IIS-W3SVC-WP", EventID: 2282, Channel: "Application", RecordNumber: 2, ModuleDll: "C:\\x.dll", ProcessorArchitecture: "64-bit" };
+    const body = [{ sourcetype: "XmlWinEventLog", event: xml }, { sourcetype: "_json", event: nxlog }].map((e) => JSON.stringify(e)).join("\n");
+    const res = await eventRoute.POST(hecRequest({ path: "/services/collector/event", token, body }));
+    expect(res.status).toBe(200);
+    await drainUploads();
+    expect(brief(await channelsAt("2026-11-02T12:00:00Z"))).toEqual([
+      ["IIS configuration", "2026-11-02T09:00:00.000Z", "fresh"],
+      ["Application", "2026-11-02T10:30:00.000Z", "fresh"],
+    ]);
   });
 
   it("the hosts page shows the last event per channel and flags the quiet one", async () => {
