@@ -83,8 +83,22 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
           <ul className="plain">
             {channels.map((ch) => (
               <li key={ch.channel} title={ch.channel} className={ch.quiet ? "status-failed" : undefined}>
-                {ch.label}: {ch.lastEvent ? <Time iso={ch.lastEvent} zoneInHeading /> : <span>none in the {quietHours} h before</span>}
-                {ch.quiet && <span title={`No event of ${ch.channel} in the ${quietHours} hours before the view's time, though it had delivered: is its shipper still running?`}> ⚠ quiet</span>}
+                {ch.label}:{" "}
+                {ch.lastEvent ? (
+                  <Time iso={ch.lastEvent} zoneInHeading />
+                ) : ch.quiet ? (
+                  <span>none in the {quietHours} h before</span>
+                ) : (
+                  <span className="muted" title="Events of this channel came after the view's time; its sparse history is not searched for the last one before it">
+                    — (later events)
+                  </span>
+                )}
+                {ch.quiet && (
+                  <span title={`${ch.channel} used to deliver at least once every ${quietHours} hours on average, and sent nothing in the ${quietHours} hours before the view's time: is its shipper still running?`}>
+                    {" "}
+                    ⚠ quiet
+                  </span>
+                )}
               </li>
             ))}
           </ul>

@@ -49,8 +49,10 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
       <AsOf action={setAsOfAction} reference={reference} back={backTo("/hosts", query)} window="Risk 24 h and 7 d" />
       <p className="muted">
         Risk sums the risk events of the 24 hours and 7 days ending then (what no suppression hides). A host whose IIS configuration log is
-        missing cannot raise <em>New Module Added</em>: {ENABLE_IIS_CONFIGURATION_LOG} A channel is flagged <strong>quiet</strong> when it had
-        delivered events but sent none in the {quietAfterHours()} hours before then (<code>IISWATCH_QUIET_AFTER_HOURS</code>): check its shipper.
+        missing cannot raise <em>New Module Added</em>: {ENABLE_IIS_CONFIGURATION_LOG} A channel is flagged <strong>quiet</strong> when it used to
+        deliver at least once every {quietAfterHours()} hours on average but sent nothing in the {quietAfterHours()} hours before then
+        (<code>IISWATCH_QUIET_AFTER_HOURS</code>): check its shipper. A sparse channel (the IIS configuration log writes only on a change) is never
+        flagged.
       </p>
       <Suspense key={JSON.stringify(current)} fallback={<TableSkeleton />}>
         <HostsList searchParams={searchParams} at={reference.at} />

@@ -69,7 +69,7 @@ async function channelsAt(at: string, quietHours?: number) {
   const row = (await listHosts(hostListParams.parse({}), new Date(at))).rows.find((h) => h.id === "web01");
   return row!.channels;
 }
-const brief = (channels: Awaited<ReturnType<typeof channelsAt>>) => channels.map((c) => [c.label, c.lastEvent, c.quiet ? "quiet" : "fresh"]);
+const brief = (channels: Awaited<ReturnType<typeof channelsAt>>) => channels.map((c) => [c.label, c.lastEvent, c.quiet ? "quiet" : "ok"]);
 
 beforeEach(async () => {
   await resetDatabase();
@@ -91,49 +91,60 @@ describe("last event per channel and quiet shippers", () => {
     ]);
     // The table lists them in the declared order (the IIS configuration log first), neither quiet three hours later.
     expect(brief(await channelsAt("2026-11-02T12:00:00Z"))).toEqual([
-      ["IIS configuration", "2026-11-02T09:00:00.000Z", "fresh"],
-      ["Application", "2026-11-02T08:00:00.000Z", "fresh"],
+      ["IIS configuration", "2026-11-02T09:00:00.000Z", "ok"],
+      ["Application", "2026-11-02T08:00:00.000Z", "ok"],
     ]);
   });
 
-  it("flags a channel silent for longer than IISWATCH_QUIET_AFTER_HOURS before the reference time, not a fresh one", async () => {
+  it("flags a channel silent for longer than IISWATCH_QUIET_AFTER_HOURS before the reference time, not a fresh or a sparse one", async () => {
     await upload("fleet.xml", [app(1, "2026-11-01T10:00:00.000Z"), app(2, "2026-11-02T08:00:00.000Z"), config(3, "2026-11-02T09:00:00.000Z")]);
     // 24.5 hours after the last Application event, 23.5 after the last configuration event (default: 24 hours).
     expect(brief(await channelsAt("2026-11-03T08:30:00Z"))).toEqual([
-      ["IIS configuration", "2026-11-02T09:00:00.000Z", "fresh"],
+      ["IIS configuration", "2026-11-02T09:00:00.000Z", "ok"],
+      ["Application", "2026-11-02T08:00:00.000Z", "quiet"],
+    ]);
+    // A week later the Application log is still quiet; the IIS configuration log, which wrote once (it writes only on a
+    // change), is sparse: its silence is no sign of a stopped shipper.
+    expect(brief(await channelsAt("2026-11-10T00:00:00Z"))).toEqual([
+      ["IIS configuration", "2026-11-02T09:00:00.000Z", "ok"],
       ["Application", "2026-11-02T08:00:00.000Z", "quiet"],
     ]);
     process.env.IISWATCH_QUIET_AFTER_HOURS = "48";
-    expect(brief(await channelsAt("2026-11-03T08:30:00Z")).map((c) => c[2])).toEqual(["fresh", "fresh"]);
+    expect(brief(await channelsAt("2026-11-03T08:30:00Z")).map((c) => c[2])).toEqual(["ok", "ok"]);
     process.env.IISWATCH_QUIET_AFTER_HOURS = "0";
     await expect(channelsAt("2026-11-03T08:30:00Z")).rejects.toThrow(/IISWATCH_QUIET_AFTER_HOURS/);
   });
 
   it("is truthful on historical data: measured against the reference time, with the events after it left out", async () => {
-    await upload("fleet.xml", [app(1, "2026-11-01T10:00:00.000Z"), app(2, "2026-11-02T08:00:00.000Z"), config(3, "2026-11-02T09:00:00.000Z")]);
+    // The Application log every hour from 10:00 to 13:00, then silent until the next morning (on average every 5.5 h).
+    const hourly = ["10", "11", "12", "13"].map((h, i) => app(i + 1, `2026-11-01T${h}:00:00.000Z`));
+    await upload("fleet.xml", [...hourly, app(5, "2026-11-02T08:00:00.000Z"), config(6, "2026-11-02T09:00:00.000Z")]);
     // Months later by the clock, yet as of the latest data nothing is quiet.
-    expect(brief(await channelsAt("2026-11-02T09:00:01Z")).map((c) => c[2])).toEqual(["fresh", "fresh"]);
+    expect(brief(await channelsAt("2026-11-02T09:00:01Z")).map((c) => c[2])).toEqual(["ok", "ok"]);
     // Before the configuration log's first event it had not delivered yet: not listed. The Application log's last
-    // event as of then is the earlier one, not the one that came after.
-    const before = await channelsAt("2026-11-01T12:00:00Z");
-    expect(brief(before)).toEqual([["Application", "2026-11-01T10:00:00.000Z", "fresh"]]);
+    // event as of then is the one before it, not those that came after.
+    const before = await channelsAt("2026-11-01T12:30:00Z");
+    expect(brief(before)).toEqual([["Application", "2026-11-01T12:00:00.000Z", "ok"]]);
     expect(before[0].laterEvents).toBe(true);
-    // Silent in the two hours before 20:00 that day although it delivered later: quiet then.
-    expect(brief(await channelsAt("2026-11-01T20:00:00Z", 2))).toEqual([["Application", null, "quiet"]]);
+    // With a 6-hour threshold: fresh at 15:00 (13:00 is within it), quiet at 20:00 although it delivered the next day.
+    expect(brief(await channelsAt("2026-11-01T15:00:00Z", 6))).toEqual([["Application", "2026-11-01T13:00:00.000Z", "ok"]]);
+    expect(brief(await channelsAt("2026-11-01T20:00:00Z", 6))).toEqual([["Application", null, "quiet"]]);
+    // With a 2-hour threshold the channel is sparse (every 5.5 h on average): never quiet, its last event not searched.
+    expect(brief(await channelsAt("2026-11-01T20:00:00Z", 2))).toEqual([["Application", null, "ok"]]);
   });
 
   it("follows an upload's deletion and retention", async () => {
     await upload("old.xml", [app(1, "2026-09-15T10:00:00.000Z"), config(2, "2026-09-15T11:00:00.000Z")]);
     const later = await upload("later.xml", [app(3, "2026-11-02T08:00:00.000Z"), config(4, "2026-11-02T09:00:00.000Z"), app(5, "2026-11-03T08:00:00.000Z")]);
     expect(brief(await channelsAt("2026-11-03T08:30:00Z"))).toEqual([
-      ["IIS configuration", "2026-11-02T09:00:00.000Z", "fresh"],
-      ["Application", "2026-11-03T08:00:00.000Z", "fresh"],
+      ["IIS configuration", "2026-11-02T09:00:00.000Z", "ok"],
+      ["Application", "2026-11-03T08:00:00.000Z", "ok"],
     ]);
 
     await deleteUpload(later);
     expect(brief(await channelsAt("2026-11-03T08:30:00Z"))).toEqual([
-      ["IIS configuration", "2026-09-15T11:00:00.000Z", "quiet"],
-      ["Application", "2026-09-15T10:00:00.000Z", "quiet"],
+      ["IIS configuration", "2026-09-15T11:00:00.000Z", "ok"],
+      ["Application", "2026-09-15T10:00:00.000Z", "ok"],
     ]);
 
     // Retention drops September: the channels of the events it takes go (the Application log keeps a later event).
@@ -152,21 +163,21 @@ describe("last event per channel and quiet shippers", () => {
     expect(res.status).toBe(200);
     await drainUploads();
     expect(brief(await channelsAt("2026-11-02T12:00:00Z"))).toEqual([
-      ["IIS configuration", "2026-11-02T09:00:00.000Z", "fresh"],
-      ["Application", "2026-11-02T10:30:00.000Z", "fresh"],
+      ["IIS configuration", "2026-11-02T09:00:00.000Z", "ok"],
+      ["Application", "2026-11-02T10:30:00.000Z", "ok"],
     ]);
   });
 
   it("the hosts page shows the last event per channel and flags the quiet one", async () => {
-    await upload("fleet.xml", [app(1, "2026-11-01T10:00:00.000Z"), config(2, "2026-11-02T09:00:00.000Z")]);
+    await upload("fleet.xml", [app(1, "2026-11-01T10:00:00.000Z"), app(3, "2026-11-01T20:00:00.000Z"), config(2, "2026-11-02T09:00:00.000Z")]);
     const { cookies } = await signedInUser("admin1", "admin", "channels passphrase 1");
     setRequest(cookies, { host: "iiswatch.test", "x-forwarded-for": "192.0.2.10" });
-    const page = await renderPage(await import("../../app/hosts/page"), {}, { at: "2026-11-02T12:00:00Z" });
+    const page = await renderPage(await import("../../app/hosts/page"), {}, { at: "2026-11-02T22:00:00Z" });
     if (!("html" in page)) throw new Error(JSON.stringify(page));
     const text = page.html.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
     expect(text).toContain("Last event per channel");
     expect(text).toMatch(/IIS configuration: 2026-11-02 09:00:00/);
-    expect(text).toMatch(/Application: 2026-11-01 10:00:00 ⚠ quiet/);
+    expect(text).toMatch(/Application: 2026-11-01 20:00:00 ⚠ quiet/);
     expect(text).not.toMatch(/IIS configuration: 2026-11-02 09:00:00 ⚠ quiet/);
   });
 });
