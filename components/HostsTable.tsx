@@ -7,6 +7,7 @@ import type { HostRow, HostSort } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
 import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
 import { tablePageProps, type TablePage } from "./data-table/table-page";
+import { ChannelActivityList } from "./ChannelActivityList";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
 import { hostUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
@@ -76,34 +77,7 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
     helper.accessor("channels", {
       header: () => <ZoneHeading>Last event per channel</ZoneHeading>,
       // Measured against the view's "as of" time, not the clock (lib/hosts/channels.ts).
-      cell: (c) => {
-        const channels = c.getValue();
-        if (channels.length === 0) return <span className="muted">—</span>;
-        return (
-          <ul className="plain">
-            {channels.map((ch) => (
-              <li key={ch.channel} title={ch.channel} className={ch.quiet ? "status-failed" : undefined}>
-                {ch.label}:{" "}
-                {ch.lastEvent ? (
-                  <Time iso={ch.lastEvent} zoneInHeading />
-                ) : ch.quiet ? (
-                  <span>none in the {quietHours} h before</span>
-                ) : (
-                  <span className="muted" title="Events of this channel came after the view's time; its sparse history is not searched for the last one before it">
-                    — (later events)
-                  </span>
-                )}
-                {ch.quiet && (
-                  <span title={`${ch.channel} used to deliver at least once every ${quietHours} hours on average, and sent nothing in the ${quietHours} hours before the view's time: is its shipper still running?`}>
-                    {" "}
-                    ⚠ quiet
-                  </span>
-                )}
-              </li>
-            ))}
-          </ul>
-        );
-      },
+      cell: (c) => <ChannelActivityList channels={c.getValue()} quietHours={quietHours} />,
     }),
     helper.accessor("iisConfigEvents", {
       header: "IIS config log",

@@ -179,5 +179,12 @@ describe("last event per channel and quiet shippers", () => {
     expect(text).toMatch(/IIS configuration: 2026-11-02 09:00:00/);
     expect(text).toMatch(/Application: 2026-11-01 20:00:00 ⚠ quiet/);
     expect(text).not.toMatch(/IIS configuration: 2026-11-02 09:00:00 ⚠ quiet/);
+
+    // The host's page says it too, as of the end of the range it shows.
+    const hostPage = await renderPage(await import("../../app/hosts/[host]/page"), { host: "web01" }, { range: "custom", from: "2026-11-01T00:00:00Z", to: "2026-11-02T22:00:00Z" });
+    if (!("html" in hostPage)) throw new Error(JSON.stringify(hostPage));
+    const hostText = hostPage.html.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(hostText).toMatch(/Last event per channel/);
+    expect(hostText).toMatch(/IIS configuration: 2026-11-02 09:00:00 Application: 2026-11-01 20:00:00 ⚠ quiet/);
   });
 });
