@@ -42,6 +42,10 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
           <option value="missing">missing on an IIS server</option>
           <option value="present">collected</option>
         </LabelledSelect>
+        <LabelledSelect label="Shippers" name="shipper" defaultValue={current.shipper}>
+          <option value="all">any</option>
+          <option value="quiet">a channel gone quiet</option>
+        </LabelledSelect>
         <input type="hidden" name="sort" value={current.sort} />
         <input type="hidden" name="dir" value={current.dir} />
         <button type="submit">Filter</button>

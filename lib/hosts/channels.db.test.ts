@@ -168,6 +168,30 @@ describe("last event per channel and quiet shippers", () => {
     ]);
   });
 
+  it("the quiet-shippers filter lists the hosts with a quiet channel, now and on a historical view", async () => {
+    const web02 = (e: TestEvent): TestEvent => ({ ...e, host: "WEB02" });
+    await upload("fleet.xml", [
+      // web01: Application hourly on the 1st, then again on the 3rd. web02: Application every 12 hours throughout.
+      ...["10", "11", "12", "13"].map((h, i) => app(i + 1, `2026-11-01T${h}:00:00.000Z`)),
+      app(5, "2026-11-03T10:00:00.000Z"),
+      ...["2026-11-01T08", "2026-11-01T20", "2026-11-02T08", "2026-11-02T20", "2026-11-03T08"].map((t, i) => web02(app(10 + i, `${t}:00:00.000Z`))),
+    ]);
+    const quietHosts = async (at: string) => (await listHosts(hostListParams.parse({ shipper: "quiet" }), new Date(at))).rows.map((h) => h.id);
+    // As of the 3rd at noon (after all the data) neither is quiet; as of the 2nd at 18:00 web01 was (its later events
+    // left out), web02 was not; with a 6-hour threshold neither is flagged: both deliver every 12 h on average, sparse
+    // for that threshold.
+    expect(await quietHosts("2026-11-03T12:00:00Z")).toEqual([]);
+    expect(await quietHosts("2026-11-02T18:00:00Z")).toEqual(["web01"]);
+    // The flag the table shows for each host agrees with the filter.
+    const all = (await listHosts(hostListParams.parse({}), new Date("2026-11-02T18:00:00Z"))).rows;
+    expect(all.map((h) => [h.id, h.channels.some((c) => c.quiet)])).toEqual(expect.arrayContaining([["web01", true], ["web02", false]]));
+    process.env.IISWATCH_QUIET_AFTER_HOURS = "6";
+    expect(await quietHosts("2026-11-02T18:00:00Z")).toEqual([]);
+    // A week after the data ended both went quiet.
+    delete process.env.IISWATCH_QUIET_AFTER_HOURS;
+    expect((await quietHosts("2026-11-10T00:00:00Z")).sort()).toEqual(["web01", "web02"]);
+  });
+
   it("the hosts page shows the last event per channel and flags the quiet one", async () => {
     await upload("fleet.xml", [app(1, "2026-11-01T10:00:00.000Z"), app(3, "2026-11-01T20:00:00.000Z"), config(2, "2026-11-02T09:00:00.000Z")]);
     const { cookies } = await signedInUser("admin1", "admin", "channels passphrase 1");

@@ -15,7 +15,7 @@
 // count, and the page asks only for its own hosts' rows. When the view looks at a time before a channel's last event
 // (events came after it), the last event as of then is looked up — for regular channels only — in the quiet hours
 // before it, newest first on the events' key (host, time), stopping at the first event of the channel.
-import { query, sql } from "../db/sql";
+import { query, sql, type Sql } from "../db/sql";
 import { COLLECTED_CHANNELS } from "../ingest/collected-channels";
 
 const HOUR = 3_600_000;
@@ -54,6 +54,34 @@ interface ChannelRow {
   last_as_of: Date | null;
 }
 
+/** The quiet window of a view at `at`: (since, at]. */
+function quietWindow(at: Date, quietHours: number) {
+  return { at, since: new Date(at.getTime() - quietHours * HOUR), hours: sql`make_interval(secs => ${quietHours * 3600})` };
+}
+
+/** SQL over `host_channels hc`: the channel delivered regularly — on average at least once per quiet window. */
+const regular = (hours: Sql) => sql`(hc.event_count >= 2 AND (hc.last_event - hc.first_event) / (hc.event_count - 1) <= ${hours})`;
+
+/**
+ * SQL over `host_channels hc`: the channel's newest event in (since, at], looked up on the events' key. It names the
+ * channel as the events spell it (`name`) beside lower(channel): the column's statistics tell the planner how common
+ * the channel is, so it walks the (host, time) key newest first and stops at the first event (0.1 ms) instead of
+ * fetching the host's whole window (5 ms; 0.7 s for a page of busy hosts at 5 M events).
+ */
+const newestInWindow = (since: Date, at: Date) =>
+  sql`(SELECT e.time FROM events e WHERE e.host_id = hc.host_id AND e.time > ${since} AND e.time <= ${at}
+        AND (e.channel = hc.name OR lower(e.channel) = hc.channel) ORDER BY e.time DESC LIMIT 1)`;
+
+/**
+ * SQL over `hosts h`: the host has a quiet channel as of `at` — what the hosts table's "quiet shippers" filter lists.
+ * The same test as channelActivity's flag.
+ */
+export function hasQuietChannel(at: Date, quietHours = quietAfterHours()): Sql {
+  const w = quietWindow(at, quietHours);
+  return sql`EXISTS (SELECT 1 FROM host_channels hc WHERE hc.host_id = h.id AND hc.first_event <= ${w.at} AND ${regular(w.hours)}
+    AND CASE WHEN hc.last_event <= ${w.at} THEN hc.last_event <= ${w.since} ELSE ${newestInWindow(w.since, w.at)} IS NULL END)`;
+}
+
 /**
  * The collected channels each of these hosts had delivered by `at`, in the list's order, with the last event as of
  * `at` and the quiet flag. A channel that had not delivered by then is not listed (nothing went quiet).
@@ -61,19 +89,11 @@ interface ChannelRow {
 export async function channelActivity(hostIds: readonly string[], at: Date, quietHours = quietAfterHours()): Promise<Map<string, ChannelActivity[]>> {
   const byHost = new Map<string, ChannelActivity[]>(hostIds.map((id) => [id, []]));
   if (hostIds.length === 0) return byHost;
-  const since = new Date(at.getTime() - quietHours * HOUR);
-  const quiet = sql`make_interval(secs => ${quietHours * 3600})`;
-  // The lookup names the channel as the events spell it (`name`) beside lower(channel): the column's statistics tell
-  // the planner how common the channel is, so it walks the (host, time) key newest first and stops at the first event
-  // (0.1 ms) instead of fetching the host's whole window (5 ms; 0.7 s for a page of busy hosts at 5 M events).
+  const w = quietWindow(at, quietHours);
   const rows = await query<ChannelRow>(
-    sql`SELECT host_id, channel, last_event, regular,
-            CASE WHEN last_event <= ${at} THEN last_event
-                 WHEN regular THEN (SELECT e.time FROM events e WHERE e.host_id = hc.host_id AND e.time > ${since} AND e.time <= ${at} AND (e.channel = hc.name OR lower(e.channel) = hc.channel)
-                                    ORDER BY e.time DESC LIMIT 1)
-            END AS last_as_of
-     FROM (SELECT *, event_count >= 2 AND (last_event - first_event) / (event_count - 1) <= ${quiet} AS regular FROM host_channels
-           WHERE host_id = ANY(${[...hostIds]}::text[]) AND first_event <= ${at}) hc`,
+    sql`SELECT hc.host_id, hc.channel, hc.last_event, ${regular(w.hours)} AS regular,
+            CASE WHEN hc.last_event <= ${w.at} THEN hc.last_event WHEN ${regular(w.hours)} THEN ${newestInWindow(w.since, w.at)} END AS last_as_of
+     FROM host_channels hc WHERE hc.host_id = ANY(${[...hostIds]}::text[]) AND hc.first_event <= ${w.at}`,
   );
   const found = new Map(rows.map((r) => [`${r.host_id}\n${r.channel}`, r]));
   for (const id of hostIds) {
@@ -84,7 +104,7 @@ export async function channelActivity(hostIds: readonly string[], at: Date, quie
         channel: c.channel,
         label: c.label,
         lastEvent: row.last_as_of?.toISOString() ?? null,
-        quiet: row.regular && (row.last_as_of === null || row.last_as_of.getTime() <= since.getTime()),
+        quiet: row.regular && (row.last_as_of === null || row.last_as_of.getTime() <= w.since.getTime()),
         laterEvents: row.last_event.getTime() > at.getTime(),
       });
     }

@@ -12,7 +12,7 @@ import { riskEventBounds, type RiskEventSummary } from "../risk/rollups";
 import { unionBounds, type Bounds } from "../views/range";
 import { tableStateSchema } from "../url/table-state";
 import { OPEN_STATUSES } from "../triage/fields";
-import { channelActivity, type ChannelActivity } from "./channels";
+import { channelActivity, hasQuietChannel, type ChannelActivity } from "./channels";
 
 const HOUR = 3_600_000;
 
@@ -28,6 +28,8 @@ export const hostListParams = tableStateSchema({
      * log events — a host with no IIS activity at all is not an IIS server, so no log is missing there.
      */
     coverage: z.enum(["all", "missing", "present"]).catch("all"),
+    /** "quiet": only hosts with a channel whose shipper went quiet as of the view's time (channels.ts). */
+    shipper: z.enum(["all", "quiet"]).catch("all"),
   },
   /** Backdoors first: hosts with a module installed, then DLL load failures or HTTP logging disabled…, by 7-day risk. */
   sort: { ids: HOST_SORTS, default: "finding" },
@@ -112,6 +114,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   if (params.q) filters.push(sql`h.id LIKE ${containsPattern(params.q)}`);
   if (params.coverage === "missing") filters.push(IIS_CONFIGURATION_LOG_MISSING);
   if (params.coverage === "present") filters.push(sql`h.iis_config_events > 0`);
+  if (params.shipper === "quiet") filters.push(hasQuietChannel(now));
   const where = whereAll(filters);
   const day = new Date(now.getTime() - 24 * HOUR);
   const week = new Date(now.getTime() - 168 * HOUR);
