@@ -7,6 +7,7 @@ import type { HostRow, HostSort } from "@/lib/hosts/queries";
 import { INCIDENT_RULES } from "@/lib/risk/incident-rules";
 import { DataTable, sortableColumns, type DataTableFeatures } from "./data-table/DataTable";
 import { tablePageProps, type TablePage } from "./data-table/table-page";
+import { ChannelActivityList } from "./ChannelActivityList";
 import { SafeText } from "./SafeText";
 import { Time, ZoneHeading } from "./time/TimeZone";
 import { hostUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
@@ -14,7 +15,7 @@ import { hostUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 const helper = createColumnHelper<DataTableFeatures, HostRow>();
 const sortable = sortableColumns<HostSort>();
 
-function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string, notIisHelp: string) {
+function columnsFor(detectionNames: Record<string, string>, enableLogHelp: string, notIisHelp: string, quietHours: number) {
   return helper.columns([
     sortable("host", helper.accessor("id", {
       header: "Host",
@@ -73,6 +74,11 @@ function columnsFor(detectionNames: Record<string, string>, enableLogHelp: strin
         );
       },
     }),
+    helper.accessor("channels", {
+      header: () => <ZoneHeading>Last event per channel</ZoneHeading>,
+      // Measured against the view's "as of" time, not the clock (lib/hosts/channels.ts).
+      cell: (c) => <ChannelActivityList channels={c.getValue()} quietHours={quietHours} />,
+    }),
     helper.accessor("iisConfigEvents", {
       header: "IIS config log",
       cell: (c) =>
@@ -101,6 +107,6 @@ function RiskCell({ value, host }: { value: number; host: string }) {
   );
 }
 
-export function HostsTable(props: TablePage<HostRow, HostSort> & { detectionNames: Record<string, string>; enableLogHelp: string; notIisHelp: string }) {
-  return <DataTable label="Hosts" columns={columnsFor(props.detectionNames, props.enableLogHelp, props.notIisHelp)} {...tablePageProps(props)} empty="No hosts match." />;
+export function HostsTable(props: TablePage<HostRow, HostSort> & { detectionNames: Record<string, string>; enableLogHelp: string; notIisHelp: string; quietHours: number }) {
+  return <DataTable label="Hosts" columns={columnsFor(props.detectionNames, props.enableLogHelp, props.notIisHelp, props.quietHours)} {...tablePageProps(props)} empty="No hosts match." />;
 }

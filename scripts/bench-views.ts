@@ -187,6 +187,12 @@ async function load(): Promise<void> {
          SELECT host_id, min(host), min(time), max(time), count(*), count(*) FILTER (WHERE lower(channel) = lower('Microsoft-IIS-Configuration/Operational'))
          FROM events GROUP BY host_id`,
       );
+      // Each host's last event per collected channel, as the merge keeps them (lib/ingest/host-counters.ts).
+      const { IS_COLLECTED_CHANNEL } = await import("../lib/ingest/host-counters");
+      await client.query(
+        `INSERT INTO host_channels (host_id, channel, name, first_event, last_event, event_count)
+         SELECT host_id, lower(channel), min(channel), min(time), max(time), count(*) FROM events WHERE ${IS_COLLECTED_CHANNEL} GROUP BY 1, 2`,
+      );
       // Asset priorities: a few critical and high servers (notable urgency follows them).
       await client.query(`UPDATE hosts SET priority = CASE WHEN id LIKE 'exch-%' THEN 'critical' WHEN id LIKE 'web-00%' THEN 'high' ELSE 'medium' END`);
       await client.query(

@@ -12,6 +12,7 @@ import { riskEventBounds, type RiskEventSummary } from "../risk/rollups";
 import { unionBounds, type Bounds } from "../views/range";
 import { tableStateSchema } from "../url/table-state";
 import { OPEN_STATUSES } from "../triage/fields";
+import { channelActivity, hasQuietChannel, type ChannelActivity } from "./channels";
 
 const HOUR = 3_600_000;
 
@@ -27,6 +28,8 @@ export const hostListParams = tableStateSchema({
      * log events — a host with no IIS activity at all is not an IIS server, so no log is missing there.
      */
     coverage: z.enum(["all", "missing", "present"]).catch("all"),
+    /** "quiet": only hosts with a channel whose shipper went quiet as of the view's time (channels.ts). */
+    shipper: z.enum(["all", "quiet"]).catch("all"),
   },
   /** Backdoors first: hosts with a module installed, then DLL load failures or HTTP logging disabled…, by 7-day risk. */
   sort: { ids: HOST_SORTS, default: "finding" },
@@ -53,6 +56,8 @@ export interface HostRow {
   iisConfigEvents: number;
   /** Events of IIS on the host (lib/ingest/iis-activity.ts): 0 means it is not an IIS server. */
   iisEvents: number;
+  /** The collected channels the host had delivered by the reference time: last event of each, and which went quiet (channels.ts). */
+  channels: ChannelActivity[];
 }
 
 /** A row of the `hosts` table as SQL returns it. */
@@ -97,6 +102,8 @@ const SORT_SQL: Record<HostSort, string> = {
  * The hosts table, sorted, filtered and paginated in SQL. Risk windows end at `now`. Risk counts only what no
  * suppression hides; results and modules likewise.
  *
+ * Each host's channels (last event, quiet shipper) are measured against `now` too: see channels.ts.
+ *
  * Fast at any scale: only the aggregate the table is sorted by is computed for every host (risk over the window's
  * risk events; open notables). Results and modules — all-time figures — are looked up for the page's hosts only,
  * by `detection_results.dest_id` (lower(dest), indexed), unless the table is sorted by results; modules come from
@@ -107,6 +114,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
   if (params.q) filters.push(sql`h.id LIKE ${containsPattern(params.q)}`);
   if (params.coverage === "missing") filters.push(IIS_CONFIGURATION_LOG_MISSING);
   if (params.coverage === "present") filters.push(sql`h.iis_config_events > 0`);
+  if (params.shipper === "quiet") filters.push(hasQuietChannel(now));
   const where = whereAll(filters);
   const day = new Date(now.getTime() - 24 * HOUR);
   const week = new Date(now.getTime() - 168 * HOUR);
@@ -179,6 +187,8 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
     LEFT JOIN page_findings ON page_findings.id = page.id
     ORDER BY ${order("page")}`;
   const [page, count] = await Promise.all([query<HostTableRow>(statement), queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM hosts h ${where}`)]);
+  // Last events per channel, and quiet shippers, measured against the view's reference time (`now`).
+  const channels = await channelActivity(page.map((r) => r.id), now);
   return {
     total: count!.n,
     rows: page.map((r) => ({
@@ -198,6 +208,7 @@ export async function listHosts(params: HostListParams, now = new Date()): Promi
       topFinding: r.top_finding,
       iisConfigEvents: r.iis_config_events,
       iisEvents: r.iis_events,
+      channels: channels.get(r.id) ?? [],
     })),
   };
 }

@@ -11,7 +11,7 @@ import { execute, join, queryOne, raw, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
 import { from as copyFrom } from "pg-copy-streams";
 import type { NormalizedEvent, RejectedRecord } from "./event";
-import { HOST_EVENT_COUNTS } from "./host-counters";
+import { HOST_EVENT_COUNTS, UPSERT_HOST_CHANNELS } from "./host-counters";
 import { eventKey } from "./identity";
 import { retentionCutoff, retentionDays } from "./retention-policy";
 import { SPLUNK_FIELD_NAMES, SPLUNK_FIELDS } from "./splunk-fields";
@@ -76,12 +76,12 @@ const COLUMNS: readonly EventColumn[] = [
 /** The columns' names, quoted: the COPY's, the staging table's and the merge's column list. */
 const COLUMN_LIST = COLUMNS.map((c) => `"${c.column}"`).join(", ");
 
-/** The columns of the rows just stored that UPSERT_HOSTS reads from `inserted`. */
+/** The columns of the rows just stored that UPSERT_HOSTS and UPSERT_HOST_CHANNELS read from `inserted`. */
 const INSERTED_COLUMNS = "host, time, channel, provider, event_source_name";
 
 /**
  * Bookkeeping that must happen in the same transaction as the insert: host counters, from the rows `inserted`
- * (INSERTED_COLUMNS of them), counted as host-counters.ts defines them.
+ * (INSERTED_COLUMNS of them), counted as host-counters.ts defines them (and, beside them, UPSERT_HOST_CHANNELS).
  */
 const UPSERT_HOSTS = `
   INSERT INTO hosts (id, name, first_event, last_event, event_count, iis_config_events, iis_events)
@@ -210,8 +210,9 @@ export class StagingTable {
          WHERE NOT EXISTS (SELECT 1 FROM events e WHERE ${sameEvent})
          ORDER BY seq
          ON CONFLICT (host_id, time, event_key) DO NOTHING RETURNING ${raw(INSERTED_COLUMNS)}
-       ), hosts_updated AS (${raw(UPSERT_HOSTS)} RETURNING 1)
-       SELECT (SELECT count(*) FROM ${staging}) AS staged, (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM hosts_updated)`,
+       ), hosts_updated AS (${raw(UPSERT_HOSTS)} RETURNING 1), channels_updated AS (${raw(UPSERT_HOST_CHANNELS)} RETURNING 1)
+       SELECT (SELECT count(*) FROM ${staging}) AS staged, (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM hosts_updated),
+              (SELECT count(*) FROM channels_updated)`,
       this.client,
     );
     const staged = Number(counts!.staged);

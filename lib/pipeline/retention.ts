@@ -10,7 +10,7 @@ import { DEFAULT_PARTITION, listEventPartitions, type EventPartition } from "../
 import { pgPool } from "../db/pg";
 import { execute, query, queryOne, raw, sql } from "../db/sql";
 import { transactionOn } from "../db/transaction";
-import { HOST_EVENT_COUNTS, recountHosts } from "../ingest/host-counters";
+import { HOST_EVENT_COUNTS, IS_COLLECTED_CHANNEL, recountHosts } from "../ingest/host-counters";
 import { retentionCutoff, retentionDays } from "../ingest/retention-policy";
 import { EVENTS_MERGE_LOCK } from "../ingest/store";
 
@@ -42,6 +42,11 @@ async function dropPartition(client: pg.ClientBase, partition: EventPartition, d
     sql`SELECT host_id, ${raw(HOST_EVENT_COUNTS)} FROM ${table} GROUP BY host_id`,
     client,
   );
+  // And its events of each collected channel, per host, for host_channels.
+  const perChannel = await query<{ host_id: string; channel: string; n: string }>(
+    sql`SELECT host_id, lower(channel) AS channel, count(*) AS n FROM ${table} WHERE ${raw(IS_COLLECTED_CHANNEL)} GROUP BY 1, 2`,
+    client,
+  );
   const hosts = perHost.map((h) => h.host_id);
   const events = perHost.reduce((sum, h) => sum + Number(h.n), 0);
   let dropMs = 0;
@@ -67,6 +72,22 @@ async function dropPartition(client: pg.ClientBase, partition: EventPartition, d
       sql`UPDATE hosts h SET first_event = (SELECT min(time) FROM events e WHERE e.host_id = h.id),
                              last_event = (SELECT max(time) FROM events e WHERE e.host_id = h.id)
        WHERE h.id = ANY(${hosts}::text[])`,
+      client,
+    );
+    // host_channels lose the partition's events; a channel left with none goes, and the others whose first (or last)
+    // event was in it find theirs again from the key's index (the earliest remaining event of the channel).
+    await execute(
+      sql`UPDATE host_channels hc SET event_count = hc.event_count - c.n
+       FROM unnest(${perChannel.map((c) => c.host_id)}::text[], ${perChannel.map((c) => c.channel)}::text[], ${perChannel.map((c) => Number(c.n))}::int[]) AS c(host_id, channel, n)
+       WHERE hc.host_id = c.host_id AND hc.channel = c.channel`,
+      client,
+    );
+    await execute(sql`DELETE FROM host_channels WHERE host_id = ANY(${hosts}::text[]) AND event_count <= 0`, client);
+    await execute(
+      sql`UPDATE host_channels hc SET first_event = (SELECT min(time) FROM events e WHERE e.host_id = hc.host_id AND lower(e.channel) = hc.channel),
+                                    last_event = CASE WHEN hc.last_event < ${partition.rangeEnd}
+                                      THEN (SELECT max(time) FROM events e WHERE e.host_id = hc.host_id AND lower(e.channel) = hc.channel) ELSE hc.last_event END
+       WHERE hc.host_id = ANY(${hosts}::text[]) AND hc.first_event < ${partition.rangeEnd}`,
       client,
     );
     await execute(

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { HostTimeline } from "@/components/charts/HostTimeline";
+import { ChannelActivityList } from "@/components/ChannelActivityList";
 import { EventsTable } from "@/components/EventsTable";
 import { RangePicker } from "@/components/RangePicker";
 import { ResultsTable } from "@/components/ResultsTable";
@@ -14,6 +15,7 @@ import { can, requireUser } from "@/lib/auth/server";
 import { decodeSegment } from "@/lib/db/ids";
 import { visibleBidi } from "@/lib/text/bidi";
 import { listResults, resultRowJson } from "@/lib/detections";
+import { channelActivity, quietAfterHours } from "@/lib/hosts/channels";
 import { ENABLE_IIS_CONFIGURATION_LOG, NOT_AN_IIS_SERVER, getHost, hostDataBounds, hostModules, hostNotables, hostRiskEvents, hostTimeline } from "@/lib/hosts/queries";
 import { eventListParams, listEvents } from "@/lib/ingest/queries";
 import { statusLabel } from "@/lib/triage/fields";
@@ -51,13 +53,15 @@ export default async function HostPage({ params, searchParams }: Props) {
   const showSuppressed = query.suppressed === "show";
   const pages = sectionPages.parse(query);
 
-  const [timeline, modules, results, notables, risk, events] = await Promise.all([
+  // Each channel's last event and quiet flag as of the end of the range shown (lib/hosts/channels.ts).
+  const [timeline, modules, results, notables, risk, events, channels] = await Promise.all([
     hostTimeline(host.id, range.from, range.to),
     hostModules(host.id, slice(pages.modulesPage)),
     listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, ...slice(pages.resultsPage) }),
     hostNotables(host.id, slice(pages.notablesPage)),
     hostRiskEvents(host.id, range.from, range.to, slice(pages.riskPage)),
     listEvents({ ...eventParams, from: range.from, to: range.to }),
+    channelActivity([host.id], range.to),
   ]);
   const names = detectionNames();
 
@@ -68,6 +72,13 @@ export default async function HostPage({ params, searchParams }: Props) {
         <dt>Events</dt>
         <dd>
           {host.events.toLocaleString()} (<TimeRange from={host.firstEvent?.toISOString()} to={host.lastEvent?.toISOString()} />)
+        </dd>
+        <dt>
+          <ZoneHeading>Last event per channel</ZoneHeading>
+        </dt>
+        <dd>
+          <ChannelActivityList channels={channels.get(host.id) ?? []} quietHours={quietAfterHours()} />
+          <span className="muted"> as of the end of the range shown</span>
         </dd>
         <dt>Asset priority</dt>
         <dd>
