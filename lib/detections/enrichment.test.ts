@@ -124,8 +124,17 @@ describe("each detection's enrichment", () => {
       "Windows IIS Components Module Failed to Load": failures,
       // 2282's family (local): the same shape, so hosts and notables read their DLLs as 2282's.
       ...Object.fromEntries(DETECTION_SPECS.filter((s) => s.content.origin === "local").map((s) => [s.name, failures])),
+      // Sigma's rules: Event 29 changes as ESCU's, process starts for the process_creation rules.
+      ...Object.fromEntries(
+        DETECTION_SPECS.filter((s) => s.sigma).map((s) => [
+          s.name,
+          s.sigma!.logsource === "windows/process_creation"
+            ? ["eventCount", "eventIds", "eventIdsTruncated", "finding", "kind", "processes"]
+            : ["changes", "eventCount", "eventIds", "eventIdsTruncated", "finding", "kind"],
+        ]),
+      ),
     });
-    expect(Object.keys(shapes)).toHaveLength(8);
+    expect(Object.keys(shapes)).toHaveLength(15);
   });
 
   it("of a kind nobody computes is refused, never taken for a module that failed to load", () => {

@@ -96,8 +96,27 @@ export function describeModuleLoadFailure(detail: EventDetail): ModuleLoadFailur
   };
 }
 
+/** A process start (Sysmon 1 / Security 4688) as a Sigma process_creation rule matched it. */
+export interface ProcessCreation {
+  image: string | null;
+  commandLine: string | null;
+  parentImage: string | null;
+}
+
+/**
+ * One process start from its event data: Sysmon's names (Image, ParentImage) or Security 4688's (NewProcessName,
+ * ParentProcessName), as sigma.ts maps them.
+ */
+export function describeProcessCreation(detail: EventDetail): ProcessCreation {
+  return {
+    image: blankToNull(detail.Image) ?? blankToNull(detail.NewProcessName),
+    commandLine: blankToNull(detail.CommandLine),
+    parentImage: blankToNull(detail.ParentImage) ?? blankToNull(detail.ParentProcessName),
+  };
+}
+
 /** What each detection's spec names as its enrichment (spec.enrichment.kind): one enricher each, in ENRICHERS. */
-export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure";
+export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure" | "process-creation";
 
 /** Contributing events: how many, and the first ids (the rest are in detection_result_events). */
 export interface ContributingEvents {
@@ -112,6 +131,7 @@ export const MAX_EVENT_IDS_IN_ENRICHMENT = 100;
 type EnrichmentBody = { finding: Finding } & (
   | { kind: "iis-configuration-change"; changes: ConfigurationChange[] }
   | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] }
+  | { kind: "process-creation"; processes: ProcessCreation[] }
 );
 
 /**
@@ -146,7 +166,7 @@ export type StoredEnrichment = { [K in KeysOfUnion<Enrichment>]?: Enrichment ext
  * The enrichment JSON's keys for SQL that reads it (`enrichment -> '${ENRICHMENT_KEYS.finding}'`): each list names
  * every key of its type, so renaming a property breaks the build here and then at each reader, not a page.
  */
-export const ENRICHMENT_KEYS = keyNames<Enrichment>()("kind", "eventCount", "eventIds", "eventIdsTruncated", "finding", "changes", "failures");
+export const ENRICHMENT_KEYS = keyNames<Enrichment>()("kind", "eventCount", "eventIds", "eventIdsTruncated", "finding", "changes", "failures", "processes");
 export const CHANGE_KEYS = keyNames<ConfigurationChange>()("kind", "scope", "module", "image", "configuration", "configPath", "operation", "oldValue", "newValue");
 export const FAILURE_KEYS = keyNames<ModuleLoadFailure>()("moduleDll", "processorArchitecture", "errorCode", "errorName");
 export const FINDING_KEYS = keyNames<Finding>()("kind", "rank", "text");
@@ -162,6 +182,7 @@ export const FINDING_KINDS = {
   module_load_failure: { rank: 3, label: "DLL failed to load" },
   http_logging_disabled: { rank: 3, label: "HTTP logging disabled" },
   module_removed: { rank: 2, label: "module removed" },
+  suspicious_process: { rank: 2, label: "suspicious process" },
   other_configuration_change: { rank: 1, label: "configuration change" },
 } as const;
 export type FindingKind = keyof typeof FINDING_KINDS;
@@ -176,9 +197,31 @@ export interface Finding {
 
 const andMore = (n: number, noun: string) => (n > 1 ? `, and ${n - 1} more ${noun}${n > 2 ? "s" : ""}` : "");
 
-/** The most serious thing a result's changes or failures say, as one line. */
-export function findingOf(e: { changes: ConfigurationChange[] } | { failures: ModuleLoadFailure[] }): Finding {
+const baseName = (p: string | null) => (p ? (p.split(/[\\/]/).pop() ?? p) : "?");
+
+/**
+ * What a process start does to IIS, from its command line: a module installed or registered (`appcmd install|add
+ * module`, New-WebGlobalModule, gacutil /i, EnterpriseServices Publish), HTTP logging disabled (`httplogging`
+ * `dontLog:true`), or else a suspicious process.
+ */
+function processFinding(processes: ProcessCreation[], make: (kind: FindingKind, text: string) => Finding): Finding {
+  const by = (p: ProcessCreation) => `${baseName(p.image)}${p.parentImage ? ` (parent ${baseName(p.parentImage)})` : ""}`;
+  const installs = processes.filter((p) => /\b(?:install|add)\s+module\b|New-WebGlobalModule|gacutil|enterpriseservices\.internal\.publish/i.test(p.commandLine ?? ""));
+  if (installs.length) {
+    const cl = installs[0].commandLine ?? "";
+    const name = /[-/]name:\s*"?([^"\s]+)/i.exec(cl)?.[1];
+    const image = /[-/]image:\s*(?:"([^"]+)"|(\S+))/i.exec(cl)?.slice(1).find(Boolean);
+    return make("module_added", `Module ${name ?? "(unnamed)"}${image ? ` (${image})` : ""} installed by ${by(installs[0])}${andMore(installs.length, "process start")}`);
+  }
+  const logging = processes.find((p) => /httplogging/i.test(p.commandLine ?? "") && /dontLog:\s*true/i.test(p.commandLine ?? ""));
+  if (logging) return make("http_logging_disabled", `HTTP logging disabled by ${by(logging)}`);
+  return make("suspicious_process", `${by(processes[0] ?? { image: null, commandLine: null, parentImage: null })} started${andMore(processes.length, "process start")}`);
+}
+
+/** The most serious thing a result's changes, failures or process starts say, as one line. */
+export function findingOf(e: { changes: ConfigurationChange[] } | { failures: ModuleLoadFailure[] } | { processes: ProcessCreation[] }): Finding {
   const make = (kind: FindingKind, text: string): Finding => ({ kind, rank: FINDING_KINDS[kind].rank, text });
+  if ("processes" in e) return processFinding(e.processes, make);
   if ("failures" in e) {
     const dlls = [...new Set(e.failures.map((f) => f.moduleDll).filter((d): d is string => d !== null))];
     const first = e.failures.find((f) => f.moduleDll === dlls[0]);
@@ -227,6 +270,10 @@ const ENRICHERS: { [K in EnrichmentKind]: (details: EventDetail[]) => Extract<En
   "iis-module-load-failure": (details) => {
     const failures = distinctBy(details.map(describeModuleLoadFailure));
     return { kind: "iis-module-load-failure", failures, finding: findingOf({ failures }) };
+  },
+  "process-creation": (details) => {
+    const processes = distinctBy(details.map(describeProcessCreation));
+    return { kind: "process-creation", processes, finding: findingOf({ processes }) };
   },
 };
 

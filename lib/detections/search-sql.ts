@@ -51,7 +51,8 @@ function fieldEquals(field: SearchableField, value: string): string {
 export function compileSearch(search: StructuredSearch): CompiledSearch {
   const macro = `(${search.macro.anyOf.map((c) => fieldEquals(c.field, c.value)).join(" OR ")})`;
   const conditions = search.where.map((c) => fieldEquals(c.field, c.value));
-  const groupColumns = search.stats.by.map((field, i) => ({ alias: `g${i}`, expr: FIELD_COLUMNS[field], output: renamed(search, field) }));
+  // An ESCU search's by-fields are Splunk fields (spec.ts checks them); a Sigma rule's are compiled by sigma.ts instead.
+  const groupColumns = search.stats.by.map((field, i) => ({ alias: `g${i}`, expr: FIELD_COLUMNS[field as SearchableField], output: renamed(search, field) }));
   const present = groupColumns.map((g) => `${g.expr} IS NOT NULL AND ${g.expr} <> ''`);
 
   const toText = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', ${sqlText(strftimeToPg(search.ctime.timeformat))})`;
