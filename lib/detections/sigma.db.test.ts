@@ -199,6 +199,17 @@ describe("golden: SigmaHQ's IIS rules on the engine", () => {
     expect((await finding("New Module Module Added To IIS Server"))[0]).toMatchObject({ kind: "module_added", text: "Module FastCgiModule_64bit added to modules" });
   });
 
+  it("applies a suppression on a rule's own fields, as the _filter macro does for ESCU's", async () => {
+    const spec = specNamed("Suspicious IIS Module Registration");
+    // An admin's known GAC deployments from the web app: matched by its command line (`*` a wildcard, any case).
+    await db().suppression.create({ data: { detectionId: spec.id, match: { CommandLine: "GACUTIL.EXE /I c:\\inetpub\\*" }, reason: "app deploys" } });
+    await storeAsUpload(normalized(PROCESSES.map(processParts), "xml"));
+    await runScheduled(at("2026-03-02T11:00:00Z"));
+    const { rows } = await listResults({ detectionId: spec.id });
+    expect(rows.sort(byTime).map((r) => r.fields.CommandLine)).toEqual([`${APPCMD} add module /name:EvilMod`, PUBLISH_TO_GAC]);
+    expect(await db().notable.count({ where: { detectionId: spec.id } })).toBe(2);
+  });
+
   it("reports the late change in the next hour's run, once", async () => {
     await store29(CHANGES);
     await runScheduled(at("2026-03-02T11:00:00Z"));
