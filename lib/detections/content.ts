@@ -285,7 +285,7 @@ export function specFromSigma(source: DetectionSource): DetectionSpec {
     tags: { analyticStory: ["SigmaHQ IIS rules"], assetType: "Endpoint", mitreAttackId: techniques, product: ["Sigma"], securityDomain: "endpoint" },
     rba: sigmaRba(rule),
     drilldownSearches: [],
-    deployment: deploymentFor(type),
+    deployment: sigmaDeployment(deploymentFor(type), rule.author),
     structuredSearch: {
       macro: {
         name: `sigma_${compiled.logsource.replace(/\W/g, "_")}`,
@@ -319,6 +319,12 @@ export function specFromSigma(source: DetectionSource): DetectionSpec {
     },
     enrichment: { kind: sidecar.enrichment.kind, dataFields: enrichmentFields(sidecar.enrichment.data_fields) },
   });
+}
+
+/** ES's deployment for a Sigma rule's type, its notable's title naming the rule's authors (DRL 1.1: a message based on a match keeps them). */
+function sigmaDeployment(deployment: DetectionSpec["deployment"], author: string): DetectionSpec["deployment"] {
+  const { notable } = deployment;
+  return notable ? { ...deployment, notable: { ...notable, ruleTitle: `${notable.ruleTitle} (Sigma rule by ${author})` } } : deployment;
 }
 
 /** The detection whose sidecar is content/sidecars/<name>.yml, with the YAML that sidecar names. */

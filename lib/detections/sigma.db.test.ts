@@ -182,6 +182,7 @@ describe("golden: SigmaHQ's IIS rules on the engine", () => {
 
         const notables = await db().notable.findMany({ where: { detectionId: spec.id } });
         expect(notables.map((n) => [n.dest, n.severity]).sort(), expected.rule).toEqual(expected.notable ? expected.rows.map((row) => [row.dest, "high"]).sort() : []);
+        for (const n of notables) expect(n.title).toBe(`${expected.rule} (Sigma rule by ${spec.author})`);
       }
     });
   }
