@@ -46,5 +46,8 @@ describe("Sigma rules on the pages", () => {
     expect(page).toContain("by Florian Roth (Nextron Systems), Microsoft (idea), level high, status test");
     expect(page).toContain(`href="${spec.sigma!.ruleUrl}"`);
     expect(page).toContain("Detection Rule License 1.1");
+    // The rule's own logic, shown where an ESCU search would be.
+    expect(page).toContain('aria-label="Sigma detection"');
+    expect(page).toContain("condition: selection_parent and 1 of selection_cli_*");
   });
 });

@@ -101,8 +101,8 @@ export default async function DetectionPage({ params }: Props) {
           </ul>
         </dd>
       </dl>
-      <h2>Search</h2>
-      <pre className="raw" aria-label="ESCU search">
+      <h2>{spec.sigma ? "Sigma detection (logsource and detection, as published)" : "Search"}</h2>
+      <pre className="raw" aria-label={spec.sigma ? "Sigma detection" : "ESCU search"}>
         {spec.search.trim()}
       </pre>
       <h2>
