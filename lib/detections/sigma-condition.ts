@@ -25,16 +25,15 @@ export class SigmaConditionError extends Error {
 
 function tokenize(condition: string): Token[] {
   const tokens: Token[] = [];
-  const re = /\s*(?:(\()|(\))|(\|)|([A-Za-z0-9_*.\-]+)|(\S))/y;
-  let m: RegExpExecArray | null;
-  while (re.lastIndex < condition.length && (m = re.exec(condition))) {
-    const at = m.index + m[0].length - (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? "").length;
-    if (m[1]) tokens.push({ kind: "lparen", text: "(", at });
-    else if (m[2]) tokens.push({ kind: "rparen", text: ")", at });
-    else if (m[3]) throw new SigmaConditionError(`aggregation '${condition.slice(at).trim()}' (the '|' part of a condition) is not supported`);
-    else if (m[4]) tokens.push({ kind: "word", text: m[4], at });
-    else if (m[5]) throw new SigmaConditionError(`unexpected character '${m[5]}' at ${at} in condition '${condition}'`);
-    else break;
+  const re = /\s*(?:(?<lparen>\()|(?<rparen>\))|(?<pipe>\|)|(?<word>[A-Za-z0-9_*.\-]+)|(?<other>\S))/y;
+  for (let m = re.exec(condition); m?.groups && m[0].trim() !== ""; m = re.exec(condition)) {
+    const { lparen, rparen, pipe, word, other } = m.groups;
+    const at = re.lastIndex - m[0].trimStart().length;
+    if (lparen) tokens.push({ kind: "lparen", text: "(", at });
+    else if (rparen) tokens.push({ kind: "rparen", text: ")", at });
+    else if (pipe) throw new SigmaConditionError(`aggregation '${condition.slice(at).trim()}' (the '|' part of a condition) is not supported`);
+    else if (word) tokens.push({ kind: "word", text: word, at });
+    else throw new SigmaConditionError(`unexpected character '${other}' at ${at} in condition '${condition}'`);
   }
   return tokens;
 }

@@ -68,6 +68,8 @@ describe("Sigma condition grammar", () => {
     expect(() => parseCondition("(a or b")).toThrow(/expected '\)'/);
     expect(() => parseCondition("a and")).toThrow(/expected an identifier at the end/);
     expect(() => parseCondition("selection_*")).toThrow(/wildcard identifier needs '1 of' or 'all of'/);
+    expect(() => parseCondition("a & b")).toThrow(/unexpected character '&' at 2/);
+    expect(parseCondition("  a   AND  b  ")).toEqual({ type: "and", args: [{ type: "ref", name: "a" }, { type: "ref", name: "b" }] });
   });
 });
 

@@ -242,13 +242,13 @@ export function compileSigmaRule(input: unknown, where: string): CompiledSigmaRu
   }
 
   const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
-  function condition_(node: ConditionNode, rename: Readonly<Record<string, string>>): SigmaPredicate {
+  function conditionPredicate(node: ConditionNode, rename: Readonly<Record<string, string>>): SigmaPredicate {
     switch (node.type) {
       case "and":
       case "or":
-        return { op: node.type, args: node.args.map((a) => condition_(a, rename)) };
+        return { op: node.type, args: node.args.map((a) => conditionPredicate(a, rename)) };
       case "not":
-        return { op: "not", arg: condition_(node.arg, rename) };
+        return { op: "not", arg: conditionPredicate(node.arg, rename) };
       case "ref":
         if (!names.includes(node.name)) fail(`the condition names '${node.name}', which the detection does not define`);
         return selection(node.name, identifiers[node.name], rename);
@@ -268,7 +268,7 @@ export function compileSigmaRule(input: unknown, where: string): CompiledSigmaRu
       allOf([
         { op: "channel", value: source.channel },
         ...(source.eventCode === null ? [] : [{ op: "eventCode" as const, value: source.eventCode }]),
-        condition_(tree, source.fields),
+        conditionPredicate(tree, source.fields),
       ]),
     ),
   );
