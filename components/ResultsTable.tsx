@@ -19,6 +19,7 @@ const KIND_LABEL: Record<ConfigurationChangeKind, string> = {
 function Enrichment({ enrichment }: { enrichment: StoredEnrichment }) {
   const changes = enrichment.changes ?? [];
   const failures = enrichment.failures ?? [];
+  const processes = enrichment.processes ?? [];
   return (
     <ul className="plain">
       {changes.map((c, i) => (
@@ -34,6 +35,17 @@ function Enrichment({ enrichment }: { enrichment: StoredEnrichment }) {
             <>
               {" "}
               → <SafeText className="mono wrap-anywhere" text={c.image} />
+            </>
+          ) : null}
+        </li>
+      ))}
+      {processes.map((p, i) => (
+        <li key={`p${i}`} className="status-processing">
+          <SafeText className="mono wrap-anywhere" text={p.commandLine ?? p.image ?? "?"} />
+          {p.parentImage ? (
+            <>
+              {" "}
+              (parent <SafeText className="mono wrap-anywhere" text={p.parentImage} />)
             </>
           ) : null}
         </li>

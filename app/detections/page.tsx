@@ -38,7 +38,7 @@ export default async function DetectionsPage() {
                 <td className={d.enabled ? "status-done" : "status-failed"}>{d.enabled ? "enabled" : "disabled"}</td>
                 <td>
                   {d.riskScore}
-                  {d.riskScoreOverride !== null && <span className="muted"> ({d.spec.content.origin === "ESCU" ? "ESCU" : "default"} {d.spec.rba.riskObjects[0].score})</span>}
+                  {d.riskScoreOverride !== null && <span className="muted"> ({{ ESCU: "ESCU", Sigma: "Sigma", local: "default" }[d.spec.content.origin]} {d.spec.rba.riskObjects[0].score})</span>}
                 </td>
                 <td>{d.severity ? <span className={`badge ${d.severity}`}>{d.severity}</span> : <span className="muted">risk only</span>}</td>
                 <td>{d.spec.tags.mitreAttackId.join(", ")}</td>

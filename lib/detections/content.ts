@@ -6,13 +6,14 @@
 // for its type, the risk from rba.ts. Upgrading a detection to a newer ESCU version is replacing its YAML.
 import fs from "node:fs";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { ENRICHMENT_KINDS } from "./enrichment";
 import { MACRO_EXPANSIONS, SECURITY_CONTENT_CTIME_FORMAT, SECURITY_CONTENT_SUMMARIESONLY } from "./macros";
-import { rbaFromYaml } from "./rba";
+import { rbaFromYaml, sigmaDetectionType, sigmaRba } from "./rba";
 import { parseEscuSearch } from "./search-shape";
-import { parseDetectionSpec, type DetectionSpec, type StructuredSearch } from "./spec";
+import { compileSigmaRule, sigmaRuleSchema, sigmaTechniques, SIGMA_LOGSOURCES, type SigmaRule } from "./sigma";
+import { filterMacroName, parseDetectionSpec, type DetectionSpec, type StructuredSearch } from "./spec";
 
 /** Where content/ is, relative to the repository: what specs and the catalog page show as file paths. */
 export const CONTENT_PATH = "lib/detections/content";
@@ -90,8 +91,8 @@ export type EscuDetectionYaml = z.infer<typeof escuDetectionYamlSchema>;
 
 /** A local sidecar (content/sidecars/<name>.yml): ours, so strict — a misspelt key is an error, not ignored. */
 export const sidecarSchema = z.strictObject({
-  /** The detection's YAML, relative to content/: escu/detections/… (upstream, verbatim) or local/detections/…. */
-  detection: z.string().regex(/^(escu|local)\/detections\/[a-z0-9_]+\.yml$/),
+  /** The detection's YAML, relative to content/: escu/detections/… or sigma/rules/… (upstream, verbatim) or local/detections/…. */
+  detection: z.string().regex(/^(?:(?:escu|local)\/detections\/[a-z0-9_]+|sigma\/rules\/[a-z0-9_/-]+)\.yml$/),
   /** The test that runs this detection on golden events (a path in the repository). */
   test: z.string().regex(/^[\w./-]+\.test\.ts$/),
   /** Enrichment beyond Splunk (enrichment.ts), from these event data fields of the contributing events. */
@@ -252,8 +253,105 @@ export function readSidecar(name: string): { sidecar: Sidecar; sidecarFile: stri
   return { sidecar: validated(sidecarSchema, yamlOf(readContent(file), file), file), sidecarFile: `${CONTENT_PATH}/${file}` };
 }
 
+/** Where the Sigma rules were copied from (content/sigma/source.yml): the repository, the commit, the licence. */
+const sigmaSourceSchema = z.strictObject({
+  repository: z.url(),
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  license: z.literal("DRL-1.1"),
+  license_file: z.string().min(1),
+});
+
+function sigmaSource(): z.infer<typeof sigmaSourceSchema> {
+  const file = "sigma/source.yml";
+  return validated(sigmaSourceSchema, yamlOf(readContent(file), file), file);
+}
+
+/** Sigma `status` -> the spec's: stable is production; test and experimental are experimental; unsupported is refused. */
+const SIGMA_STATUS = { stable: "production", test: "experimental", experimental: "experimental", deprecated: "deprecated" } as const;
+
+/**
+ * A Sigma rule's spec from its published YAML and sidecar: its predicate compiled by sigma.ts (refused at load if
+ * outside the subset), its risk from its level (rba.ts), its techniques from its `attack.tNNNN` tags, its result
+ * rows grouped by dest and the rule's fields, and ES's deployment for the type its level gives.
+ */
+export function specFromSigma(source: DetectionSource): DetectionSpec {
+  const parsed = yamlOf(source.detectionYaml, source.detectionFile);
+  const compiled = compileSigmaRule(parsed, source.detectionFile);
+  const rule: SigmaRule = sigmaRuleSchema.parse(parsed);
+  if (rule.status === "unsupported") throw new Error(`Sigma rule ${source.detectionFile}: status 'unsupported' rules are not run`);
+  const { sidecar } = source;
+  const upstream = sigmaSource();
+  const type = sigmaDetectionType(rule.level);
+  const day = (d: string | Date) => (typeof d === "string" ? d : d.toISOString().slice(0, 10)).replaceAll("/", "-");
+  const mapping = SIGMA_LOGSOURCES[compiled.logsource];
+  const techniques = [...new Set([...sigmaTechniques(rule.tags), ...(sidecar.tags?.mitre_attack_id ?? [])])].sort();
+  const rulePath = sidecar.detection.replace(/^sigma\//, "");
+  return parseDetectionSpec({
+    id: rule.id,
+    name: rule.title,
+    // Sigma rules have no version number: the commit and the rule's dates say which text this is.
+    version: 1,
+    date: day(rule.modified ?? rule.date),
+    author: rule.author,
+    status: SIGMA_STATUS[rule.status],
+    type,
+    description: rule.description,
+    dataSource: [...mapping.dataSource],
+    // The rule's own detection logic as published (logsource and detection), shown where an ESCU search would be.
+    search: stringifyYaml({ logsource: rule.logsource, detection: rule.detection }).trim(),
+    howToImplement: mapping.howToImplement,
+    knownFalsePositives: rule.falsepositives.join("; ") || "Not stated by the rule.",
+    references: rule.references,
+    provenance: `Sigma ${source.detectionFile} (SigmaHQ/sigma @${upstream.commit.slice(0, 8)}, status ${rule.status}, ${day(rule.date)}${rule.modified ? `, modified ${day(rule.modified)}` : ""}) by ${rule.author}; Detection Rule License 1.1 (${CONTENT_PATH}/sigma/${upstream.license_file}). ${sidecar.notes.trim()}`,
+    content: { origin: "Sigma", detectionFile: source.detectionFile, sidecarFile: source.sidecarFile, test: sidecar.test },
+    tags: { analyticStory: ["SigmaHQ IIS rules"], assetType: "Endpoint", mitreAttackId: techniques, product: ["Sigma"], securityDomain: "endpoint" },
+    rba: sigmaRba(rule),
+    drilldownSearches: [],
+    deployment: sigmaDeployment(deploymentFor(type), rule.author),
+    structuredSearch: {
+      macro: {
+        name: `sigma_${compiled.logsource.replace(/\W/g, "_")}`,
+        definition: stringifyYaml(rule.logsource).trim(),
+        source: "lib/detections/sigma.ts SIGMA_LOGSOURCES",
+        anyOf: mapping.sources.map((s) => ({ field: "Channel", value: s.channel })),
+        note: "A Sigma logsource: its channels and event codes, and the field names each source uses (lib/detections/sigma.ts).",
+      },
+      where: [],
+      stats: {
+        aggregates: [
+          { fn: "count", as: "count" },
+          { fn: "min", field: "_time", as: "firstTime" },
+          { fn: "max", field: "_time", as: "lastTime" },
+        ],
+        by: ["dest", ...compiled.fields],
+      },
+      rename: [],
+      ctime: { fields: ["firstTime", "lastTime"], timeformat: SECURITY_CONTENT_CTIME_FORMAT },
+      filterMacro: filterMacroName(rule.title),
+    },
+    sigma: {
+      logsource: compiled.logsource,
+      predicate: compiled.predicate,
+      fieldKeys: compiled.fieldKeys,
+      level: rule.level,
+      status: rule.status,
+      commit: upstream.commit,
+      ruleUrl: `${upstream.repository}/blob/${upstream.commit}/${rulePath}`,
+      license: upstream.license,
+    },
+    enrichment: { kind: sidecar.enrichment.kind, dataFields: enrichmentFields(sidecar.enrichment.data_fields) },
+  });
+}
+
+/** ES's deployment for a Sigma rule's type, its notable's title naming the rule's authors (DRL 1.1: a message based on a match keeps them). */
+function sigmaDeployment(deployment: DetectionSpec["deployment"], author: string): DetectionSpec["deployment"] {
+  const { notable } = deployment;
+  return notable ? { ...deployment, notable: { ...notable, ruleTitle: `${notable.ruleTitle} (Sigma rule by ${author})` } } : deployment;
+}
+
 /** The detection whose sidecar is content/sidecars/<name>.yml, with the YAML that sidecar names. */
 export function loadDetectionSpec(name: string): DetectionSpec {
   const { sidecar, sidecarFile } = readSidecar(name);
-  return specFromYaml({ detectionYaml: readContent(sidecar.detection), detectionFile: `${CONTENT_PATH}/${sidecar.detection}`, sidecar, sidecarFile });
+  const source = { detectionYaml: readContent(sidecar.detection), detectionFile: `${CONTENT_PATH}/${sidecar.detection}`, sidecar, sidecarFile };
+  return sidecar.detection.startsWith("sigma/") ? specFromSigma(source) : specFromYaml(source);
 }

@@ -2,8 +2,8 @@
 // conditions: `wineventlog_application` EventCode=2293 is the Application log's 2293s), against the hosts that run
 // IIS (hosts.iis_events, kept by the merge). A detection no host can feed finds nothing whatever happens: the
 // catalogue says so rather than showing a quiet zero.
-import { join, query, raw, sql } from "../db/sql";
-import { compileSearch } from "./search-sql";
+import { join, query, sql } from "../db/sql";
+import { engineSearch } from "./engine-search";
 import type { DetectionSpec } from "./spec";
 
 export interface DetectionCoverage {
@@ -21,9 +21,11 @@ export interface DetectionCoverage {
  * either is not counted (null).
  */
 export async function detectionCoverage(specs: readonly DetectionSpec[]): Promise<DetectionCoverage> {
-  const counted = specs.filter((s) => s.structuredSearch.tstats !== null || s.structuredSearch.where.some((c) => c.field === "EventCode" && /^\d+$/.test(c.value)));
+  // A Sigma rule's predicate names its channels and event codes (its logsource), so it is counted too; so does a data
+  // model's (datamodel.ts).
+  const counted = specs.filter((s) => s.sigma || s.structuredSearch.tstats || s.structuredSearch.where.some((c) => c.field === "EventCode" && /^\d+$/.test(c.value)));
   const perDetection = counted.map(
-    (s) => sql`SELECT ${s.id}::text AS detection_id, (SELECT count(DISTINCT e.host_id) FROM events e WHERE ${raw(compileSearch(s.structuredSearch).sourcePredicate)}) AS hosts`,
+    (s) => sql`SELECT ${s.id}::text AS detection_id, (SELECT count(DISTINCT e.host_id) FROM events e WHERE ${engineSearch(s).sourcePredicate}) AS hosts`,
   );
   const [rows, [totals]] = await Promise.all([
     perDetection.length ? query<{ detection_id: string; hosts: string }>(join(perDetection, " UNION ALL ")) : Promise.resolve([]),

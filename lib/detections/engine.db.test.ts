@@ -207,7 +207,8 @@ describe("stats semantics", () => {
       await resetDatabase();
       await store29(inputs29, format);
       await store2282(inputs2282, format);
-      await runScheduled(at("2024-05-01T10:00:00Z"));
+      // ESCU's searches only: Sigma's rules read event data, which classic text does not have (sigma.db.test.ts).
+      await runScheduled(at("2024-05-01T10:00:00Z"), { detectionIds: DETECTION_SPECS.filter((s) => !s.sigma).map((s) => s.id) });
       const { rows } = await listResults();
       rowsByFormat[format] = rows.map((r) => ({ detectionId: r.detectionId, fields: r.fields })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     }

@@ -6,14 +6,14 @@
 // the same transaction.
 import type pg from "pg";
 import type { RunKind } from "../db/enums";
-import { execute, join, query, raw, sql, type Sql } from "../db/sql";
+import { execute, join, query, sql, type Sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { riskContext, riskMessageSql } from "./rba";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
 import { enrich, MAX_EVENT_IDS_IN_ENRICHMENT, type EventDetail } from "./enrichment";
 import { suppressedSql } from "./suppressed";
 import { disjointBatches, type RunWindow } from "./schedule";
-import { compileSearch } from "./search-sql";
+import { engineSearch } from "./engine-search";
 import type { Detection } from "./settings";
 import { resultHostField, type DetectionSpec } from "./spec";
 
@@ -56,9 +56,9 @@ interface RunsOf {
 
 /** The search part shared by reporting and ad-hoc runs: windows -> matched events -> grouped rows -> filter. */
 function searchCtes(spec: DetectionSpec, runs: RunsOf): Sql {
-  // The compiled search is SQL built from the spec shipped with the code (its literals quoted by compileSearch).
-  const search = compileSearch(spec.structuredSearch);
-  const groups = raw(search.groupColumns.map((g) => g.alias).join(", "));
+  // The compiled search (engine-search.ts): an ESCU search's SQL, or a Sigma rule's predicate with bound values.
+  const search = engineSearch(spec);
+  const groups = search.groupAliases;
   const detail = sql`jsonb_build_object(${join(spec.enrichment.dataFields.map((f) => sql`${f.name}::text, e.data ->> ${f.key}::text`))})`;
   return sql`
   windows AS MATERIALIZED (
@@ -73,15 +73,15 @@ function searchCtes(spec: DetectionSpec, runs: RunsOf): Sql {
     FROM windows w
     -- Lateral, so each window is one index range scan on (event_code, time) rather than a pass over all candidates.
     CROSS JOIN LATERAL (
-      SELECT e.id AS event_id, e.host_id AS event_host_id, e.time, ${raw(search.groupColumns.map((g) => `${g.expr} AS ${g.alias}`).join(", "))}, ${detail} AS detail
+      SELECT e.id AS event_id, e.host_id AS event_host_id, e.time, ${search.groupSelect}, ${detail} AS detail
       FROM events e
       WHERE e.time >= w.window_start AND e.time < w.window_end
-        AND ${raw(search.eventPredicate)}
+        AND ${search.eventPredicate}
       OFFSET 0 -- keeps the planner from flattening the subquery back into a join
     ) m
   ),
   grouped AS MATERIALIZED (
-    SELECT run_id, md5(jsonb_build_array(${groups})::text) AS group_key, ${raw(search.rowJson)} AS fields,
+    SELECT run_id, md5(jsonb_build_array(${groups})::text) AS group_key, ${search.rowJson} AS fields,
       count(*)::int AS count, min(time) AS first_time, max(time) AS last_time,
       array_agg(event_id ORDER BY time, event_id) AS event_ids,
       array_agg(event_host_id ORDER BY time, event_id) AS event_host_ids,

@@ -135,6 +135,28 @@ describe("classifyCommand (process command lines and PowerShell script blocks)",
   });
 });
 
+describe("process starts (Sigma's process_creation rules)", () => {
+  const W3WP = "c:\\windows\\system32\\inetsrv\\w3wp.exe";
+  it("reads Sysmon's and 4688's names, and says which module a command line installs", () => {
+    const sysmon = { Image: "C:\\Windows\\System32\\inetsrv\\appcmd.exe", CommandLine: "appcmd.exe install module /name:Evil /image:\"C:\\x y\\evil.dll\"", ParentImage: W3WP };
+    const security = { NewProcessName: "C:\\t\\gacutil.exe", CommandLine: "gacutil /i C:\\t\\m.dll", ParentProcessName: W3WP };
+    const e = enrich("process-creation", [sysmon, security], [1, 2]);
+    expect(e).toMatchObject({
+      kind: "process-creation",
+      processes: [
+        { image: sysmon.Image, commandLine: sysmon.CommandLine, parentImage: W3WP },
+        { image: security.NewProcessName, commandLine: security.CommandLine, parentImage: W3WP },
+      ],
+      finding: { kind: "module_added", rank: 4, text: "Module Evil (C:\\x y\\evil.dll) installed by appcmd.exe (parent w3wp.exe), and 1 more process start" },
+    });
+    expect(enrich("process-creation", [{ Image: "C:\\w\\cmd.exe", CommandLine: "cmd /c whoami", ParentImage: W3WP }], [1]).finding).toEqual({
+      kind: "suspicious_process",
+      rank: 2,
+      text: "cmd.exe (parent w3wp.exe) started",
+    });
+  });
+});
+
 describe("each detection's enrichment", () => {
   it("is computed by the enricher its spec names, in that enricher's shape", () => {
     const detail: EventDetail = { Configuration: '/system.webServer/globalModules/add[@name="X"]', ModuleDll: "c:\\x.dll" };
@@ -149,8 +171,17 @@ describe("each detection's enrichment", () => {
       ...Object.fromEntries(
         DETECTION_SPECS.filter((s) => s.enrichment.kind === "iis-command").map((s) => [s.name, ["commands", "eventCount", "eventIds", "eventIdsTruncated", "finding", "kind"]]),
       ),
+      // Sigma's rules: Event 29 changes as ESCU's, process starts for the process_creation rules.
+      ...Object.fromEntries(
+        DETECTION_SPECS.filter((s) => s.sigma).map((s) => [
+          s.name,
+          s.sigma!.logsource === "windows/process_creation"
+            ? ["eventCount", "eventIds", "eventIdsTruncated", "finding", "kind", "processes"]
+            : ["changes", "eventCount", "eventIds", "eventIdsTruncated", "finding", "kind"],
+        ]),
+      ),
     });
-    expect(Object.keys(shapes)).toHaveLength(14);
+    expect(Object.keys(shapes)).toHaveLength(21);
   });
 
   it("of a kind nobody computes is refused, never taken for a module that failed to load", () => {

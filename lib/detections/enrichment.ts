@@ -96,8 +96,27 @@ export function describeModuleLoadFailure(detail: EventDetail): ModuleLoadFailur
   };
 }
 
+/** A process start (Sysmon 1 / Security 4688) as a Sigma process_creation rule matched it. */
+export interface ProcessCreation {
+  image: string | null;
+  commandLine: string | null;
+  parentImage: string | null;
+}
+
+/**
+ * One process start from its event data: Sysmon's names (Image, ParentImage) or Security 4688's (NewProcessName,
+ * ParentProcessName), as sigma.ts maps them.
+ */
+export function describeProcessCreation(detail: EventDetail): ProcessCreation {
+  return {
+    image: blankToNull(detail.Image) ?? blankToNull(detail.NewProcessName),
+    commandLine: blankToNull(detail.CommandLine),
+    parentImage: blankToNull(detail.ParentImage) ?? blankToNull(detail.ParentProcessName),
+  };
+}
+
 /** What each detection's spec names as its enrichment (spec.enrichment.kind): one enricher each, in ENRICHERS. */
-export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure" | "iis-command";
+export type EnrichmentKind = "iis-configuration-change" | "iis-module-load-failure" | "iis-command" | "process-creation";
 
 /** Contributing events: how many, and the first ids (the rest are in detection_result_events). */
 export interface ContributingEvents {
@@ -113,6 +132,7 @@ type EnrichmentBody = { finding: Finding } & (
   | { kind: "iis-configuration-change"; changes: ConfigurationChange[] }
   | { kind: "iis-module-load-failure"; failures: ModuleLoadFailure[] }
   | { kind: "iis-command"; commands: IisCommand[] }
+  | { kind: "process-creation"; processes: ProcessCreation[] }
 );
 
 /**
@@ -147,7 +167,7 @@ export type StoredEnrichment = { [K in KeysOfUnion<Enrichment>]?: Enrichment ext
  * The enrichment JSON's keys for SQL that reads it (`enrichment -> '${ENRICHMENT_KEYS.finding}'`): each list names
  * every key of its type, so renaming a property breaks the build here and then at each reader, not a page.
  */
-export const ENRICHMENT_KEYS = keyNames<Enrichment>()("kind", "eventCount", "eventIds", "eventIdsTruncated", "finding", "changes", "failures", "commands");
+export const ENRICHMENT_KEYS = keyNames<Enrichment>()("kind", "eventCount", "eventIds", "eventIdsTruncated", "finding", "changes", "failures", "commands", "processes");
 export const CHANGE_KEYS = keyNames<ConfigurationChange>()("kind", "scope", "module", "image", "configuration", "configPath", "operation", "oldValue", "newValue");
 export const FAILURE_KEYS = keyNames<ModuleLoadFailure>()("moduleDll", "processorArchitecture", "errorCode", "errorName");
 export const COMMAND_KEYS = keyNames<IisCommand>()("kind", "module", "image", "text");
@@ -165,6 +185,7 @@ export const FINDING_KINDS = {
   http_logging_disabled: { rank: 3, label: "HTTP logging disabled" },
   assembly_added_to_gac: { rank: 3, label: "assembly added to the GAC" },
   module_removed: { rank: 2, label: "module removed" },
+  suspicious_process: { rank: 2, label: "suspicious process" },
   other_configuration_change: { rank: 1, label: "configuration change" },
 } as const;
 export type FindingKind = keyof typeof FINDING_KINDS;
@@ -212,9 +233,33 @@ export function classifyCommand(detail: EventDetail): IisCommand {
   return { kind: "other", text };
 }
 
-/** The most serious thing a result's changes, failures or commands say, as one line. */
-export function findingOf(e: { changes: ConfigurationChange[] } | { failures: ModuleLoadFailure[] } | { commands: IisCommand[] }): Finding {
+const baseName = (p: string | null) => (p ? (p.split(/[\\/]/).pop() ?? p) : "?");
+
+/**
+ * What a process start does to IIS, from its command line: a module installed or registered (`appcmd install|add
+ * module`, New-WebGlobalModule, gacutil /i, EnterpriseServices Publish), HTTP logging disabled (`httplogging`
+ * `dontLog:true`), or else a suspicious process.
+ */
+function processFinding(processes: ProcessCreation[], make: (kind: FindingKind, text: string) => Finding): Finding {
+  const by = (p: ProcessCreation) => `${baseName(p.image)}${p.parentImage ? ` (parent ${baseName(p.parentImage)})` : ""}`;
+  const installs = processes.filter((p) => /\b(?:install|add)\s+module\b|New-WebGlobalModule|gacutil|enterpriseservices\.internal\.publish/i.test(p.commandLine ?? ""));
+  if (installs.length) {
+    const cl = installs[0].commandLine ?? "";
+    const name = /[-/]name:\s*"?([^"\s]+)/i.exec(cl)?.[1];
+    const image = /[-/]image:\s*(?:"([^"]+)"|(\S+))/i.exec(cl)?.slice(1).find(Boolean);
+    return make("module_added", `Module ${name ?? "(unnamed)"}${image ? ` (${image})` : ""} installed by ${by(installs[0])}${andMore(installs.length, "process start")}`);
+  }
+  const logging = processes.find((p) => /httplogging/i.test(p.commandLine ?? "") && /dontLog:\s*true/i.test(p.commandLine ?? ""));
+  if (logging) return make("http_logging_disabled", `HTTP logging disabled by ${by(logging)}`);
+  return make("suspicious_process", `${by(processes[0] ?? { image: null, commandLine: null, parentImage: null })} started${andMore(processes.length, "process start")}`);
+}
+
+/** The most serious thing a result's changes, failures, commands or process starts say, as one line. */
+export function findingOf(
+  e: { changes: ConfigurationChange[] } | { failures: ModuleLoadFailure[] } | { commands: IisCommand[] } | { processes: ProcessCreation[] },
+): Finding {
   const make = (kind: FindingKind, text: string): Finding => ({ kind, rank: FINDING_KINDS[kind].rank, text });
+  if ("processes" in e) return processFinding(e.processes, make);
   if ("commands" in e) {
     const installed = e.commands.find((c) => c.kind === "module_installed");
     if (installed) return make("module_added", `Module ${installed.module ?? "(unnamed)"}${installed.image ? ` (${installed.image})` : ""} installed`);
@@ -274,6 +319,10 @@ const ENRICHERS: { [K in EnrichmentKind]: (details: EventDetail[]) => Extract<En
   "iis-command": (details) => {
     const commands = distinctBy(details.map(classifyCommand));
     return { kind: "iis-command", commands, finding: findingOf({ commands }) };
+  },
+  "process-creation": (details) => {
+    const processes = distinctBy(details.map(describeProcessCreation));
+    return { kind: "process-creation", processes, finding: findingOf({ processes }) };
   },
 };
 

@@ -55,6 +55,28 @@ export function rbaFromYaml(rba: RbaBlock | undefined, tags: TagsEraRisk): Rba {
   return { message, riskObjects, threatObjects };
 }
 
+/**
+ * A Sigma rule's risk, decided here once: Sigma's `level` gives the score of its one risk object, the host (dest):
+ * informational 10, low 25, medium 50, high 75, critical 100 — chosen so that severityForScore gives back the
+ * rule's own level. High and critical rules run as TTP (ES: a notable per result), the others as Anomaly (risk
+ * events only), as ES deploys ESCU's. The risk message names the rule's authors: DRL 1.1 requires "messages based
+ * on matches with the Rules" to retain them.
+ */
+export const SIGMA_LEVEL_SCORES = { informational: 10, low: 25, medium: 50, high: 75, critical: 100 } as const;
+export type SigmaLevelName = keyof typeof SIGMA_LEVEL_SCORES;
+
+export function sigmaDetectionType(level: SigmaLevelName): "TTP" | "Anomaly" {
+  return level === "high" || level === "critical" ? "TTP" : "Anomaly";
+}
+
+export function sigmaRba(rule: { title: string; author: string; level: SigmaLevelName }): Rba {
+  return {
+    message: `Sigma rule "${rule.title}" (by ${rule.author}, DRL 1.1) matched on $dest$.`,
+    riskObjects: [{ field: "dest", type: "system", score: SIGMA_LEVEL_SCORES[rule.level] }],
+    threatObjects: [],
+  };
+}
+
 /** Detection `risk_score`: the highest score of its risk objects (contentctl detection_abstract.py). */
 export function detectionRiskScore(riskObjects: readonly RiskObject[]): number {
   return Math.max(...riskObjects.map((r) => r.score));

@@ -1,8 +1,8 @@
 // When detections run: on the clock (scheduled), over uploaded history (replay), over windows that late events
 // touched (after an upload, or a catch-up), and ad hoc. Every path ends in the one engine (engine.ts).
-import { query, queryOne, raw, sql } from "../db/sql";
+import { query, queryOne, sql } from "../db/sql";
 import { executeAdhocRun, executeReportingRuns, type RunSummary, type SearchRow } from "./engine";
-import { compileSearch } from "./search-sql";
+import { engineSearch } from "./engine-search";
 import { cronTimesBetween, previousCronTime, runWindowsCovering, windowForRun, type RunWindow } from "./schedule";
 import { listDetections, requireDetection, type Detection } from "./settings";
 import type { DetectionTiming } from "./timing";
@@ -21,7 +21,7 @@ const due = (windows: RunWindow[], now: Date) => windows.filter((w) => w.runTime
  */
 async function windowsWithEvents(detection: Detection, windows: RunWindow[], only: { uploadId?: string } = {}): Promise<RunWindow[]> {
   if (windows.length === 0) return [];
-  const search = compileSearch(detection.spec.structuredSearch);
+  const search = engineSearch(detection.spec);
   const upload = only.uploadId ?? null;
   const rows = await query<{ i: string }>(
     sql`SELECT w.i FROM unnest(${windows.map((w) => w.start)}::timestamptz[], ${windows.map((w) => w.end)}::timestamptz[]) WITH ORDINALITY AS w(window_start, window_end, i)
@@ -29,7 +29,7 @@ async function windowsWithEvents(detection: Detection, windows: RunWindow[], onl
        SELECT 1 FROM events e
        WHERE e.time >= w.window_start AND e.time < w.window_end
          AND (${upload}::uuid IS NULL OR e.upload_id = ${upload}::uuid)
-         AND ${raw(search.eventPredicate)})`,
+         AND ${search.eventPredicate})`,
   );
   return rows.map((r) => windows[Number(r.i) - 1]);
 }
@@ -39,14 +39,14 @@ async function eventSpan(
   detection: Detection,
   only: { uploadId?: string; from?: Date; to?: Date } = {},
 ): Promise<{ first: Date; last: Date } | null> {
-  const search = compileSearch(detection.spec.structuredSearch);
+  const search = engineSearch(detection.spec);
   const [upload, from, to] = [only.uploadId ?? null, only.from ?? null, only.to ?? null];
   const span = await queryOne<{ first: Date | null; last: Date | null }>(
     sql`SELECT min(e.time) AS first, max(e.time) AS last FROM events e
      WHERE (${upload}::uuid IS NULL OR e.upload_id = ${upload}::uuid)
        AND (${from}::timestamptz IS NULL OR e.time >= ${from}::timestamptz)
        AND (${to}::timestamptz IS NULL OR e.time < ${to}::timestamptz)
-       AND ${raw(search.eventPredicate)}`,
+       AND ${search.eventPredicate}`,
   );
   return span?.first && span.last ? { first: span.first, last: span.last } : null;
 }

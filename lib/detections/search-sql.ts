@@ -81,7 +81,8 @@ export function compileSearch(search: StructuredSearch): CompiledSearch {
   // tstats with fillnull_value counts an event lacking a by-field under that value; stats drops it.
   const fillnull = search.tstats?.fillnullValue;
   const groupColumns = search.stats.by.map((field, i) => {
-    const expr = FIELD_COLUMNS[field];
+    // An ESCU search's by-fields are Splunk fields (spec.ts checks them); a Sigma rule's are compiled by sigma.ts instead.
+    const expr = FIELD_COLUMNS[field as SearchableField];
     return { alias: `g${i}`, expr: fillnull === undefined ? expr : `coalesce(nullif(${expr}, ''), ${sqlText(fillnull)})`, output: renamed(search, field) };
   });
   const present = fillnull === undefined ? groupColumns.map((g) => `${g.expr} IS NOT NULL AND ${g.expr} <> ''`) : [];

@@ -163,7 +163,8 @@ describe("detection specs", () => {
   });
 
   it("expand each macro from its real definition", () => {
-    for (const spec of DETECTION_SPECS) {
+    // A Sigma rule's logsource is no ESCU macro: sigma.test.ts covers its mapping.
+    for (const spec of DETECTION_SPECS.filter((s) => !s.sigma)) {
       const macro = spec.structuredSearch.macro ?? spec.structuredSearch.tstats!.macro;
       const file = path.join(SAMPLES, "splunk+security_content@b13b314a/macros", `${macro.name}.yml`);
       expect(fs.readFileSync(file, "utf8")).toContain(`definition: ${macro.definition}`);

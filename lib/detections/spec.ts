@@ -7,6 +7,7 @@ import { SEARCHABLE_FIELDS } from "./fields";
 import { DATA_MODEL_DATASETS, type DataModelDataset } from "./datamodel";
 import type { SearchCondition } from "./search-shape";
 import { ENRICHMENT_KINDS } from "./enrichment";
+import { SIGMA_LOGSOURCES, sigmaPredicateSchema, type SigmaLogsourceKey } from "./sigma";
 
 const splunkField = z.enum(SEARCHABLE_FIELDS);
 
@@ -66,7 +67,8 @@ export const structuredSearchSchema = z.object({
       z.object({ fn: z.literal("min"), field: z.literal("_time"), as: z.literal("firstTime") }),
       z.object({ fn: z.literal("max"), field: z.literal("_time"), as: z.literal("lastTime") }),
     ]),
-    by: z.array(splunkField).min(1),
+    // Splunk fields for an ESCU search (checked below); a Sigma rule's own fields for a Sigma rule.
+    by: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/)).min(1),
   }),
   rename: z.array(z.object({ from: splunkField, to: z.string().regex(/^\w+$/) })),
   /** `security_content_ctime(field)`: `convert timeformat="..." ctime(field)`, in UTC. */
@@ -74,6 +76,22 @@ export const structuredSearchSchema = z.object({
   /** The `<name>_filter` macro: `search *` until suppressions fill it (filter.ts). */
   filterMacro: z.string().regex(/^[a-z0-9_]+_filter$/),
 }).refine((s) => (s.macro === null) !== (s.tstats === null), { message: "a search reads either a macro's events or a data model" });
+
+/** A Sigma rule compiled (sigma.ts): its predicate, the event data names of each of its fields, and whose rule it is. */
+export const sigmaSearchSchema = z.object({
+  logsource: z.enum(Object.keys(SIGMA_LOGSOURCES) as [SigmaLogsourceKey, ...SigmaLogsourceKey[]]),
+  predicate: sigmaPredicateSchema,
+  /** Result field (a `stats.by` field after dest) -> the event data names it is read from. */
+  fieldKeys: z.record(z.string(), z.array(z.string().min(1)).min(1)),
+  level: z.enum(["informational", "low", "medium", "high", "critical"]),
+  /** Sigma's `status` (stable, test, experimental…), as published. */
+  status: z.string().min(1),
+  /** The SigmaHQ/sigma commit the rule was copied from, and the rule's own URL there. */
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  ruleUrl: z.url(),
+  /** DRL 1.1: results of the rule must keep its authors. */
+  license: z.literal("DRL-1.1"),
+});
 
 export const riskObjectSchema = z.object({
   field: z.string().min(1),
@@ -108,7 +126,7 @@ export const detectionSpecSchema = z
     provenance: z.string().min(1),
     /** Where the detection's files are (paths relative to the repository) and whose content it is. */
     content: z.object({
-      origin: z.enum(["ESCU", "local"]),
+      origin: z.enum(["ESCU", "local", "Sigma"]),
       detectionFile: z.string().min(1),
       sidecarFile: z.string().min(1),
       /** The test that runs it on golden events. */
@@ -138,6 +156,8 @@ export const detectionSpecSchema = z
       notable: z.object({ ruleTitle: z.string().min(1), ruleDescription: z.string().min(1), nesFields: z.array(z.string()) }).nullable(),
     }),
     structuredSearch: structuredSearchSchema,
+    /** A Sigma rule's compiled detection: the engine runs this predicate in place of the ESCU macro and conditions. */
+    sigma: sigmaSearchSchema.optional(),
     /** Enrichment beyond Splunk (enrichment.ts), from these event data fields of the contributing events. */
     enrichment: z.object({
       kind: z.enum(ENRICHMENT_KINDS),
@@ -153,6 +173,14 @@ export const detectionSpecSchema = z
     if ((spec.type === "TTP") !== (spec.deployment.notable !== null)) {
       ctx.addIssue({ code: "custom", path: ["deployment", "notable"], message: "TTP detections create notables, others do not" });
     }
+    if ((spec.content.origin === "Sigma") !== (spec.sigma !== undefined)) {
+      ctx.addIssue({ code: "custom", path: ["sigma"], message: "a Sigma rule, and only a Sigma rule, carries its compiled detection" });
+    }
+    const searchable: readonly string[] = SEARCHABLE_FIELDS;
+    for (const field of spec.structuredSearch.stats.by) {
+      const known = spec.sigma ? field === "dest" || field in spec.sigma.fieldKeys : searchable.includes(field);
+      if (!known) ctx.addIssue({ code: "custom", path: ["structuredSearch", "stats", "by"], message: `${field} is not a field this search can read` });
+    }
     const outputFields = outputFieldNames(spec.structuredSearch);
     if (!resultHostField(spec)) ctx.addIssue({ code: "custom", path: ["rba", "riskObjects"], message: "a result names its host by dest or a system risk object" });
     for (const ro of spec.rba.riskObjects) {
@@ -167,6 +195,7 @@ export type DetectionSpec = z.infer<typeof detectionSpecSchema>;
 export type StructuredSearch = z.infer<typeof structuredSearchSchema>;
 export type SearchMacro = z.infer<typeof macroSchema>;
 export type RiskObject = z.infer<typeof riskObjectSchema>;
+export type SigmaSearch = z.infer<typeof sigmaSearchSchema>;
 
 /** contentctl's `<name>_filter`: the name lower-cased, with spaces, `-`, `.` and `/` replaced by `_`. */
 export function filterMacroName(detectionName: string): string {
@@ -198,16 +227,21 @@ export function renamed(search: StructuredSearch, field: string): string {
   return search.rename.find((r) => r.from === field)?.to ?? field;
 }
 
-/** ES saved-search name: `<app prefix> - <name> - Rule`, ESCU's prefix for its content and ours for our own. */
+/** ES saved-search name: `<app prefix> - <name> - Rule`, ESCU's prefix for its content, Sigma's for a Sigma rule, ours for our own. */
 export function searchName(spec: Pick<DetectionSpec, "name" | "content">): string {
-  return `${spec.content.origin === "ESCU" ? "ESCU" : "IIS Module Watch"} - ${spec.name} - Rule`;
+  const prefix = { ESCU: "ESCU", Sigma: "Sigma", local: "IIS Module Watch" }[spec.content.origin];
+  return `${prefix} - ${spec.name} - Rule`;
 }
 
 export function parseDetectionSpec(input: unknown): DetectionSpec {
   return detectionSpecSchema.parse(input);
 }
 
-/** Whose detection it is and which version, for people: "ESCU v5 (2025-02-10)", or "Local v1 (…)" for our own. */
-export function sourceLabel(spec: Pick<DetectionSpec, "content" | "version" | "date">): string {
+/**
+ * Whose detection it is and which version, for people: "ESCU v5 (2025-02-10)", "Local v1 (…)" for our own, and for a
+ * Sigma rule (which has no version number) its status, date and commit: "Sigma test (2023-01-23) @8eaafff1".
+ */
+export function sourceLabel(spec: Pick<DetectionSpec, "content" | "version" | "date" | "sigma">): string {
+  if (spec.sigma) return `Sigma ${spec.sigma.status} (${spec.date}) @${spec.sigma.commit.slice(0, 8)}`;
   return `${spec.content.origin === "ESCU" ? "ESCU" : "Local"} v${spec.version} (${spec.date})`;
 }

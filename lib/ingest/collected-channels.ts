@@ -40,22 +40,22 @@ export const COLLECTED_CHANNELS: readonly CollectedChannel[] = [
   {
     channel: "Security",
     label: "Security",
-    purpose: "event 4688, process creation with its command line (appcmd install module, gacutil /i): needs command-line auditing",
-    neededBy: "story",
+    purpose: "event 4688, process creation with its command line (appcmd install module, gacutil /i, w3wp.exe children): needs command-line auditing",
+    neededBy: "detections",
     disabledByDefault: false,
   },
   {
     channel: "Microsoft-Windows-Sysmon/Operational",
     label: "Sysmon",
     purpose: "Sysmon event 1, process creation (appcmd, gacutil, w3wp.exe children): needs Sysmon installed",
-    neededBy: "story",
+    neededBy: "detections",
     disabledByDefault: false,
   },
   {
     channel: "Microsoft-Windows-PowerShell/Operational",
     label: "PowerShell",
     purpose: "event 4104, script blocks (New-WebGlobalModule, Publish to the GAC, HTTP logging disabled): needs script block logging",
-    neededBy: "story",
+    neededBy: "detections",
     disabledByDefault: false,
   },
 ];

@@ -31,13 +31,15 @@ describe("the detection scheduler", () => {
     expect(rows).toEqual([{ name: "iiswatch-detections-0", cron: "0 * * * *" }]);
 
     const due = await storeRecent2282("web01");
-    await triggerScheduledTick();
-    let results = 0;
-    for (let i = 0; i < 60 && results === 0; i++) {
+    const jobId = await triggerScheduledTick();
+    // Until the tick's job is done (every detection run), so that no run of it lands in the next test's database.
+    let state: string | undefined;
+    for (let i = 0; i < 120 && state !== "completed"; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      results = await db().detectionResult.count();
+      state = (await pgPool().query<{ state: string }>("SELECT state::text FROM pgboss.job WHERE id = $1", [jobId])).rows[0]?.state;
     }
-    expect(results).toBe(1);
+    expect(state).toBe("completed");
+    expect(await db().detectionResult.count()).toBe(1);
     const runs = await db().detectionRun.findMany({ where: { kind: "scheduled" } });
     expect(runs.map((r) => [r.detectionId, r.runTime.toISOString(), r.trigger]).sort()).toContainEqual([FAILED_TO_LOAD, due.toISOString(), "scheduler"]);
 

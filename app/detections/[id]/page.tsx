@@ -63,6 +63,18 @@ export default async function DetectionPage({ params }: Props) {
             </span>
           )}
         </dd>
+        {spec.sigma && (
+          <>
+            <dt>Sigma rule</dt>
+            <dd>
+              by {spec.author}, level {spec.sigma.level}, status {spec.sigma.status} —{" "}
+              <a className="wrap-anywhere" href={spec.sigma.ruleUrl} target="_blank" rel="noopener noreferrer nofollow">
+                {spec.sigma.ruleUrl}
+              </a>
+              , Detection Rule License 1.1
+            </dd>
+          </>
+        )}
         <dt>Provenance</dt>
         <dd>
           {spec.provenance} <span className="mono">{spec.content.detectionFile}</span>, sidecar <span className="mono">{spec.content.sidecarFile}</span>, tested by{" "}
@@ -89,8 +101,8 @@ export default async function DetectionPage({ params }: Props) {
           </ul>
         </dd>
       </dl>
-      <h2>Search</h2>
-      <pre className="raw" aria-label="ESCU search">
+      <h2>{spec.sigma ? "Sigma detection (logsource and detection, as published)" : "Search"}</h2>
+      <pre className="raw" aria-label={spec.sigma ? "Sigma detection" : "ESCU search"}>
         {spec.search.trim()}
       </pre>
       <h2>

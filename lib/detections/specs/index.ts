@@ -21,6 +21,14 @@ const SIDECARS = [
   "windows_iis_global_modules_list_empty",
   "windows_iis_http_filter_dll_failed_to_load",
   "windows_iis_isapi_application_failed_to_load",
+  // SigmaHQ's IIS rules (content/sigma/, DRL 1.1), on the same engine:
+  "sigma_win_iis_module_added",
+  "sigma_win_iis_module_removed",
+  "sigma_win_iis_logging_http_disabled",
+  "sigma_win_iis_logging_etw_disabled",
+  "sigma_proc_creation_win_iis_appcmd_susp_module_install",
+  "sigma_proc_creation_win_iis_susp_module_registration",
+  "sigma_proc_creation_win_iis_appcmd_http_logging",
 ];
 
 export const DETECTION_SPECS: readonly DetectionSpec[] = SIDECARS.map(loadDetectionSpec);
