@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import type { StoredEnrichment } from "@/lib/detections/enrichment";
 import { splFieldOrder } from "@/lib/detections";
+import { riskArithmetic } from "@/lib/detections/rba";
+import { riskFactorLabel } from "@/lib/detections/risk-factors";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SimpleTable } from "@/components/SimpleTable";
@@ -89,6 +91,21 @@ export default async function NotablePage({ params }: Props) {
         <dd>{dispositionLabel(n.disposition)}</dd>
         <dt>Risk</dt>
         <dd>{n.suppressed ? <s>{n.risk}</s> : n.risk}</dd>
+        {n.riskBreakdown && n.riskBreakdown.factors.length > 0 && (
+          <>
+            <dt>Risk score</dt>
+            <dd data-testid="notable-risk-arithmetic">
+              <div>{riskArithmetic(n.riskBreakdown.base, n.riskBreakdown.factors)}</div>
+              <ul className="plain">
+                {n.riskBreakdown.factors.map((f) => (
+                  <li key={f.factor} className="wrap-anywhere">
+                    +{f.points} {riskFactorLabel(f.factor)}: <SafeText text={f.why} />
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         {n.result && (
           <>
             <dt>Result</dt>
