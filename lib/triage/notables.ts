@@ -11,6 +11,7 @@ import { ENRICHMENT_KEYS, FINDING_KEYS } from "../detections/enrichment";
 import { specById } from "../detections/specs";
 import { RESULT_SUPPRESSED, suppressedAt } from "../detections/suppressed";
 import type { RiskFactor } from "../detections/risk-factors";
+import { CHAIN_RULE } from "../risk/chains";
 import { SEVERITIES, urgencyFor, type Severity } from "../detections/severity";
 import { dispositionLabel, hostPrioritySchema, notableChangeSchema, OPEN_STATUSES, statusLabel, type NotableChange, type NotableListParams } from "./fields";
 import { TriageError } from "./suppressions";
@@ -97,7 +98,8 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
       sql`SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
               n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${RESULT_SUPPRESSED} AS suppressed,
               coalesce(r.enrichment -> ${raw(`'${ENRICHMENT_KEYS.finding}'`)} ->> ${raw(`'${FINDING_KEYS.text}'`)},
-                       CASE WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
+                       CASE WHEN n.incident_rule = ${CHAIN_RULE} THEN n.incident_score || ' links on ' || n.dest
+                            WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
               (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments
        ${QUEUE_FROM} ${where}
        ORDER BY ${order}
