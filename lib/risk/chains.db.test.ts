@@ -87,6 +87,34 @@ describe("the IIS module chain per host", () => {
     expect((await listRiskIncidents()).total).toBe(0);
   });
 
+  it("starts from an appcmd install seen as a process, and reads 4688's ParentProcessName and a group change", async () => {
+    const security = (eventId: number, time: string, data: Record<string, string>): EventParts => ({
+      system: { provider: "Microsoft-Windows-Security-Auditing", eventId, timeCreated: time, channel: "Security", computer: "web02", recordId: recordId++, opcode: 0, level: 0, version: 2, task: 13312 },
+      data,
+    });
+    // Atomic Red Team T1505.004's command line; no Event 29 (the IIS configuration log is off by default).
+    const appcmd = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe install module /name:DefaultDocumentModule_Atomic /image:%windir%\\system32\\inetsrv\\defdoc.dll';
+    await storeAsUpload(
+      normalized(
+        [
+          security(4688, "2026-10-05T08:00:00Z", { NewProcessName: "C:\\Windows\\System32\\inetsrv\\appcmd.exe", CommandLine: appcmd, ParentProcessName: "C:\\Windows\\System32\\cmd.exe" }),
+          security(4688, "2026-10-05T09:00:00Z", { NewProcessName: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", CommandLine: "powershell -enc AAAA", ParentProcessName: "C:\\Windows\\System32\\inetsrv\\w3wp.exe" }),
+          security(4732, "2026-10-05T09:30:00Z", { TargetUserName: "Administrators", TargetDomainName: "Builtin", SubjectUserName: "web02$" }),
+        ],
+        "xml",
+      ),
+    );
+    const [chain] = await hostChains("web02");
+    expect(chain.links.map((l) => [l.kind, l.eventCode, l.detail])).toEqual([
+      ["module_added", 4688, appcmd],
+      ["w3wp_child", 4688, "powershell -enc AAAA"],
+      ["account_change", 4732, "4732 Builtin\\Administrators by web02$"],
+    ]);
+    expect(chain.complete).toBe(true);
+    expect(await storeChainNotables()).toBe(1);
+    expect((await chainNotables())[0].title).toBe("IIS module chain: module added → w3wp.exe started a process → account changed");
+  });
+
   it("re-running adds no second notable", async () => {
     await intrusion(new Date("2026-10-01T09:00:00Z"), 1);
     expect(await storeChainNotables()).toBe(1);
