@@ -22,6 +22,13 @@ function sysmonProcess(host: string, time: string, parentImage: string, image: s
   };
 }
 
+function imageLoad(host: string, time: string, imageLoaded: string): EventParts {
+  return {
+    system: { provider: "Microsoft-Windows-Sysmon", eventId: 7, timeCreated: time, channel: "Microsoft-Windows-Sysmon/Operational", computer: host, recordId: recordId++, opcode: 0, level: 4, version: 3, task: 7 },
+    data: { UtcTime: time, ProcessId: "4242", Image: "c:\\windows\\system32\\inetsrv\\w3wp.exe", ImageLoaded: imageLoaded, Signed: "false", SignatureStatus: "Unavailable" },
+  };
+}
+
 function accountCreated(host: string, time: string, user: string): EventParts {
   return {
     system: { provider: "Microsoft-Windows-Security-Auditing", eventId: 4720, timeCreated: time, channel: "Security", computer: host, recordId: recordId++, opcode: 0, level: 0, version: 0, task: 13824 },
@@ -73,7 +80,7 @@ describe("the IIS module chain per host", () => {
     const notables = await chainNotables();
     expect(notables).toMatchObject([
       {
-        title: "IIS module chain: module added → module failed to load → w3wp.exe started a process → account changed",
+        title: "IIS module chain: module added → module loaded or failed to load → w3wp.exe started a process → account changed",
         dest: "web01",
         time: new Date("2026-10-01T09:00:00Z"),
         incidentScore: 4,
@@ -87,7 +94,7 @@ describe("the IIS module chain per host", () => {
     expect((await listRiskIncidents()).total).toBe(0);
   });
 
-  it("starts from an appcmd install seen as a process, and reads 4688's ParentProcessName and a group change", async () => {
+  it("starts from an appcmd install seen as a process, and reads Sysmon 7 loads, 4688's ParentProcessName and a group change", async () => {
     const security = (eventId: number, time: string, data: Record<string, string>): EventParts => ({
       system: { provider: "Microsoft-Windows-Security-Auditing", eventId, timeCreated: time, channel: "Security", computer: "web02", recordId: recordId++, opcode: 0, level: 0, version: 2, task: 13312 },
       data,
@@ -98,6 +105,8 @@ describe("the IIS module chain per host", () => {
       normalized(
         [
           security(4688, "2026-10-05T08:00:00Z", { NewProcessName: "C:\\Windows\\System32\\inetsrv\\appcmd.exe", CommandLine: appcmd, ParentProcessName: "C:\\Windows\\System32\\cmd.exe" }),
+          imageLoad("web02", "2026-10-05T08:30:00Z", "C:\\Windows\\System32\\inetsrv\\static.dll"),
+          imageLoad("web02", "2026-10-05T08:31:00Z", IMAGE),
           security(4688, "2026-10-05T09:00:00Z", { NewProcessName: "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", CommandLine: "powershell -enc AAAA", ParentProcessName: "C:\\Windows\\System32\\inetsrv\\w3wp.exe" }),
           security(4732, "2026-10-05T09:30:00Z", { TargetUserName: "Administrators", TargetDomainName: "Builtin", SubjectUserName: "web02$" }),
         ],
@@ -107,12 +116,14 @@ describe("the IIS module chain per host", () => {
     const [chain] = await hostChains("web02");
     expect(chain.links.map((l) => [l.kind, l.eventCode, l.detail])).toEqual([
       ["module_added", 4688, appcmd],
+      // w3wp.exe loading a DLL from outside %windir% (Sysmon 7); its own inetsrv DLLs are no link.
+      ["module_load", 7, IMAGE],
       ["w3wp_child", 4688, "powershell -enc AAAA"],
       ["account_change", 4732, "4732 Builtin\\Administrators by web02$"],
     ]);
     expect(chain.complete).toBe(true);
     expect(await storeChainNotables()).toBe(1);
-    expect((await chainNotables())[0].title).toBe("IIS module chain: module added → w3wp.exe started a process → account changed");
+    expect((await chainNotables())[0].title).toBe("IIS module chain: module added → module loaded or failed to load → w3wp.exe started a process → account changed");
   });
 
   it("re-running adds no second notable", async () => {

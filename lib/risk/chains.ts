@@ -2,7 +2,8 @@
 //
 //   1 module_added    Event 29 adding to globalModules/modules, `appcmd install|add module` (Sysmon 1 / 4688), or
 //                     New-WebGlobalModule / Enable-WebGlobalModule (PowerShell 4104, or a process command line)
-//   2 module_load     the module failing to load: 2282 and its family (2293, 2295, 2296, 2298, 2214, 2220)
+//   2 module_load     the module failing to load: 2282 and its family (2293, 2295, 2296, 2298, 2214, 2220), or
+//                     loaded: w3wp.exe loading a DLL from outside %windir% (Sysmon 7)
 //   3 w3wp_child      w3wp.exe starting a process (Sysmon 1 ParentImage, 4688 ParentProcessName)
 //   4 account_change  accounts created, enabled, reset, changed or added to groups (4720, 4722, 4724, 4728, 4732,
 //                     4738, 4756): GhostRedirector's MysqlServiceEx admins, UAT-8099's Guest made admin
@@ -19,7 +20,7 @@ import { urgencyFor } from "../detections/severity";
 
 export const CHAIN_LINKS = {
   module_added: "module added",
-  module_load: "module failed to load",
+  module_load: "module loaded or failed to load",
   w3wp_child: "w3wp.exe started a process",
   account_change: "account changed",
 } as const;
@@ -57,7 +58,7 @@ export interface Chain {
 
 const FAILURE_FAMILY = [2282, 2293, 2295, 2296, 2298, 2214, 2220];
 const ACCOUNT_CHANGES = [4720, 4722, 4724, 4728, 4732, 4738, 4756];
-const CODES = [29, 1, 4688, 4104, ...FAILURE_FAMILY, ...ACCOUNT_CHANGES];
+const CODES = [29, 1, 7, 4688, 4104, ...FAILURE_FAMILY, ...ACCOUNT_CHANGES];
 const SYSMON = "Microsoft-Windows-Sysmon/Operational";
 /** Event text is the attacker's: at most this much of it is shown. */
 const DETAIL_CHARS = 300;
@@ -80,6 +81,8 @@ export async function chainEvents(options: { hostId?: string; from?: Date; to?: 
            WHEN e.event_code IN (1, 4688) AND ${commandLine} ~* '(New|Enable)-WebGlobalModule' THEN 'module_added'
            WHEN e.event_code = 4104 AND e.data ->> 'ScriptBlockText' ~* '(New|Enable)-WebGlobalModule' THEN 'module_added'
            WHEN e.event_code = ANY(${FAILURE_FAMILY}::int[]) AND e.provider ILIKE '%W3SVC%' THEN 'module_load'
+           WHEN e.event_code = 7 AND e.channel = ${SYSMON} AND e.data ->> 'Image' ~* '(^|\\\\)w3wp\\.exe$'
+                AND e.data ->> 'ImageLoaded' !~* '^([a-z]:)?\\\\windows\\\\' THEN 'module_load'
            WHEN e.event_code = 1 AND e.channel = ${SYSMON} AND e.data ->> 'ParentImage' ~* '(^|\\\\)w3wp\\.exe$' THEN 'w3wp_child'
            WHEN e.event_code = 4688 AND e.data ->> 'ParentProcessName' ~* '(^|\\\\)w3wp\\.exe$' THEN 'w3wp_child'
            WHEN e.event_code = ANY(${ACCOUNT_CHANGES}::int[]) AND e.channel = 'Security' THEN 'account_change'
@@ -88,6 +91,7 @@ export async function chainEvents(options: { hostId?: string; from?: Date; to?: 
            WHEN e.event_code = 29 THEN e.data ->> 'Configuration' || coalesce(' = ' || nullif(e.data ->> 'NewValue', ''), '')
            WHEN e.event_code = 4104 THEN e.data ->> 'ScriptBlockText'
            WHEN e.event_code = ANY(${FAILURE_FAMILY}::int[]) THEN coalesce(e.f_module_dll, e.data ->> 'ModuleDll', e.data ->> '1', e.data ->> '0', e.message)
+           WHEN e.event_code = 7 THEN e.data ->> 'ImageLoaded'
            WHEN e.event_code IN (1, 4688) THEN coalesce(nullif(${commandLine}, ''), e.data ->> 'Image', e.data ->> 'NewProcessName')
            ELSE concat_ws(' ', e.event_code::text, coalesce(nullif(e.data ->> 'TargetDomainName', '') || '\\', '') || (e.data ->> 'TargetUserName'),
                           'by ' || nullif(e.data ->> 'SubjectUserName', ''))
