@@ -10,6 +10,7 @@ import { listNotables } from "../triage/notables";
 import { notableListParams } from "../triage/fields";
 import { CHAIN_RULE, hostChains, storeChainNotables } from "./chains";
 import { listRiskIncidents } from "./incidents";
+import { deleteUpload } from "../pipeline/delete-upload";
 
 const HOUR = 3_600_000;
 const IMAGE = "C:\\ProgramData\\Microsoft\\DRM\\log\\ManagedEngine64.dll";
@@ -41,7 +42,7 @@ async function intrusion(start: Date, gapHours: number) {
   const at = (n: number) => new Date(start.getTime() + n * gapHours * HOUR).toISOString();
   await store29([{ host: "web01", time: at(0), configuration: '/system.webServer/globalModules/add[@name="WebEngine64"]', newValue: IMAGE }]);
   await store2282([{ host: "web01", time: at(1), moduleDll: IMAGE }]);
-  await storeAsUpload(
+  return storeAsUpload(
     normalized(
       [
         sysmonProcess("web01", at(2), "C:\\Windows\\System32\\inetsrv\\w3wp.exe", "C:\\Windows\\System32\\cmd.exe", "cmd.exe /c whoami"),
@@ -131,6 +132,15 @@ describe("the IIS module chain per host", () => {
     expect(await storeChainNotables()).toBe(1);
     expect(await storeChainNotables()).toBe(0);
     expect(await chainNotables()).toHaveLength(1);
+  });
+
+  it("deleting the upload of a link takes the chain's notable away when the rest is no chain", async () => {
+    const processesAndAccounts = await intrusion(new Date("2026-10-01T09:00:00Z"), 1);
+    await storeChainNotables();
+    expect(await chainNotables()).toHaveLength(1);
+    // The w3wp child and the account change came in one upload: without them, two links remain.
+    await deleteUpload(processesAndAccounts);
+    expect(await chainNotables()).toHaveLength(0);
   });
 
   it("gives no notable when the same links are spread beyond the window", async () => {

@@ -150,20 +150,31 @@ export const chainTitle = (chain: Chain) => `IIS module chain: ${chain.links.map
 
 /**
  * One notable per host and complete chain, from all the data: a chain's notable is found by its host and start and
- * follows it (title and number of links) as later links arrive; nothing else changes, so re-running adds nothing.
- * Returns how many notables it created or changed.
+ * follows it (title and number of links) as later links arrive; nothing else changes, so re-running adds nothing. A
+ * chain whose events are gone (its upload deleted, its events expired) takes its notable with it. Returns how many
+ * notables it created, changed or removed.
  */
 export async function storeChainNotables(windowMs = chainWindowMs()): Promise<number> {
   return inTransaction(async (client) => {
     await execute(sql`SELECT pg_advisory_xact_lock(hashtext('iiswatch:module-chains'))`, client);
     const events = await chainEvents({}, client);
     let changed = 0;
+    const kept: Chain[] = [];
     for (let start = 0; start < events.length; ) {
       let end = start;
       while (end < events.length && events[end].hostId === events[start].hostId) end++;
-      for (const chain of chainsOf(events.slice(start, end), windowMs).filter((c) => c.complete)) changed += await storeChain(client, chain);
+      for (const chain of chainsOf(events.slice(start, end), windowMs).filter((c) => c.complete)) {
+        changed += await storeChain(client, chain);
+        kept.push(chain);
+      }
       start = end;
     }
+    changed += await execute(
+      sql`DELETE FROM notables n WHERE n.incident_rule = ${CHAIN_RULE} AND NOT EXISTS (
+         SELECT 1 FROM unnest(${kept.map((c) => c.hostId)}::text[], ${kept.map((c) => c.start)}::timestamptz[]) AS k(host_id, start)
+         WHERE k.host_id = n.host_id AND k.start = n.time)`,
+      client,
+    );
     return changed;
   });
 }
