@@ -151,7 +151,7 @@ export const chainTitle = (chain: Chain) => `IIS module chain: ${chain.links.map
 /**
  * One notable per host and complete chain, from all the data: a chain's notable is found by its host and start and
  * follows it (title and number of links) as later links arrive; nothing else changes, so re-running adds nothing. A
- * chain whose events are gone (its upload deleted, its events expired) takes its notable with it. Returns how many
+ * chain whose events were deleted (its upload) takes its notable with it; one whose events expired keeps it. Returns how many
  * notables it created, changed or removed.
  */
 export async function storeChainNotables(windowMs = chainWindowMs()): Promise<number> {
@@ -172,7 +172,9 @@ export async function storeChainNotables(windowMs = chainWindowMs()): Promise<nu
     changed += await execute(
       sql`DELETE FROM notables n WHERE n.incident_rule = ${CHAIN_RULE} AND NOT EXISTS (
          SELECT 1 FROM unnest(${kept.map((c) => c.hostId)}::text[], ${kept.map((c) => c.start)}::timestamptz[]) AS k(host_id, start)
-         WHERE k.host_id = n.host_id AND k.start = n.time)`,
+         WHERE k.host_id = n.host_id AND k.start = n.time)
+       -- Events that expired (retention) are history, not a mistake: their chains' notables stay.
+       AND NOT EXISTS (SELECT 1 FROM event_expirations x WHERE n.time < x.range_end)`,
       client,
     );
     return changed;
