@@ -10,6 +10,10 @@ const HOST = "triage-e2e-web01";
 const NEW_MODULE_ADDED = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const MSF = "c:\\temp\\msf.dll";
 const VENDOR = "C:\\Program Files\\Vendor\\agent.dll";
+// Each failure's risk: 25, plus its module provenance factors (lib/detections/risk-factors.ts), both new on the host
+// (+10) and outside the IIS folders (+15); msf.dll in C:\temp, a user-writable folder (+25).
+const VENDOR_RISK = 50;
+const MSF_RISK = 75;
 
 /** Two Event 2282s ("module failed to load") on one host, a few hours ago: two results of 25 risk each. */
 const events2282 = () => eventsFile([event2282(HOST, hoursAgo(3, 10), 7001, MSF), event2282(HOST, hoursAgo(3, 12), 7002, VENDOR)]);
@@ -63,7 +67,7 @@ test("a triager marks a result as a false positive; risk drops everywhere; an an
     await admin.goto(`/hosts/${HOST}`);
     await expect(admin.getByTestId("result-row")).toHaveCount(2, { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
-  await expectRisk(admin, 50, 2);
+  await expectRisk(admin, VENDOR_RISK + MSF_RISK, 2);
 
   // The analyst sees the results but no way to suppress them, and the form is refused.
   const analyst = await as(browser, ANALYST);
@@ -88,13 +92,13 @@ test("a triager marks a result as a false positive; risk drops everywhere; an an
   await expect(form.getByLabel("ModuleDll value")).toHaveValue(MSF);
   await expect(form.getByLabel("dest value")).toHaveValue(HOST);
   await expect(triager.getByTestId("preview-summary")).toContainText("Would hide 1 of");
-  await expect(triager.getByTestId("preview-risk")).toHaveText("25");
+  await expect(triager.getByTestId("preview-risk")).toHaveText(String(MSF_RISK));
   // Dropping dest (fleet-wide) re-runs the preview; put it back.
   await form.getByLabel("Match dest").uncheck();
   await expect(form.getByLabel("Suppression as SPL")).not.toContainText("dest=");
   await form.getByLabel("Match dest").check();
   await expect(form.getByLabel("Suppression as SPL")).toContainText(`dest="${HOST}"`);
-  await expect(triager.getByTestId("preview-risk")).toHaveText("25");
+  await expect(triager.getByTestId("preview-risk")).toHaveText(String(MSF_RISK));
   await form.getByLabel("Reason (required)").fill("Red team exercise RT-7: msf.dll planted on purpose");
   await form.getByRole("button", { name: "Save suppression" }).click();
   await expect(triager).toHaveURL(/\/suppressions\/\d+\?saved=created$/);
@@ -107,14 +111,14 @@ test("a triager marks a result as a false positive; risk drops everywhere; an an
   await expect(resultRow(triager, MSF)).toHaveCount(0);
   await triager.getByRole("link", { name: "Show suppressed results too" }).click();
   await expect(resultRow(triager, MSF)).toContainText("suppressed");
-  await expectRisk(triager, 25, 1);
+  await expectRisk(triager, VENDOR_RISK, 1);
 
   // The detection's filter macro shows it as SPL.
   await triager.goto("/suppressions");
   await expect(triager.getByTestId("filter-macro").filter({ hasText: "msf.dll" })).toContainText(`search NOT (EventCode="2282" dest="${HOST}"`);
 
   // The analyst sees the drop too (it is the data, not a view setting), and still cannot disable the suppression.
-  await expectRisk(analyst, 25, 1);
+  await expectRisk(analyst, VENDOR_RISK, 1);
   await analyst.goto(`/suppressions/${suppressionId}`);
   await expect(analyst.getByTestId("suppression-state")).toHaveText("active");
   await expect(analyst.getByRole("button", { name: "Disable" })).toHaveCount(0);
@@ -130,7 +134,7 @@ test("a triager marks a result as a false positive; risk drops everywhere; an an
   await triager.goto(`/suppressions/${suppressionId}`);
   await triager.getByRole("button", { name: "Disable" }).click();
   await expect(triager.getByRole("status").filter({ hasText: "Disabled" })).toBeVisible();
-  await expectRisk(triager, 50, 2);
+  await expectRisk(triager, VENDOR_RISK + MSF_RISK, 2);
 });
 
 /** Event 29s (IIS configuration changes) adding modules on one host: one New Module Added notable each. */

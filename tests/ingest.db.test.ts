@@ -310,8 +310,10 @@ describe("what an upload found", () => {
       SELECT count(DISTINCT r.id)::int AS results, count(DISTINCT n.id)::int AS notables,
              (SELECT coalesce(sum(risk_score), 0)::int FROM risk_events) AS risk
       FROM detection_results r LEFT JOIN notables n ON n.result_id = r.id`;
-    // One Module Failed to Load (web01, 25) and two New Module Added (48 each, a notable each), as the spec says.
-    expect(expected).toEqual({ results: 3, notables: 2, risk: 121 });
+    // One Module Failed to Load (web01, 25) and two New Module Added (48 each, a notable each), as the spec says, plus
+    // their provenance factors (lib/detections/risk-factors.ts): msf.dll in C:\temp, outside the IIS folders and new on
+    // web01 (+50), each module new on web02 (+10 each): 75 + 58 + 58.
+    expect(expected).toEqual({ results: 3, notables: 2, risk: 191 });
     expect(found).toMatchObject({
       hostCount: 2,
       hosts: [

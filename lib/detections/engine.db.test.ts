@@ -76,7 +76,9 @@ describe("golden: the real Event 2282 (Splunk Attack Range example_log)", () => 
       riskObject: "win-dc-exch01.attackrange.local",
       riskObjectType: "system",
       normalizedRiskObject: "win-dc-exch01.attackrange.local",
-      riskScore: 25,
+      // ESCU's 25, plus the DLL's provenance: in C:\temp (+25), outside the IIS folders (+15), new on the host (+10).
+      baseRiskScore: 25,
+      riskScore: 75,
       riskMessage: "A new IIS Module has been loaded and should be reviewed on win-dc-exch01.attackrange.local.",
       searchName: "ESCU - Windows IIS Components Module Failed to Load - Rule",
       analyticStories: ["IIS Components"],
@@ -336,7 +338,8 @@ describe("settings", () => {
     const detection = await updateDetectionSetting(NEW_MODULE, { riskScore: 85 });
     expect(detection).toMatchObject({ riskScore: 85, severity: "critical", riskScoreOverride: 85 });
     await runScheduled(at("2024-05-01T10:00:00Z"));
-    expect(await db().riskEvent.findMany()).toMatchObject([{ riskScore: 85 }]);
+    // The admin's 85 is the base; the module, new on the host, adds 10.
+    expect(await db().riskEvent.findMany()).toMatchObject([{ baseRiskScore: 85, riskScore: 95 }]);
     expect(await db().notable.findMany()).toMatchObject([{ severity: "critical", urgency: "critical" }]);
     await updateDetectionSetting(NEW_MODULE, { riskScore: null });
     expect(await getDetection(NEW_MODULE)).toMatchObject({ riskScore: 48, severity: "medium" });

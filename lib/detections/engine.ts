@@ -3,12 +3,12 @@
 // `_filter` macro (suppressions), and, for rows with events no earlier result of the detection counted, writes the
 // result, its contributing events, its risk events (one per risk object) and, for TTP detections, its notable,
 // plus one DetectionRun row per window. Enrichment is computed from the new results' event details and stored in
-// the same transaction.
+// the same transaction, then the results' risk factors (rba.ts).
 import type pg from "pg";
 import type { RunKind } from "../db/enums";
 import { execute, join, query, sql, type Sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
-import { riskContext, riskMessageSql } from "./rba";
+import { applyRiskFactors, riskContext, riskMessageSql } from "./rba";
 import { DEFAULT_HOST_PRIORITY, urgencyRow } from "./severity";
 import { enrich, MAX_EVENT_IDS_IN_ENRICHMENT, type EventDetail } from "./enrichment";
 import { suppressedSql } from "./suppressed";
@@ -145,9 +145,9 @@ export function reportingStatement(detection: Detection, kind: ReportingRunKind,
     RETURNING 1
   ),
   risk AS (
-    INSERT INTO risk_events (time, detection_id, result_id, risk_object, risk_object_type, normalized_risk_object, risk_score,
+    INSERT INTO risk_events (time, detection_id, result_id, risk_object, risk_object_type, normalized_risk_object, risk_score, base_risk_score,
                              risk_message, search_name, analytic_stories, annotations, mitre_tactics, info_min_time, info_max_time, fields)
-    SELECT w.run_time, ${detectionId}, r.id, v.value, ro.type, lower(v.value), ro.score, ${message}, ${context.searchName}, ${context.analyticStories},
+    SELECT w.run_time, ${detectionId}, r.id, v.value, ro.type, lower(v.value), ro.score, ro.score, ${message}, ${context.searchName}, ${context.analyticStories},
       -- The result's fields, and its host as \`dest\` (the CIM name) where the search names it otherwise (4104's
       -- Computer): the risk event is filed under that host (risk_events.host_id is lower(fields ->> 'dest')).
       ${JSON.stringify(context.annotations)}, ${context.mitreTactics}, w.window_start, w.window_end, r.fields || jsonb_build_object('dest', r.dest)
@@ -266,6 +266,8 @@ export async function executeReportingRuns(
                FROM unnest(${results.map((r) => r.result_id)}::bigint[], ${enrichments}::jsonb[]) AS x(id, enrichment) WHERE d.id = x.id`,
               client,
             );
+            // Module provenance, prevalence and first sighting, from the enrichment just stored (rba.ts).
+            await applyRiskFactors(client, results.map((r) => r.result_id!));
           }
           return loadRuns(client, rows.filter((r) => r.run_id !== null).map((r) => r.run_id!));
         })),

@@ -7,6 +7,8 @@ import { storeW3svcWp, type W3svcWpEventInput } from "../../tests/support/iis-ev
 import { db } from "../db/client";
 import type { InputFormat } from "../ingest/event";
 import { listResults } from "./queries";
+import { scoreWithFactors } from "./rba";
+import type { RiskFactor } from "./risk-factors";
 import { runScheduled } from "./runs";
 import { DETECTION_SPECS } from "./specs";
 
@@ -102,13 +104,15 @@ describe("golden: 2282's family on the Application log", () => {
           {
             riskObject: expected.fields.dest,
             riskObjectType: "system",
-            riskScore: 25,
+            baseRiskScore: 25,
             riskMessage: expected.message,
             searchName: `IIS Module Watch - ${expected.detection} - Rule`,
             infoMinTime: at("2026-03-02T09:50:00Z"),
             infoMaxTime: at("2026-03-02T10:50:00Z"),
           },
         ]);
+        // The score adds the DLL's provenance factors to the base (lib/detections/risk-factors.db.test.ts tests them).
+        expect(risk[0].riskScore).toBe(scoreWithFactors(25, risk[0].riskFactors as unknown as RiskFactor[]));
         expect(risk[0].annotations).toMatchObject({ type: "Anomaly", nist: ["DE.AE"], mitre_attack: ["T1505.004"], data_source: [`Windows Event Log Application ${expected.fields.EventCode}`] });
       }
       expect(await db().notable.count()).toBe(0);

@@ -3,9 +3,13 @@
 // YAML — its `rba:` block, or before that block existed the tags-era `impact` × `confidence` / 100 and
 // `observable` roles —, the detection's risk score and notable severity (an admin's override applied), the
 // annotations ES writes on every risk event, and a result's risk message. The spec carries what the YAML says; the
-// settings, the engine and the pages ask this module what it means.
-import { sql, type Sql } from "../db/sql";
+// settings, the engine and the pages ask this module what it means. Beyond contentctl, a result's risk also adds its
+// module provenance factors (risk-factors.ts): risk_score = base score + factors, capped at 100.
+import type pg from "pg";
+import { execute, query, sql, type Sql } from "../db/sql";
+import type { StoredEnrichment } from "./enrichment";
 import { killChainPhases, mitreTactics } from "./mitre";
+import { historyFactors, moduleSightings, provenanceFactors, riskFactorLabel, type RiskFactor } from "./risk-factors";
 import type { Severity } from "./severity";
 import { messageTokens, searchName, type DetectionSpec, type RiskObject } from "./spec";
 
@@ -158,5 +162,66 @@ export function riskMessageSql(template: string, fields: Sql): Sql {
   return messageTokens(template).reduce(
     (expr, token) => sql`replace(${expr}, ${`$${token}$`}::text, coalesce(${fields} ->> ${token}::text, ''))`,
     sql`${template}::text`,
+  );
+}
+
+/** Risk scores are 0-100 (ES's risk_score range); factors past it are still listed. */
+export const MAX_RISK_SCORE = 100;
+
+/** A risk event's score from its base (the detection's score for the risk object) and the result's factors. */
+export function scoreWithFactors(base: number, factors: readonly Pick<RiskFactor, "points">[]): number {
+  return Math.min(MAX_RISK_SCORE, base + factors.reduce((sum, f) => sum + f.points, 0));
+}
+
+/** The arithmetic as a notable shows it: "48 base + 25 image in … + 15 … = 100 (capped at 100)". */
+export function riskArithmetic(base: number, factors: readonly Pick<RiskFactor, "points" | "factor">[]): string {
+  const total = scoreWithFactors(base, factors);
+  const uncapped = base + factors.reduce((sum, f) => sum + f.points, 0);
+  const terms = factors.map((f) => ` + ${f.points} ${riskFactorLabel(f.factor)}`).join("");
+  return `${base} base${terms} = ${total}${uncapped > total ? ` (${uncapped}, capped at ${MAX_RISK_SCORE})` : ""}`;
+}
+
+/** A result's risk factors: its modules' provenance, then their prevalence and first sighting. */
+export async function riskFactorsOf(client: pg.ClientBase, resultIds: readonly string[]): Promise<Map<string, RiskFactor[]>> {
+  if (resultIds.length === 0) return new Map();
+  const results = await query<{ id: string; enrichment: StoredEnrichment }>(
+    sql`SELECT id::text, enrichment FROM detection_results WHERE id = ANY(${resultIds}::bigint[]) AND jsonb_array_length(coalesce(module_names, '[]')) > 0`,
+    client,
+  );
+  if (results.length === 0) return new Map();
+  const history = await historyFactors(
+    client,
+    results.map((r) => r.id),
+  );
+  return new Map(results.map((r) => [r.id, [...provenanceFactors(moduleSightings(r.enrichment)), ...(history.get(r.id) ?? [])]]));
+}
+
+/**
+ * Adds the risk factors of newly reported results (enriched, in the engine's transaction) to them and to their risk
+ * events: each risk event keeps its base score and the factors, and its risk_score becomes their sum (capped).
+ */
+export async function applyRiskFactors(client: pg.ClientBase, resultIds: readonly string[]): Promise<void> {
+  const factors = [...(await riskFactorsOf(client, resultIds))].filter(([, list]) => list.length > 0);
+  if (factors.length === 0) return;
+  const byResult = new Map(factors);
+  const ids = factors.map(([id]) => id);
+  await execute(
+    sql`UPDATE detection_results d SET risk_factors = x.factors
+     FROM unnest(${ids}::bigint[], ${factors.map(([, list]) => JSON.stringify(list))}::jsonb[]) AS x(id, factors) WHERE d.id = x.id`,
+    client,
+  );
+  // Each risk event's base is the score the engine wrote for its risk object; the host is part of every key.
+  const events = await query<{ host_id: string; id: string; result_id: string; base_risk_score: number }>(
+    sql`SELECT re.host_id, re.id::text, re.result_id::text, re.base_risk_score FROM risk_events re JOIN detection_results d ON re.host_id = d.dest_id AND re.result_id = d.id
+     WHERE d.id = ANY(${ids}::bigint[]) AND re.base_risk_score IS NOT NULL`,
+    client,
+  );
+  if (events.length === 0) return;
+  await execute(
+    sql`UPDATE risk_events re SET risk_factors = x.factors, risk_score = x.score
+     FROM unnest(${events.map((e) => e.host_id)}::text[], ${events.map((e) => e.id)}::bigint[], ${events.map((e) => JSON.stringify(byResult.get(e.result_id)))}::jsonb[],
+                 ${events.map((e) => scoreWithFactors(e.base_risk_score, byResult.get(e.result_id)!))}::int[]) AS x(host_id, id, factors, score)
+     WHERE re.host_id = x.host_id AND re.id = x.id`,
+    client,
   );
 }

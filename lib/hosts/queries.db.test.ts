@@ -70,9 +70,9 @@ describe("host page: timeline and modules", () => {
     expect(buckets.map((b) => [b.t, b.codes, b.results, b.risk, b.cumulativeRisk])).toEqual([
       // web01 and WEB01 are one host: three DLL failures and a module added, four results, in the first hour.
       [base.toISOString().replace(".000", ""), { "29": 1, "2282": 3 }, 4, 0, 0],
-      // The run at base + 1 h raised their risk: 3 × 25 + 48.
-      [new Date(base.getTime() + HOUR).toISOString().replace(".000", ""), {}, 0, 123, 123],
-      [new Date(base.getTime() + 2 * HOUR).toISOString().replace(".000", ""), {}, 0, 0, 123],
+      // The run at base + 1 h raised their risk: 3 × 25 + 48 = 123, plus their provenance factors (risk-factors.ts).
+      [new Date(base.getTime() + HOUR).toISOString().replace(".000", ""), {}, 0, 248, 248],
+      [new Date(base.getTime() + 2 * HOUR).toISOString().replace(".000", ""), {}, 0, 0, 248],
     ]);
   });
 

@@ -3,6 +3,7 @@
 // recognised as identical to it, if there is one). One transaction,
 // holding every detection's run lock, so no detection run sees half of it.
 import type pg from "pg";
+import { storeChainNotables } from "../risk/chains";
 import { storeRiskIncidents } from "../risk/incidents";
 import { SYSTEM_ACTOR, writeAuditOn, type Actor } from "../audit/log";
 import { execute, query, queryOne, sql } from "../db/sql";
@@ -39,6 +40,8 @@ export async function deleteUpload(uploadId: string, actor: Actor = SYSTEM_ACTOR
     removeSpool(uploadId);
     // Crossings the remaining risk still makes (an incident that lost risk events went with the upload).
     await storeRiskIncidents();
+    // Module chains too: one whose events went with the upload takes its notable with it.
+    await storeChainNotables();
   }
   return deleted;
 }

@@ -3,6 +3,7 @@
 import { pgPool } from "../db/pg";
 import { execute, queryOne, sql } from "../db/sql";
 import { evaluateUpload } from "../detections/evaluate";
+import { storeChainNotables } from "../risk/chains";
 import { storeRiskIncidents } from "../risk/incidents";
 import { enqueueDetect } from "../ingest/uploads";
 import { keepLeaseAlive, releaseLease, takeLease, type Lease } from "../jobs/leases";
@@ -26,6 +27,7 @@ export async function runDetectJob(jobId: string, uploadId: string, owner: strin
     const outcome = await evaluateUpload(uploadId);
     // ES's risk incident rules over the data as it now is (idempotent: a crash here is made good by the next run).
     await storeRiskIncidents();
+    await storeChainNotables();
     if (outcome.pendingUntil) {
       // Windows of this upload not due yet: evaluate again once the last of them is (the scheduler runs them
       // too; this makes sure they are evaluated even if the clock misses them).

@@ -11,6 +11,7 @@ import { jobBoss } from "../jobs/boss";
 import { cronTimesBetween } from "../detections/schedule";
 import { catchUpEvaluations } from "../detections/evaluate";
 import { runDue } from "../detections/runs";
+import { storeChainNotables } from "../risk/chains";
 import { storeRiskIncidents } from "../risk/incidents";
 import { DETECTION_SPECS } from "../detections/specs";
 import { applyRetention } from "./retention";
@@ -41,6 +42,8 @@ async function tick(cron: string, state: SchedulerState): Promise<void> {
     console.log(`detections: ${runs.length} run(s), ${results} new result(s)`);
     const incidents = await storeRiskIncidents();
     if (incidents > 0) console.log(`risk incident rules: ${incidents} new notable(s)`);
+    const chains = await storeChainNotables();
+    if (chains > 0) console.log(`module chains: ${chains} new or longer chain notable(s)`);
     // Retention after the detections, so that a window they still had to run over is never dropped first.
     const retention = await applyRetention({ now });
     for (const d of retention.dropped) {

@@ -18,7 +18,7 @@ let october2: string;
 
 beforeEach(async () => {
   await resetDatabase();
-  // web01, 2 October: three modules added within the hour (3 × 48 = 144 > 100 in 24 h).
+  // web01, 2 October: three modules added within the hour, each new on the host (3 × (48 + 10) = 174 > 100 in 24 h).
   october2 = await store29([
     { host: "web01", time: "2026-10-02T10:05:00Z", configuration: addModule("A") },
     { host: "web01", time: "2026-10-02T10:15:00Z", configuration: addModule("B") },
@@ -59,12 +59,12 @@ describe("risk incident rules over history", () => {
     expect(onHost.rows.filter((n) => n.title.startsWith("Risk Threshold")).length).toBe(2);
     const queue = await listNotables(notableListParams.parse({ status: "all", detection: "risk_incident" }), null);
     expect(queue.rows.map((r) => [r.incidentRule, r.resultId, r.what])).toEqual([
-      ["scoreOver24h", null, "risk 144 on WEB01".replace("WEB01", queue.rows[0].dest!)],
-      ["scoreOver24h", null, "risk 144 on WEB01".replace("WEB01", queue.rows[1].dest!)],
+      ["scoreOver24h", null, "risk 174 on WEB01".replace("WEB01", queue.rows[0].dest!)],
+      ["scoreOver24h", null, "risk 174 on WEB01".replace("WEB01", queue.rows[1].dest!)],
     ]);
     const notable = await getNotable(incidents.rows[0].id);
-    expect(notable).toMatchObject({ incidentRule: "scoreOver24h", resultId: null, risk: 144, severity: "high" });
-    expect(notable!.contributingRisk.map((r) => r.riskScore)).toEqual([48, 48, 48]);
+    expect(notable).toMatchObject({ incidentRule: "scoreOver24h", resultId: null, risk: 174, severity: "high" });
+    expect(notable!.contributingRisk.map((r) => r.riskScore)).toEqual([58, 58, 58]);
   });
 
   it("finds the same incidents whatever order the data arrives in, and an episode that starts earlier keeps its triage", async () => {
@@ -76,7 +76,8 @@ describe("risk incident rules over history", () => {
     await store29(batch("20", "12", ["M1", "M2", "M3"]));
     await runScheduled(at("2026-10-20T12:00:00Z"));
     await storeRiskIncidents();
-    expect(await episodes()).toEqual([["2026-10-20T12:00:00.000Z", 144, 3]]);
+    // Each module is new on web03 (+10) and on one host of the three (+10): 68 each.
+    expect(await episodes()).toEqual([["2026-10-20T12:00:00.000Z", 204, 3]]);
     const [first] = (await listRiskIncidents({ dest: "web03" })).rows;
     await pgPool().query(`UPDATE notables SET status = 'in_progress' WHERE id = $1`, [first.id]);
     // Then the rest.
@@ -87,8 +88,8 @@ describe("risk incident rules over history", () => {
     const arrivedOutOfOrder = await episodes();
     // The triaged notable now stands for the episode from its first crossing (01:00), with that window's risk events.
     expect(arrivedOutOfOrder).toEqual([
-      ["2026-10-20T01:00:00.000Z", 144, 3],
-      ["2026-10-21T02:00:00.000Z", 288, 6],
+      ["2026-10-20T01:00:00.000Z", 204, 3],
+      ["2026-10-21T02:00:00.000Z", 408, 6],
     ]);
     expect((await pgPool().query(`SELECT status::text FROM notables WHERE id = $1`, [first.id])).rows[0].status).toBe("in_progress");
     expect(await storeRiskIncidents()).toBe(0);

@@ -29,6 +29,8 @@ export const INCIDENT_TITLES: Record<IncidentRule, string> = {
   scoreOver24h: "Risk Threshold Exceeded For Object Over 24 Hour Period",
   tacticsOver7d: "ATT&CK Tactic Threshold Exceeded For Object Over Previous 7 Days",
 };
+/** The rules of this module (module chains, chains.ts, are stored the same way under their own rule). */
+const RISK_RULES = Object.keys(INCIDENT_TITLES);
 /** ES ships both rules' notables as high severity. */
 const SEVERITY = "high";
 
@@ -120,7 +122,7 @@ export async function storeRiskIncidents(): Promise<number> {
     const stored = await query<StoredRow>(
       sql`SELECT n.id::text, n.incident_rule AS rule, lower(n.dest) AS object, n.time, n.incident_score AS score,
               ARRAY(SELECT nr.risk_event_id::text FROM notable_risk_events nr WHERE nr.host_id = n.host_id AND nr.notable_id = n.id ORDER BY nr.risk_event_id) AS "riskEventIds"
-       FROM notables n WHERE n.incident_rule IS NOT NULL`,
+       FROM notables n WHERE n.incident_rule = ANY(${RISK_RULES})`,
       client,
     );
     const storedBy = new Map<string, StoredRow[]>();
@@ -208,7 +210,7 @@ export interface StoredIncident {
 export async function listRiskIncidents(options: { limit?: number; dest?: string; until?: Date } = {}): Promise<{ total: number; rows: StoredIncident[] }> {
   const dest = options.dest ?? null;
   const until = options.until ?? null;
-  const where = sql`WHERE n.incident_rule IS NOT NULL AND (${dest}::text IS NULL OR lower(n.dest) = lower(${dest}::text)) AND (${until}::timestamptz IS NULL OR n.time <= ${until}::timestamptz)`;
+  const where = sql`WHERE n.incident_rule = ANY(${RISK_RULES}) AND (${dest}::text IS NULL OR lower(n.dest) = lower(${dest}::text)) AND (${until}::timestamptz IS NULL OR n.time <= ${until}::timestamptz)`;
   const [count, rows] = await Promise.all([
     queryOne<{ n: number }>(sql`SELECT count(*)::int AS n FROM notables n ${where}`),
     query<StoredIncident>(

@@ -19,7 +19,8 @@ const window = { from: new Date(base.getTime() - HOUR), to: new Date(base.getTim
 beforeEach(async () => {
   await resetDatabase();
   // web01: two DLLs failing (two results, 25 each) and a module added (48); WEB02 (the same casing rules as ES:
-  // normalized to web02): one DLL failing.
+  // normalized to web02): one DLL failing. Each adds its provenance factors (lib/detections/risk-factors.ts): a DLL
+  // outside the IIS folders +15 and first seen on its host +10 (50 each), the module first seen on web01 +10 (58).
   await store2282([
     { host: "web01", time: t(5), moduleDll: "c:\\a.dll" },
     { host: "web01", time: t(6), moduleDll: "c:\\b.dll" },
@@ -32,21 +33,21 @@ beforeEach(async () => {
 describe("risk rollups", () => {
   it("by host: score, risk events, distinct sources and tactics", async () => {
     expect(await riskByHost(window)).toMatchObject([
-      { host: "web01", score: 98, events: 3, sources: 2, tactics: ["Persistence"] },
-      { host: "web02", score: 25, events: 1, sources: 1, tactics: ["Persistence"] },
+      { host: "web01", score: 158, events: 3, sources: 2, tactics: ["Persistence"] },
+      { host: "web02", score: 50, events: 1, sources: 1, tactics: ["Persistence"] },
     ]);
   });
 
   it("by detection: score, risk events and distinct hosts", async () => {
     const rows = await riskByDetection(window);
     expect(rows.map((r) => [r.detectionId, r.score, r.events, r.hosts])).toEqual([
-      [FAILED_TO_LOAD, 75, 3, 2],
-      [NEW_MODULE, 48, 1, 1],
+      [FAILED_TO_LOAD, 150, 3, 2],
+      [NEW_MODULE, 58, 1, 1],
     ]);
   });
 
   it("by ATT&CK tactic: score, risk events and distinct hosts", async () => {
-    expect(await riskByTactic(window)).toEqual([{ tactic: "Persistence", score: 123, events: 4, hosts: 2 }]);
+    expect(await riskByTactic(window)).toEqual([{ tactic: "Persistence", score: 208, events: 4, hosts: 2 }]);
   });
 });
 
@@ -65,7 +66,7 @@ describe("ES risk incident rules", () => {
   it("count a risk event with several tactics once in the score and the event count", async () => {
     await otherSources();
     expect((await riskByHost(window)).find((h) => h.host === "web02")).toMatchObject({
-      score: 25 + 3 * 30,
+      score: 50 + 3 * 30,
       events: 4,
       sources: 4,
       tactics: ["Defense Evasion", "Execution", "Persistence"],
@@ -74,14 +75,16 @@ describe("ES risk incident rules", () => {
 
   it("find every object over 100 in 24 hours, and with 3 tactics from 4 sources in 7 days, with every contributing risk event", async () => {
     const at = new Date(base.getTime() + 2 * HOUR);
-    expect(await evaluateIncidentRules(at)).toEqual([]); // web01: 98, one tactic, two sources
+    const row = (f: Awaited<ReturnType<typeof evaluateIncidentRules>>[number]) => [f.rule, f.host, f.score, f.sources, f.tactics.length, f.contributing.length];
+    // web01: 158 (its factors take it over 100; 98 without them), one tactic, two sources; web02: 50.
+    expect((await evaluateIncidentRules(at)).map(row)).toEqual([["scoreOver24h", "web01", 158, 2, 1, 3]]);
     await otherSources();
-    const findings = await evaluateIncidentRules(at);
-    expect(findings.map((f) => [f.rule, f.host, f.score, f.sources, f.tactics.length, f.contributing.length])).toEqual([
-      ["scoreOver24h", "web02", 115, 4, 3, 4],
-      ["tacticsOver7d", "web02", 115, 4, 3, 4],
+    const findings = (await evaluateIncidentRules(at)).filter((f) => f.host === "web02");
+    expect(findings.map(row)).toEqual([
+      ["scoreOver24h", "web02", 140, 4, 3, 4],
+      ["tacticsOver7d", "web02", 140, 4, 3, 4],
     ]);
-    expect(findings[0].contributing.map((c) => c.riskScore).sort()).toEqual([25, 30, 30, 30]);
+    expect(findings[0].contributing.map((c) => c.riskScore).sort()).toEqual([30, 30, 30, 50]);
   });
 });
 

@@ -108,7 +108,7 @@ describe("one notable", () => {
       { actor: "ada", before: { status: "in_progress", disposition: null }, after: { status: "resolved", disposition: "true_positive" }, targetType: "notable", address: "198.51.100.1" },
     ]);
     const n = await getNotable(id);
-    expect(n).toMatchObject({ status: "resolved", disposition: "true_positive", owner: { username: "tina" }, suppressed: false, risk: 48 });
+    expect(n).toMatchObject({ status: "resolved", disposition: "true_positive", owner: { username: "tina" }, suppressed: false, risk: 58 });
     expect(n!.history.map((h) => h.action)).toEqual(["notable.update", "notable.update"]);
     // Unassign.
     await updateNotables([id], { ownerId: null }, ada);
@@ -220,9 +220,9 @@ describe("urgency from severity x asset priority", () => {
 describe("one notable's page", () => {
   it("says when a suppression hides the notable's result, and stops saying so when it is disabled", async () => {
     const [row] = (await listNotables(q({ dest: "web02" }), null)).rows;
-    expect(await getNotable(row.id)).toMatchObject({ suppressed: false, risk: 48 });
+    expect(await getNotable(row.id)).toMatchObject({ suppressed: false, risk: 58 });
     const suppression = await createSuppression({ detectionId: row.detectionId, match: { dest: "web02" }, reason: "lab host", expiresAt: null }, ada);
-    expect(await getNotable(row.id)).toMatchObject({ suppressed: true, risk: 48 });
+    expect(await getNotable(row.id)).toMatchObject({ suppressed: true, risk: 58 });
     await setSuppressionEnabled(suppression.id, false, ada);
     expect(await getNotable(row.id)).toMatchObject({ suppressed: false });
   });

@@ -10,6 +10,8 @@ import { query, queryOne, raw, sql, whereAll, type Sql } from "../db/sql";
 import { ENRICHMENT_KEYS, FINDING_KEYS } from "../detections/enrichment";
 import { specById } from "../detections/specs";
 import { RESULT_SUPPRESSED, suppressedAt } from "../detections/suppressed";
+import type { RiskFactor } from "../detections/risk-factors";
+import { CHAIN_RULE } from "../risk/chains";
 import { SEVERITIES, urgencyFor, type Severity } from "../detections/severity";
 import { dispositionLabel, hostPrioritySchema, notableChangeSchema, OPEN_STATUSES, statusLabel, type NotableChange, type NotableListParams } from "./fields";
 import { TriageError } from "./suppressions";
@@ -96,7 +98,8 @@ export async function listNotables(p: NotableListParams, viewerId: string | null
       sql`SELECT n.id::text, n.time, n.title, n.detection_id, n.dest, n.severity, n.urgency, n.status::text AS status, u.username AS owner,
               n.disposition, n.updated_at, n.result_id::text AS result_id, n.incident_rule, ${RESULT_SUPPRESSED} AS suppressed,
               coalesce(r.enrichment -> ${raw(`'${ENRICHMENT_KEYS.finding}'`)} ->> ${raw(`'${FINDING_KEYS.text}'`)},
-                       CASE WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
+                       CASE WHEN n.incident_rule = ${CHAIN_RULE} THEN n.incident_score || ' links on ' || n.dest
+                            WHEN n.incident_rule IS NOT NULL THEN 'risk ' || n.incident_score || ' on ' || n.dest END) AS what, r.finding_kind,
               (SELECT count(*)::int FROM notable_comments c WHERE c.notable_id = n.id) AS comments
        ${QUEUE_FROM} ${where}
        ORDER BY ${order}
@@ -154,6 +157,11 @@ export async function getNotable(id: string | bigint) {
   if (!notable) return null;
   // Read through Prisma like the rest of the notable: its result's risk is an aggregate of its risk events.
   const risk = notable.resultId === null ? null : await db().riskEvent.aggregate({ where: { resultId: notable.resultId }, _sum: { riskScore: true } });
+  // The arithmetic of its risk (base score + module provenance factors), from its first risk event that has factors.
+  const scored =
+    notable.resultId === null
+      ? null
+      : await db().riskEvent.findFirst({ where: { resultId: notable.resultId, baseRiskScore: { not: null } }, orderBy: { id: "asc" }, select: { baseRiskScore: true, riskFactors: true } });
   const history = await db().auditLog.findMany({
     where: { targetType: "notable", targetId: String(key), action: { in: ["notable.update", "notable.comment"] } },
     orderBy: { id: "asc" },
@@ -164,6 +172,7 @@ export async function getNotable(id: string | bigint) {
     detectionName: specById(notable.detectionId)?.name ?? notable.detectionId,
     suppressed: suppressedAt(notable.result?.suppressedUntil ?? null),
     risk: notable.incidentScore ?? risk?._sum.riskScore ?? 0,
+    riskBreakdown: scored ? { base: scored.baseRiskScore!, factors: scored.riskFactors as unknown as RiskFactor[] } : null,
     contributingRisk: notable.riskEvents.map((r) => r.riskEvent).sort((a, b) => a.time.getTime() - b.time.getTime()),
     history,
   };

@@ -33,6 +33,12 @@ const FAILED_TO_LOAD = "40c2ba5b-dd6a-496b-9e6e-c9524d0be167";
 const MODULE_ADD = '/system.webServer/globalModules/add[@name="EvilModule"]';
 const VENDOR = "C:\\Program Files\\Vendor\\ok.dll";
 const MSF = "c:\\temp\\msf.dll";
+// Risk with the module provenance factors (lib/detections/risk-factors.ts), each new on its host (+10): the vendor
+// DLL outside the IIS folders (25 + 15 + 10), msf.dll in C:\temp (25 + 25 + 15 + 10), the module without an image (48 + 10).
+const VENDOR_RISK = 50;
+const MSF_RISK = 75;
+const MODULE_RISK = 58;
+const WEB01_RISK = VENDOR_RISK + MSF_RISK + MODULE_RISK;
 
 const HOUR = 3_600_000;
 // Recent data, so the hosts table's 24 h / 7 d windows (which end at now) see it.
@@ -95,29 +101,29 @@ describe("preview", () => {
   it("counts the results and the risk it would remove, per host, without changing anything", async () => {
     // Fleet-wide: the vendor DLL on both hosts.
     const p = await previewSuppression({ detectionId: FAILED_TO_LOAD, match: { ModuleDll: VENDOR.toUpperCase() } });
-    expect(p).toMatchObject({ matched: 2, newlyHidden: 2, alreadyHidden: 0, riskEvents: 2, riskScore: 50, hostCount: 2, detectionResults: 3, openNotables: 0 });
+    expect(p).toMatchObject({ matched: 2, newlyHidden: 2, alreadyHidden: 0, riskEvents: 2, riskScore: 2 * VENDOR_RISK, hostCount: 2, detectionResults: 3, openNotables: 0 });
     expect(p.hosts).toEqual([
-      { dest: "web01", results: 1, risk: 25 },
-      { dest: "web02", results: 1, risk: 25 },
+      { dest: "web01", results: 1, risk: VENDOR_RISK },
+      { dest: "web02", results: 1, risk: VENDOR_RISK },
     ]);
     // Wildcards, and a dest narrowing it to one host.
     expect(await previewSuppression({ detectionId: FAILED_TO_LOAD, match: { dest: "WEB01", ModuleDll: "c:\\program files\\*" } })).toMatchObject({
       matched: 1,
-      riskScore: 25,
+      riskScore: VENDOR_RISK,
     });
     // The TTP's notable is counted.
-    expect(await previewSuppression({ detectionId: NEW_MODULE, match: { dest: "web01" } })).toMatchObject({ matched: 1, riskScore: 48, openNotables: 1 });
+    expect(await previewSuppression({ detectionId: NEW_MODULE, match: { dest: "web01" } })).toMatchObject({ matched: 1, riskScore: MODULE_RISK, openNotables: 1 });
     // Nothing was saved by previewing.
     expect(await db().suppression.count()).toBe(0);
-    expect(await hostRisk("web01")).toBe(25 + 25 + 48);
+    expect(await hostRisk("web01")).toBe(VENDOR_RISK + MSF_RISK + MODULE_RISK);
   });
 
   it("tells apart what another suppression already hides, and ignores the one being edited", async () => {
     const s = await createSuppression({ detectionId: FAILED_TO_LOAD, match: { dest: "web02" }, reason: "lab box", expiresAt: null }, triager);
     const p = await previewSuppression({ detectionId: FAILED_TO_LOAD, match: { ModuleDll: VENDOR } });
-    expect(p).toMatchObject({ matched: 2, newlyHidden: 1, alreadyHidden: 1, riskScore: 25, hosts: [{ dest: "web01", results: 1, risk: 25 }] });
+    expect(p).toMatchObject({ matched: 2, newlyHidden: 1, alreadyHidden: 1, riskScore: VENDOR_RISK, hosts: [{ dest: "web01", results: 1, risk: VENDOR_RISK }] });
     // Editing s itself: its own effect is not "already hidden".
-    expect(await previewSuppression({ detectionId: FAILED_TO_LOAD, match: { dest: "web02" } }, { excludeId: s.id })).toMatchObject({ matched: 1, newlyHidden: 1, riskScore: 25 });
+    expect(await previewSuppression({ detectionId: FAILED_TO_LOAD, match: { dest: "web02" } }, { excludeId: s.id })).toMatchObject({ matched: 1, newlyHidden: 1, riskScore: VENDOR_RISK });
     expect(await previewSuppression({ detectionId: FAILED_TO_LOAD, match: { dest: "web02" } })).toMatchObject({ matched: 1, newlyHidden: 0, riskScore: 0 });
     expect(await db().suppression.count()).toBe(1);
     expect((await db().suppression.findUniqueOrThrow({ where: { id: s.id } })).enabled).toBe(true);
@@ -134,7 +140,7 @@ describe("saving a suppression", () => {
       tactic: (await riskByTactic(window()))[0].score,
       day: (await riskByDay(window(), "web01")).reduce((a, d) => a + d.score, 0),
     };
-    expect(before).toMatchObject({ host: 98, table: { risk24h: 98, risk7d: 98, results: 3 }, drilldown: { count: 3 }, detection: 75, tactic: 123, day: 98 });
+    expect(before).toMatchObject({ host: WEB01_RISK, table: { risk24h: WEB01_RISK, risk7d: WEB01_RISK, results: 3 }, drilldown: { count: 3 }, detection: 2 * VENDOR_RISK + MSF_RISK, tactic: WEB01_RISK + VENDOR_RISK, day: WEB01_RISK });
 
     const msf = await resultFor(FAILED_TO_LOAD, "web01", MSF);
     const draft = (await draftFromResult(msf.id))!;
@@ -151,13 +157,13 @@ describe("saving a suppression", () => {
     expect((await getResult(msf.id))!.suppressedUntil!.getUTCFullYear()).toBe(9999);
 
     // Risk leaves everything at once.
-    expect(await hostRisk("web01")).toBe(73);
-    expect(await tableRisk("web01")).toMatchObject({ risk24h: 73, risk7d: 73, results: 2 });
+    expect(await hostRisk("web01")).toBe(WEB01_RISK - MSF_RISK);
+    expect(await tableRisk("web01")).toMatchObject({ risk24h: WEB01_RISK - MSF_RISK, risk7d: WEB01_RISK - MSF_RISK, results: 2 });
     expect(await riskDrilldown("web01", new Date())).toMatchObject({ count: 2 });
-    expect((await riskByDetection(window())).find((d) => d.detectionId === FAILED_TO_LOAD)!.score).toBe(50);
-    expect((await riskByTactic(window()))[0].score).toBe(98);
-    expect((await riskByDay(window(), "web01")).reduce((a, d) => a + d.score, 0)).toBe(73);
-    expect(await hostRisk("web02")).toBe(25);
+    expect((await riskByDetection(window())).find((d) => d.detectionId === FAILED_TO_LOAD)!.score).toBe(2 * VENDOR_RISK);
+    expect((await riskByTactic(window()))[0].score).toBe(2 * VENDOR_RISK + MODULE_RISK);
+    expect((await riskByDay(window(), "web01")).reduce((a, d) => a + d.score, 0)).toBe(WEB01_RISK - MSF_RISK);
+    expect(await hostRisk("web02")).toBe(VENDOR_RISK);
 
     // The filter macro, as SPL.
     const macros = await filterMacros();
@@ -172,7 +178,7 @@ describe("saving a suppression", () => {
 
     const audit = await db().auditLog.findFirstOrThrow({ where: { action: "suppression.create" } });
     expect(audit).toMatchObject({ actorId: triager.id, actorName: "tina", address: "192.0.2.7", targetType: "suppression", targetId: String(saved.id), before: null });
-    expect(audit.after).toMatchObject({ detectionId: FAILED_TO_LOAD, match: draft.match, reason: "red team exercise", enabled: true, expiresAt: null, hid: { results: 1, riskScore: 25 } });
+    expect(audit.after).toMatchObject({ detectionId: FAILED_TO_LOAD, match: draft.match, reason: "red team exercise", enabled: true, expiresAt: null, hid: { results: 1, riskScore: MSF_RISK } });
   });
 
   it("stops future runs from emitting matching rows (fleet-wide when dest is dropped)", async () => {
@@ -185,7 +191,7 @@ describe("saving a suppression", () => {
     expect(run).toMatchObject({ rowCount: 1, suppressedCount: 1, resultCount: 1 });
     const web03 = (await listResults({ dest: "web03", includeSuppressed: true })).rows;
     expect(web03.map((r) => r.fields.ModuleDll)).toEqual([MSF]);
-    expect(await hostRisk("web03")).toBe(25);
+    expect(await hostRisk("web03")).toBe(MSF_RISK);
   });
 
   it("hides a notable's result from the queue (shown with the toggle)", async () => {
@@ -215,24 +221,24 @@ describe("saving a suppression", () => {
 describe("edit, disable, re-enable, expire", () => {
   it("disabling restores everything at once; re-enabling hides it again; each change audited with before and after", async () => {
     const s = await createSuppression({ detectionId: FAILED_TO_LOAD, match: { dest: "web01" }, reason: "maintenance", expiresAt: null }, triager);
-    expect(await hostRisk("web01")).toBe(48);
+    expect(await hostRisk("web01")).toBe(MODULE_RISK);
     const admin = await db().user.create({ data: { username: "ada", passwordHash: "x", role: "admin" } });
     const adminActor = { id: admin.id, username: "ada", address: "192.0.2.8" };
 
     await setSuppressionEnabled(s.id, false, adminActor);
-    expect(await hostRisk("web01")).toBe(98);
+    expect(await hostRisk("web01")).toBe(WEB01_RISK);
     expect((await listResults({ dest: "web01" })).total).toBe(3);
     expect(await getSuppression(s.id)).toMatchObject({ state: "disabled", updatedBy: "ada", createdBy: "tina" });
     expect(filterMacroDefinition(await activeSuppressionMatches(FAILED_TO_LOAD))).toBe("search *");
 
     await setSuppressionEnabled(s.id, true, triager);
-    expect(await hostRisk("web01")).toBe(48);
+    expect(await hostRisk("web01")).toBe(MODULE_RISK);
     // A repeated enable is no change (and no audit row).
     await setSuppressionEnabled(s.id, true, triager);
 
     // Edit: narrow it to the vendor DLL.
     await updateSuppression(s.id, { match: { dest: "web01", ModuleDll: VENDOR }, reason: "vendor DLL on web01", expiresAt: null }, triager);
-    expect(await hostRisk("web01")).toBe(73);
+    expect(await hostRisk("web01")).toBe(WEB01_RISK - VENDOR_RISK);
 
     const audit = await db().auditLog.findMany({ where: { targetType: "suppression", targetId: String(s.id) }, orderBy: { id: "asc" } });
     expect(audit.map((a) => [a.action, a.actorName])).toEqual([
@@ -265,11 +271,11 @@ describe("edit, disable, re-enable, expire", () => {
     // Real time passes: nothing is written when the suppression expires, and no job has to run.
     const expiresAt = new Date(Date.now() + 1500);
     const s = await createSuppression({ detectionId: FAILED_TO_LOAD, match: { dest: "web01" }, reason: "for a moment", expiresAt }, triager);
-    expect(await hostRisk("web01")).toBe(48);
+    expect(await hostRisk("web01")).toBe(MODULE_RISK);
     expect((await listResults({ dest: "web01" })).total).toBe(1);
     expect((await listSuppressions({ state: "active" })).map((r) => r.id)).toEqual([String(s.id)]);
     await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 100));
-    expect(await hostRisk("web01")).toBe(98);
+    expect(await hostRisk("web01")).toBe(WEB01_RISK);
     expect((await listResults({ dest: "web01" })).total).toBe(3);
     expect(await getSuppression(s.id)).toMatchObject({ state: "expired" });
     expect(await listSuppressions({ state: "active" })).toEqual([]);

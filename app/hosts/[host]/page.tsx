@@ -21,6 +21,7 @@ import { eventListParams, listEvents } from "@/lib/ingest/queries";
 import { statusLabel } from "@/lib/triage/fields";
 import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
+import { CHAIN_LINKS, chainWindowMs, hostChains, MIN_CHAIN_LINKS } from "@/lib/risk/chains";
 import { HostPriority } from "./HostPriority";
 import { eventsUrl, notableUrl, notablesUrl, resultsUrl, riskUrl, suppressionsUrl } from "@/lib/links/urls";
 import { TableHead } from "@/components/TableHead";
@@ -54,7 +55,7 @@ export default async function HostPage({ params, searchParams }: Props) {
   const pages = sectionPages.parse(query);
 
   // Each channel's last event and quiet flag as of the end of the range shown (lib/hosts/channels.ts).
-  const [timeline, modules, results, notables, risk, events, channels] = await Promise.all([
+  const [timeline, modules, results, notables, risk, events, channels, chains] = await Promise.all([
     hostTimeline(host.id, range.from, range.to),
     hostModules(host.id, slice(pages.modulesPage)),
     listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, ...slice(pages.resultsPage) }),
@@ -62,6 +63,7 @@ export default async function HostPage({ params, searchParams }: Props) {
     hostRiskEvents(host.id, range.from, range.to, slice(pages.riskPage)),
     listEvents({ ...eventParams, from: range.from, to: range.to }),
     channelActivity([host.id], range.to),
+    hostChains(host.id, chainWindowMs(), { from: range.from, to: range.to }),
   ]);
   const names = detectionNames();
 
@@ -106,6 +108,7 @@ export default async function HostPage({ params, searchParams }: Props) {
       <nav className="tabs" aria-label="On this page">
         <a href="#timeline">Timeline</a>
         <a href="#modules">IIS modules ({modules.total})</a>
+        <a href="#chain">Module chain ({chains.filter((c) => c.complete).length})</a>
         <a href="#results">Results ({results.total})</a>
         <a href="#notables">Notables ({notables.total})</a>
         <a href="#risk">Risk events ({risk.total})</a>
@@ -144,6 +147,28 @@ export default async function HostPage({ params, searchParams }: Props) {
         </tbody>
       </table>
       <SectionPager noun="modules" param="modulesPage" page={pages.modulesPage} size={SECTION_SIZE} total={modules.total} query={query} order="oldest first" />
+
+      <h2 id="chain">Module chain ({range.label})</h2>
+      <p className="muted">
+        From each module added: the first module load failure, w3wp.exe child process and account change that follow it in order within{" "}
+        {chainWindowMs() / 3_600_000} h, read from the events. {MIN_CHAIN_LINKS} links or more make a chain notable.
+      </p>
+      {chains.length === 0 && <p className="muted">No module added in this range.</p>}
+      {chains.slice(0, 20).map((c) => (
+        <section key={c.links[0].id} aria-label={`Module chain from ${c.start.toISOString()}`} data-testid="module-chain">
+          <h3>
+            <Time iso={c.start.toISOString()} /> — {c.complete ? <span className="status-failed">complete chain</span> : <span className="muted">incomplete</span>} ({c.links.length} of{" "}
+            {Object.keys(CHAIN_LINKS).length} links)
+          </h3>
+          <ol>
+            {c.links.map((l) => (
+              <li key={l.id}>
+                <Time iso={l.time.toISOString()} /> {CHAIN_LINKS[l.kind]} (event {l.eventCode}): <SafeText text={l.detail} className="mono wrap-anywhere" />
+              </li>
+            ))}
+          </ol>
+        </section>
+      ))}
 
       <h2 id="results">Detection results ({range.label})</h2>
       <p>

@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import type { StoredEnrichment } from "@/lib/detections/enrichment";
 import { splFieldOrder } from "@/lib/detections";
+import { riskArithmetic } from "@/lib/detections/rba";
+import { riskFactorLabel } from "@/lib/detections/risk-factors";
+import { CHAIN_LINKS, CHAIN_RULE, hostChains } from "@/lib/risk/chains";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SimpleTable } from "@/components/SimpleTable";
@@ -38,6 +41,8 @@ export default async function NotablePage({ params }: Props) {
   const owners = canTriage ? await assignableOwners() : [];
   const fields = splFieldOrder(n.detectionId, (n.result?.fields ?? {}) as Record<string, unknown>);
   const finding = (n.result?.enrichment as StoredEnrichment | null | undefined)?.finding;
+  // A module chain notable: its links, read again from the host's events (the chain that starts at its time).
+  const chain = n.incidentRule === CHAIN_RULE && n.dest ? (await hostChains(n.dest.toLowerCase())).find((c) => c.start.getTime() === n.time.getTime()) : undefined;
   return (
     <>
       <h1>
@@ -61,7 +66,15 @@ export default async function NotablePage({ params }: Props) {
         </dd>
         <dt>dest</dt>
         <dd>{n.dest ? <Link href={hostUrl(n.dest.toLowerCase())}><SafeText text={n.dest} /></Link> : "—"}</dd>
-        {n.incidentRule ? (
+        {n.incidentRule === CHAIN_RULE ? (
+          <>
+            <dt>Correlation</dt>
+            <dd>
+              IIS module chain on the host&apos;s events: module added, then module load failure, w3wp.exe child process and account change, in order
+              within the chain window
+            </dd>
+          </>
+        ) : n.incidentRule ? (
           <>
             <dt>Risk incident rule</dt>
             <dd>
@@ -89,6 +102,21 @@ export default async function NotablePage({ params }: Props) {
         <dd>{dispositionLabel(n.disposition)}</dd>
         <dt>Risk</dt>
         <dd>{n.suppressed ? <s>{n.risk}</s> : n.risk}</dd>
+        {n.riskBreakdown && n.riskBreakdown.factors.length > 0 && (
+          <>
+            <dt>Risk score</dt>
+            <dd data-testid="notable-risk-arithmetic">
+              <div>{riskArithmetic(n.riskBreakdown.base, n.riskBreakdown.factors)}</div>
+              <ul className="plain">
+                {n.riskBreakdown.factors.map((f) => (
+                  <li key={f.factor} className="wrap-anywhere">
+                    +{f.points} {riskFactorLabel(f.factor)}: <SafeText text={f.why} />
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         {n.result && (
           <>
             <dt>Result</dt>
@@ -117,6 +145,17 @@ export default async function NotablePage({ params }: Props) {
               </div>
             ))}
           </dl>
+        </>
+      ) : chain ? (
+        <>
+          <h2>Chain links ({chain.links.length})</h2>
+          <ol data-testid="chain-links">
+            {chain.links.map((l) => (
+              <li key={l.id}>
+                <Time iso={l.time.toISOString()} /> {CHAIN_LINKS[l.kind]} (event {l.eventCode}): <SafeText text={l.detail} className="mono wrap-anywhere" />
+              </li>
+            ))}
+          </ol>
         </>
       ) : (
         <>

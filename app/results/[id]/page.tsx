@@ -11,6 +11,8 @@ import { statusLabel } from "@/lib/triage/fields";
 import { expirationCovering } from "@/lib/pipeline/retention";
 import { hostUrl, newSuppressionUrl, resultsUrl, riskUrl } from "@/lib/links/urls";
 import { TableHead } from "@/components/TableHead";
+import { riskArithmetic } from "@/lib/detections/rba";
+import { riskFactorLabel, type RiskFactor } from "@/lib/detections/risk-factors";
 
 export const metadata: Metadata = { title: "Detection result" };
 export const dynamic = "force-dynamic";
@@ -49,6 +51,16 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
           {result.riskEvents.map((r) => (
             <div key={String(r.id)}>
               {r.riskScore} on <SafeText text={r.riskObject} /> ({r.riskObjectType}): <SafeText text={r.riskMessage} />
+              {r.baseRiskScore !== null && (r.riskFactors as unknown as RiskFactor[]).length > 0 && (
+                <div className="muted" data-testid="risk-arithmetic">
+                  {riskArithmetic(r.baseRiskScore, r.riskFactors as unknown as RiskFactor[])}
+                </div>
+              )}
+            </div>
+          ))}
+          {(result.riskFactors as unknown as RiskFactor[]).map((f) => (
+            <div key={f.factor} className="wrap-anywhere">
+              +{f.points} {riskFactorLabel(f.factor)}: <SafeText text={f.why} />
             </div>
           ))}
           {result.riskEvents.length === 0 && <span className="muted">none</span>}
