@@ -14,6 +14,7 @@ const DISTRIBUTED: Record<string, string> = {
   notables: "host_id",
   notable_risk_events: "host_id",
   notable_comments: "host_id",
+  host_module_snapshots: "host_id",
 };
 
 interface Key {

@@ -1,0 +1,115 @@
+// Module inventories through the real upload flow (received, worked by a worker, stored): an applicationHost.config,
+// then a day later a `Get-WebGlobalModule | ConvertTo-Json` of the same host; the host's module list and the
+// changes are written here by hand from the fixtures (tests/fixtures/inventory/README.md).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { resetDatabase } from "../../tests/db-setup";
+import { ingestFile } from "../../tests/pipeline";
+import { pgPool } from "../db/pg";
+import { hostModuleInventory } from "./snapshots";
+
+const FIXTURES = path.join(__dirname, "../../tests/fixtures/inventory");
+const CONFIG = path.join(FIXTURES, "WEB01-applicationHost.config");
+const JSON_INVENTORY = path.join(FIXTURES, "WEB01-Get-WebGlobalModule.json");
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "iiswatch-inventory-"));
+
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+beforeEach(resetDatabase);
+
+function write(name: string, text: string): string {
+  const file = path.join(scratch, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** The default list's 31 inetsrv modules, then ManagedEngine (.NET 2.0) and ConfigurationValidationModule. */
+const DEFAULT_COUNT = 33;
+
+describe("IIS module inventories", () => {
+  it("an applicationHost.config, then a JSON inventory a day later: the latest list and what changed", async () => {
+    const first = await ingestFile(CONFIG, { defaults: { host: "WEB01.contoso.local" } });
+    expect(first.outcome).toBe("ok");
+    expect(first.upload).toMatchObject({ format: "applicationHost.config", recordsRead: DEFAULT_COUNT + 1, stored: DEFAULT_COUNT + 1 });
+    // The JSON names its host itself (PSComputerName); no host field.
+    const second = await ingestFile(JSON_INVENTORY);
+    expect(second.outcome).toBe("ok");
+    expect(second.upload).toMatchObject({ format: "Get-WebGlobalModule JSON", recordsRead: DEFAULT_COUNT + 1 });
+    // Neither form says when it was taken: a snapshot's time is its upload's. The first inventory was taken a day earlier.
+    await pgPool().query(`UPDATE host_module_snapshots SET taken_at = taken_at - interval '1 day' WHERE upload_id = $1`, [first.upload.id]);
+    // No events were stored and no detection job follows an inventory.
+    expect((await pgPool().query(`SELECT count(*)::int AS n FROM events`)).rows[0].n).toBe(0);
+
+    const inventory = await hostModuleInventory("web01.contoso.local");
+    expect(inventory.snapshots).toBe(2);
+    expect(inventory.latest).toMatchObject({ filename: "WEB01-Get-WebGlobalModule.json", source: "Get-WebGlobalModule JSON" });
+    const modules = inventory.latest!.modules;
+    expect(modules).toHaveLength(DEFAULT_COUNT + 1);
+    expect(modules[0]).toEqual({ name: "UriCacheModule", image: "%windir%\\System32\\inetsrv\\cachuri.dll", preCondition: null, place: "inetsrv" });
+    expect(modules.find((m) => m.name === "ManagedEngine")).toEqual({
+      name: "ManagedEngine",
+      image: "%windir%\\Microsoft.NET\\Framework\\v2.0.50727\\webengine.dll",
+      preCondition: "integratedMode,runtimeVersionv2.0,bitness32",
+      place: "dotnet",
+    });
+    // What the page highlights: the modules outside %windir%\System32\inetsrv.
+    expect(modules.filter((m) => m.place !== "inetsrv").map((m) => `${m.name} ${m.image}`)).toEqual([
+      "DynamicCompressionModule C:\\inetpub\\temp\\compdyn.dll",
+      "ManagedEngine %windir%\\Microsoft.NET\\Framework\\v2.0.50727\\webengine.dll",
+      "UrlRewriteCache C:\\Windows\\Temp\\iiscache64.dll",
+    ]);
+
+    expect(inventory.changes).toHaveLength(1);
+    const [change] = inventory.changes;
+    // A day, and the second or so between the two uploads.
+    expect(change.takenAt.getTime() - change.previousTakenAt.getTime()).toBeGreaterThanOrEqual(86_400_000);
+    expect(change.takenAt.getTime() - change.previousTakenAt.getTime()).toBeLessThan(86_400_000 + 60_000);
+    expect(change.filename).toBe("WEB01-Get-WebGlobalModule.json");
+    expect(change.added).toEqual([{ name: "UrlRewriteCache", image: "C:\\Windows\\Temp\\iiscache64.dll", preCondition: null, place: "elsewhere" }]);
+    expect(change.removed).toEqual([{ name: "ManagedEngine64", image: "C:\\ProgramData\\Microsoft\\DRM\\log\\ManagedEngine64.dll", preCondition: null, place: "elsewhere" }]);
+    expect(change.imageChanged).toEqual([
+      { name: "DynamicCompressionModule", from: "%windir%\\System32\\inetsrv\\compdyn.dll", to: "C:\\inetpub\\temp\\compdyn.dll", place: "elsewhere" },
+    ]);
+    // The host exists for the host page although no event named it.
+    expect((await pgPool().query(`SELECT id, name FROM hosts`)).rows).toEqual([{ id: "web01.contoso.local", name: "WEB01.contoso.local" }]);
+  });
+
+  it("the same inventory twice is no change", async () => {
+    await ingestFile(CONFIG, { defaults: { host: "web01.contoso.local" } });
+    await ingestFile(CONFIG, { name: "again.config", defaults: { host: "WEB01.contoso.local" } });
+    const inventory = await hostModuleInventory("web01.contoso.local");
+    expect(inventory.snapshots).toBe(2);
+    expect(inventory.changes).toEqual([]);
+  });
+
+  it("a malformed or hostless inventory fails its upload with a reason naming the file and where", async () => {
+    const config = fs.readFileSync(CONFIG, "utf8");
+    // An <add> whose attribute value lost its closing quote, on the file's line of the extra module.
+    const line = config.split("\n").findIndex((l) => l.includes("ManagedEngine64")) + 1;
+    const broken = write("broken-applicationHost.config", config.replace('ManagedEngine64.dll" />', "ManagedEngine64.dll />"));
+    const bad = await ingestFile(broken, { defaults: { host: "WEB01" } });
+    expect(bad.upload.status).toBe("failed");
+    expect(bad.outcome).toMatch(new RegExp(`^broken-applicationHost\\.config: malformed XML at line ${line + 1}, column \\d+: `));
+
+    const truncated = write("cut.json", '[{"name": "UriCacheModule", "image": "%windir%\\\\System32\\\\inetsrv\\\\cachuri.dll"}, {"name": "X", "image"');
+    expect((await ingestFile(truncated, { defaults: { host: "WEB01" } })).outcome).toBe(
+      "cut.json: malformed JSON at its end (character 103: the file is cut short): Unexpected end of JSON input",
+    );
+    const typo = write("typo.json", '[{"name": "UriCacheModule" "image": "x.dll"}]');
+    expect((await ingestFile(typo, { defaults: { host: "WEB01" } })).outcome).toMatch(/^typo\.json: malformed JSON: .* at position 27\b/);
+
+    const noImage = write("noimage.json", '[{"name": "UriCacheModule", "image": "%windir%\\\\System32\\\\inetsrv\\\\cachuri.dll"}, {"name": "Evil", "image": ""}]');
+    expect((await ingestFile(noImage, { defaults: { host: "WEB01" } })).outcome).toBe("noimage.json: entry 2: module 'Evil' has no image");
+
+    const hostless = write("applicationHost.config", config);
+    expect((await ingestFile(hostless)).outcome).toBe(
+      "applicationHost.config: the inventory (applicationHost.config) names no host: upload it with the host field (host=NAME)",
+    );
+
+    const dtd = write("dtd.config", config.replace("<configuration>", '<!DOCTYPE configuration [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<configuration>'));
+    expect((await ingestFile(dtd, { defaults: { host: "WEB01" } })).outcome).toMatch(/^dtd\.config: line \d+: a <!DOCTYPE> declaration is refused/);
+
+    expect((await pgPool().query(`SELECT count(*)::int AS n FROM host_module_snapshots`)).rows[0].n).toBe(0);
+  });
+});
