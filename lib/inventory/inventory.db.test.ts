@@ -4,7 +4,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { ModuleInventory } from "../../app/hosts/[host]/ModuleInventory";
+import { TimeZoneProvider } from "../../components/time/TimeZone";
 import { resetDatabase } from "../../tests/db-setup";
 import { ingestFile } from "../../tests/pipeline";
 import { pgPool } from "../db/pg";
@@ -71,6 +75,13 @@ describe("IIS module inventories", () => {
     expect(change.imageChanged).toEqual([
       { name: "DynamicCompressionModule", from: "%windir%\\System32\\inetsrv\\compdyn.dll", to: "C:\\inetpub\\temp\\compdyn.dll", place: "elsewhere" },
     ]);
+    // The host page's section: the list with the outsiders marked, and one row per change.
+    const page = renderToStaticMarkup(createElement(TimeZoneProvider, null, createElement(ModuleInventory, { inventory })));
+    const rows = [...page.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((m) => m[1].replace(/<[^>]+>/g, "|").replace(/\|+/g, "|"));
+    expect(rows.filter((r) => r.includes("⚠"))).toHaveLength(2 + 3); // two in the list (ManagedEngine, in the .NET Framework, is marked without ⚠), three in the changes
+    expect(rows.find((r) => r.includes("|ManagedEngine64|"))).toMatch(/\|removed\|ManagedEngine64\|C:\\ProgramData\\Microsoft\\DRM\\log\\ManagedEngine64\.dll\| — ⚠ outside %windir%\\System32\\inetsrv\|$/);
+    expect(rows.find((r) => r.includes("|image changed|"))).toContain("|DynamicCompressionModule|%windir%\\System32\\inetsrv\\compdyn.dll| → |C:\\inetpub\\temp\\compdyn.dll|");
+    expect(rows.find((r) => r.includes("|ManagedEngine|"))).toContain("webengine.dll| — outside inetsrv (.NET Framework)|");
     // The host exists for the host page although no event named it.
     expect((await pgPool().query(`SELECT id, name FROM hosts`)).rows).toEqual([{ id: "web01.contoso.local", name: "WEB01.contoso.local" }]);
   });

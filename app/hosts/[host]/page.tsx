@@ -20,6 +20,8 @@ import { statusLabel } from "@/lib/triage/fields";
 import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
 import { HostPriority } from "./HostPriority";
+import { ModuleInventory } from "./ModuleInventory";
+import { hostModuleInventory } from "@/lib/inventory/snapshots";
 import { eventsUrl, notableUrl, notablesUrl, resultsUrl, riskUrl, suppressionsUrl } from "@/lib/links/urls";
 import { TableHead } from "@/components/TableHead";
 
@@ -51,9 +53,10 @@ export default async function HostPage({ params, searchParams }: Props) {
   const showSuppressed = query.suppressed === "show";
   const pages = sectionPages.parse(query);
 
-  const [timeline, modules, results, notables, risk, events] = await Promise.all([
+  const [timeline, modules, inventory, results, notables, risk, events] = await Promise.all([
     hostTimeline(host.id, range.from, range.to),
     hostModules(host.id, slice(pages.modulesPage)),
+    hostModuleInventory(host.id),
     listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, ...slice(pages.resultsPage) }),
     hostNotables(host.id, slice(pages.notablesPage)),
     hostRiskEvents(host.id, range.from, range.to, slice(pages.riskPage)),
@@ -95,6 +98,7 @@ export default async function HostPage({ params, searchParams }: Props) {
       <nav className="tabs" aria-label="On this page">
         <a href="#timeline">Timeline</a>
         <a href="#modules">IIS modules ({modules.total})</a>
+        <a href="#inventory">Module inventory</a>
         <a href="#results">Results ({results.total})</a>
         <a href="#notables">Notables ({notables.total})</a>
         <a href="#risk">Risk events ({risk.total})</a>
@@ -133,6 +137,9 @@ export default async function HostPage({ params, searchParams }: Props) {
         </tbody>
       </table>
       <SectionPager noun="modules" param="modulesPage" page={pages.modulesPage} size={SECTION_SIZE} total={modules.total} query={query} order="oldest first" />
+
+      <h2 id="inventory">IIS global modules (uploaded inventories)</h2>
+      <ModuleInventory inventory={inventory} />
 
       <h2 id="results">Detection results ({range.label})</h2>
       <p>
