@@ -12,7 +12,7 @@ import { TimeZoneProvider } from "../../components/time/TimeZone";
 import { resetDatabase } from "../../tests/db-setup";
 import { ingestFile } from "../../tests/pipeline";
 import { pgPool } from "../db/pg";
-import { hostModuleInventory } from "./snapshots";
+import { hostModuleInventory, moduleQueryRows } from "./snapshots";
 
 const FIXTURES = path.join(__dirname, "../../tests/fixtures/inventory");
 const CONFIG = path.join(FIXTURES, "WEB01-applicationHost.config");
@@ -82,6 +82,19 @@ describe("IIS module inventories", () => {
     expect(rows.find((r) => r.includes("|ManagedEngine64|"))).toMatch(/\|removed\|ManagedEngine64\|C:\\ProgramData\\Microsoft\\DRM\\log\\ManagedEngine64\.dll\| — ⚠ outside %windir%\\System32\\inetsrv\|$/);
     expect(rows.find((r) => r.includes("|image changed|"))).toContain("|DynamicCompressionModule|%windir%\\System32\\inetsrv\\compdyn.dll| → |C:\\inetpub\\temp\\compdyn.dll|");
     expect(rows.find((r) => r.includes("|ManagedEngine|"))).toContain("webengine.dll| — outside inetsrv (.NET Framework)|");
+    // ESCU's Hunting search's rows (… | stats count min(_time) max(_time) by host name image | rename host as dest):
+    // 32 modules unchanged in both (count 2), then what only one inventory lists.
+    const hunt = await moduleQueryRows("web01.contoso.local");
+    expect(hunt).toHaveLength(32 + 4);
+    expect(hunt.filter((r) => r.count === 2)).toHaveLength(32);
+    const day1 = hunt[0].firstTime;
+    const day2 = change.takenAt;
+    expect(hunt.filter((r) => r.count === 1)).toEqual([
+      { dest: "WEB01.contoso.local", name: "DynamicCompressionModule", image: "%windir%\\System32\\inetsrv\\compdyn.dll", count: 1, firstTime: day1, lastTime: day1 },
+      { dest: "WEB01.contoso.local", name: "ManagedEngine64", image: "C:\\ProgramData\\Microsoft\\DRM\\log\\ManagedEngine64.dll", count: 1, firstTime: day1, lastTime: day1 },
+      { dest: "WEB01.contoso.local", name: "DynamicCompressionModule", image: "C:\\inetpub\\temp\\compdyn.dll", count: 1, firstTime: day2, lastTime: day2 },
+      { dest: "WEB01.contoso.local", name: "UrlRewriteCache", image: "C:\\Windows\\Temp\\iiscache64.dll", count: 1, firstTime: day2, lastTime: day2 },
+    ]);
     // The host exists for the host page although no event named it.
     expect((await pgPool().query(`SELECT id, name FROM hosts`)).rows).toEqual([{ id: "web01.contoso.local", name: "WEB01.contoso.local" }]);
   });

@@ -82,3 +82,32 @@ export async function hostModuleInventory(hostId: string): Promise<HostModuleInv
     changes,
   };
 }
+
+/** One row of ESCU's "Windows IIS Components Get-WebGlobalModule Module Query" over a host's snapshots. */
+export interface ModuleQueryRow {
+  dest: string;
+  name: string;
+  image: string;
+  count: number;
+  firstTime: Date;
+  lastTime: Date;
+}
+
+/**
+ * What the ESCU Hunting search `iis_get_webglobalmodule` | stats count min(_time) as firstTime max(_time) as lastTime
+ * by host name image | rename host as dest` gives over this host's inventories, each module of a snapshot being one
+ * of its Pwsh:InstalledIISModules events at the snapshot's time (the data source's scripted input runs
+ * Get-WebGlobalModule on a schedule: one event per module per run). Splunk's `by` groups values as they are spelled.
+ * Computed here rather than by the detection engine, which runs over `events` (see lib/inventory/README.md).
+ */
+export async function moduleQueryRows(hostId: string): Promise<ModuleQueryRow[]> {
+  const rows = await query<{ dest: string; name: string; image: string; count: number; first_time: Date; last_time: Date }>(
+    sql`SELECT * FROM (
+          SELECT h.name AS dest, m->>'name' AS name, m->>'image' AS image, count(*)::int AS count, min(s.taken_at) AS first_time, max(s.taken_at) AS last_time
+          FROM host_module_snapshots s JOIN hosts h ON h.id = s.host_id CROSS JOIN LATERAL jsonb_array_elements(s.modules) m
+          WHERE s.host_id = ${hostId}
+          GROUP BY h.name, m->>'name', m->>'image'
+        ) r ORDER BY first_time, name COLLATE "C", image COLLATE "C"`,
+  );
+  return rows.map((r) => ({ dest: r.dest, name: r.name, image: r.image, count: r.count, firstTime: r.first_time, lastTime: r.last_time }));
+}
