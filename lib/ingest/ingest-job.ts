@@ -21,7 +21,7 @@ import { stageUpload } from "./pipeline";
 import { removeSpool, spoolPath } from "./spool";
 import { adoptIdenticalUpload, findIdenticalUpload, IdenticalUploadGoneError, readAs } from "./reupload";
 import { StagingTable } from "./store";
-import { readInventoryUpload } from "../inventory/ingest";
+import { readInventoryUpload } from "./inventory-upload";
 import { InventoryError } from "../inventory/module-inventory";
 import { storeModuleSnapshot } from "../inventory/snapshots";
 

@@ -12,6 +12,7 @@ import { TimeZoneProvider } from "../../components/time/TimeZone";
 import { resetDatabase } from "../../tests/db-setup";
 import { ingestFile } from "../../tests/pipeline";
 import { pgPool } from "../db/pg";
+import { deleteUpload } from "../pipeline/delete-upload";
 import { hostModuleInventory, moduleQueryRows } from "./snapshots";
 
 const FIXTURES = path.join(__dirname, "../../tests/fixtures/inventory");
@@ -99,12 +100,19 @@ describe("IIS module inventories", () => {
     expect((await pgPool().query(`SELECT id, name FROM hosts`)).rows).toEqual([{ id: "web01.contoso.local", name: "WEB01.contoso.local" }]);
   });
 
-  it("the same inventory twice is no change", async () => {
-    await ingestFile(CONFIG, { defaults: { host: "web01.contoso.local" } });
-    await ingestFile(CONFIG, { name: "again.config", defaults: { host: "WEB01.contoso.local" } });
+  it("the same inventory twice is no change; deleting an upload deletes its snapshot, and the host with the last one", async () => {
+    const first = await ingestFile(CONFIG, { defaults: { host: "web01.contoso.local" } });
+    const second = await ingestFile(CONFIG, { name: "again.config", defaults: { host: "WEB01.contoso.local" } });
     const inventory = await hostModuleInventory("web01.contoso.local");
     expect(inventory.snapshots).toBe(2);
     expect(inventory.changes).toEqual([]);
+
+    expect(await deleteUpload(second.upload.id)).toMatchObject({ filename: "again.config", events: 0 });
+    expect((await hostModuleInventory("web01.contoso.local")).latest?.filename).toBe("WEB01-applicationHost.config");
+    expect((await pgPool().query(`SELECT count(*)::int AS n FROM hosts`)).rows[0].n).toBe(1);
+    await deleteUpload(first.upload.id);
+    expect((await hostModuleInventory("web01.contoso.local")).snapshots).toBe(0);
+    expect((await pgPool().query(`SELECT count(*)::int AS n FROM hosts`)).rows[0].n).toBe(0);
   });
 
   it("a malformed or hostless inventory fails its upload with a reason naming the file and where", async () => {

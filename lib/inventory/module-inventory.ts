@@ -8,7 +8,6 @@
 // event readers. The file is attacker-controlled: bounded sizes, and XML without any DTD (saxes reads none, and a
 // DOCTYPE or ENTITY declaration is refused before parsing, as the event XML reader does).
 import { SaxesParser, type SaxesTagPlain } from "saxes";
-import { decodeHead } from "../ingest/input/text";
 
 export interface InventoryModule {
   name: string;
@@ -33,9 +32,9 @@ export class InventoryError extends Error {
   name = "InventoryError";
 }
 
-/** Which inventory form a file's head (BOM and encoding undone by the caller or here) is, or null: events, or neither. */
-export function sniffInventory(head: Uint8Array): InventorySource | null {
-  const text = decodeHead(head).replace(/^[\s\uFEFF]+/, "");
+/** Which inventory form a file's head (decoded text) is, or null: events, or neither. */
+export function sniffInventory(head: string): InventorySource | null {
+  const text = head.replace(/^[\s\uFEFF]+/, "");
   if (text.startsWith("<")) {
     // The root element of an IIS configuration file (event XML is <Event>/<Events>). A DOCTYPE naming it answers yes
     // too, so that reading refuses it loudly.
@@ -51,12 +50,11 @@ export function sniffInventory(head: Uint8Array): InventorySource | null {
   return null;
 }
 
-/** Reads an inventory file of the given form; throws InventoryError naming `filename` and where it went wrong. */
-export function parseInventory(bytes: Uint8Array, filename: string, source: InventorySource): ModuleInventory {
-  if (bytes.length > INVENTORY_LIMITS.maxBytes) {
-    throw new InventoryError(`${filename}: ${bytes.length.toLocaleString("en")} bytes is over the ${INVENTORY_LIMITS.maxBytes.toLocaleString("en")}-byte limit of a module inventory`);
-  }
-  const text = decodeHead(bytes);
+/**
+ * Reads an inventory (decoded text, at most INVENTORY_LIMITS.maxBytes: the caller checks the file's size) of the given
+ * form; throws InventoryError naming `filename` and where it went wrong.
+ */
+export function parseInventory(text: string, filename: string, source: InventorySource): ModuleInventory {
   return source === "applicationHost.config" ? parseApplicationHostConfig(text, filename) : parseModuleJson(text, filename);
 }
 

@@ -1,7 +1,8 @@
 // An upload that is a module inventory rather than a log: the ingest job asks here first, when no format was chosen,
 // and an inventory is read whole (bounded) and stored as one snapshot instead of being handed to the event readers.
 import fs from "node:fs";
-import { INVENTORY_LIMITS, InventoryError, parseInventory, sniffInventory, type ModuleInventory } from "./module-inventory";
+import { INVENTORY_LIMITS, InventoryError, parseInventory, sniffInventory, type ModuleInventory } from "../inventory/module-inventory";
+import { decodeHead } from "./input/text";
 
 /** How much of the file sniffing reads (as the event readers' sniffing). */
 const HEAD_BYTES = 64 * 1024;
@@ -20,13 +21,14 @@ export function readInventoryUpload(file: string, filename: string, givenHost: s
   } finally {
     fs.closeSync(fd);
   }
-  const source = sniffInventory(head);
+  const source = sniffInventory(decodeHead(head));
   if (!source) return null;
   const size = fs.statSync(file).size;
   if (size > INVENTORY_LIMITS.maxBytes) {
     throw new InventoryError(`${filename}: ${size.toLocaleString("en")} bytes is over the ${INVENTORY_LIMITS.maxBytes.toLocaleString("en")}-byte limit of a module inventory`);
   }
-  const inventory = parseInventory(fs.readFileSync(file), filename, source);
+  // decodeHead: the BOM or UTF-16 zero bytes say the encoding (Windows PowerShell 5 writes UTF-16LE).
+  const inventory = parseInventory(decodeHead(fs.readFileSync(file)), filename, source);
   if (givenHost && inventory.host && givenHost.toLowerCase() !== inventory.host.toLowerCase()) {
     throw new InventoryError(`${filename}: the upload names host '${givenHost}' but the file's PSComputerName is '${inventory.host}'`);
   }
