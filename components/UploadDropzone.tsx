@@ -123,7 +123,7 @@ export function UploadDropzone() {
           </select>
         </label>
         <label>
-          Computer name (only for Event Viewer CSV, which does not record it)
+          Computer name (only for Event Viewer CSV and an IIS applicationHost.config, which do not record it)
           <input value={host} onChange={(e) => setHost(e.target.value)} placeholder="e.g. WEB01" maxLength={255} />
         </label>
       </div>

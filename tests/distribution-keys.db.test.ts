@@ -15,6 +15,7 @@ const DISTRIBUTED: Record<string, string> = {
   notable_risk_events: "host_id",
   notable_comments: "host_id",
   host_channels: "host_id",
+  host_module_snapshots: "host_id",
 };
 
 interface Key {

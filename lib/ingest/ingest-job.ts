@@ -21,6 +21,9 @@ import { stageUpload } from "./pipeline";
 import { removeSpool, spoolPath } from "./spool";
 import { adoptIdenticalUpload, findIdenticalUpload, IdenticalUploadGoneError, readAs } from "./reupload";
 import { StagingTable } from "./store";
+import { readInventoryUpload } from "./inventory-upload";
+import { InventoryError } from "../inventory/module-inventory";
+import { storeModuleSnapshot } from "../inventory/snapshots";
 
 /** How many times an upload is tried before it fails (a worker dying, the database going away). */
 export const MAX_ATTEMPTS = Number(process.env.IISWATCH_MAX_ATTEMPTS ?? 3);
@@ -176,7 +179,8 @@ function isTransient(e: unknown, signal: AbortSignal): boolean {
 }
 
 export interface IngestJobOutcome {
-  status: "detecting" | "failed" | "requeued" | "stale" | "lost";
+  /** done: a module inventory, stored as a snapshot (no events, so no detection job). */
+  status: "done" | "detecting" | "failed" | "requeued" | "stale" | "lost";
   stored?: number;
   duplicates?: number;
 }
@@ -211,6 +215,10 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
     if (!fs.existsSync(file)) {
       await failUpload(client, lease, `the received file '${upload.filename}' is no longer in the spool; upload it again`);
       return { status: "failed" };
+    }
+    if (!upload.format) {
+      const stored = await storeIfInventory(client, lease, upload, file);
+      if (stored) return stored;
     }
     const reading = readAs(upload);
     const recognised = await recogniseIdentical(client, lease, upload, reading);
@@ -282,6 +290,35 @@ export async function runIngestJob(jobId: string, uploadId: string, owner: strin
     client.off("error", onError);
     client.release(broken ? new Error("connection lost") : undefined);
   }
+}
+
+/**
+ * A module inventory (lib/inventory) is stored as one snapshot and its upload is done; null when the file is a log.
+ * An unreadable inventory fails the upload with the reason (no retry: it would fail again).
+ */
+async function storeIfInventory(client: pg.ClientBase, lease: Lease, upload: ClaimedUpload, file: string): Promise<IngestJobOutcome | null> {
+  let read;
+  try {
+    read = readInventoryUpload(file, upload.filename, upload.recordHost);
+  } catch (e) {
+    if (!(e instanceof InventoryError)) throw e;
+    await failUpload(client, lease, e.message);
+    return { status: "failed" };
+  }
+  if (!read) return null;
+  const { host, inventory } = read;
+  const stored = await underLease(client, lease, async () => {
+    await storeModuleSnapshot(client, { host, uploadId: lease.uploadId, filename: upload.filename, inventory });
+    await execute(
+      sql`UPDATE uploads SET status = 'done', finished_at = now(), format = ${inventory.source}, records_read = ${inventory.modules.length},
+            stored = ${inventory.modules.length}, bytes_processed = size_bytes, worker = NULL, reader_progress = NULL
+          WHERE id = ${lease.uploadId}`,
+      client,
+    );
+  });
+  if (!stored) return { status: "lost" };
+  removeSpool(lease.uploadId);
+  return { status: "done", stored: inventory.modules.length, duplicates: 0 };
 }
 
 /**

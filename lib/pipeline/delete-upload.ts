@@ -107,10 +107,17 @@ async function deleteInTransaction(client: pg.ClientBase, uploadId: string): Pro
     client,
   );
 
-  // Host counters of the hosts that lost events, recomputed; hosts left with no event go.
+  // A module inventory's snapshot (lib/inventory) goes with its upload.
+  const inventoried = await query<{ host_id: string }>(sql`DELETE FROM host_module_snapshots WHERE upload_id = ${uploadId} RETURNING host_id`, client);
+
+  // Host counters of the hosts that lost events, recomputed; hosts left with no event (and no inventory) go.
   const hosts = gone.hosts ?? [];
   await recountHosts(client, hosts);
-  await execute(sql`DELETE FROM hosts WHERE id = ANY(${hosts}::text[]) AND event_count = 0`, client);
+  await execute(
+    sql`DELETE FROM hosts WHERE id = ANY(${[...hosts, ...inventoried.map((r) => r.host_id)]}::text[]) AND event_count = 0
+          AND NOT EXISTS (SELECT 1 FROM host_module_snapshots s WHERE s.host_id = hosts.id)`,
+    client,
+  );
   await execute(sql`DELETE FROM uploads WHERE id = ${uploadId}`, client);
   return {
     filename,

@@ -1,5 +1,7 @@
 // POST /api/uploads?filename=NAME[&format=auto|xml|evtx|classic|json|csv][&host=H&channel=C] with the file as the
-// raw request body (host/channel: for Event Viewer CSV, which carries neither).
+// raw request body (host/channel: for Event Viewer CSV, which carries neither). An IIS module inventory (an
+// applicationHost.config with host=H, or `Get-WebGlobalModule | ConvertTo-Json`) is recognised when no format is
+// given and stored as the host's module snapshot, not as events (lib/inventory).
 // The body is streamed to the spool (never held in memory); once it has fully arrived (size and SHA-256 recorded)
 // it is queued for the workers, and 202 answers with its id: poll GET /api/uploads/{id} for the report. GET /api/uploads lists recent uploads.
 // Auth: a signed-in session (same-origin for POST) or `Authorization: Bearer <API token>` (lib/auth/server.ts).

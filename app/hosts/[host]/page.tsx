@@ -23,6 +23,8 @@ import { detectionNames } from "@/lib/views/detection-names";
 import { defaultRangeFor, rangeParams, resolveRange } from "@/lib/views/range";
 import { CHAIN_LINKS, chainWindowMs, hostChains, MIN_CHAIN_LINKS } from "@/lib/risk/chains";
 import { HostPriority } from "./HostPriority";
+import { ModuleInventory } from "./ModuleInventory";
+import { hostModuleInventory } from "@/lib/inventory/snapshots";
 import { eventsUrl, notableUrl, notablesUrl, resultsUrl, riskUrl, suppressionsUrl } from "@/lib/links/urls";
 import { TableHead } from "@/components/TableHead";
 
@@ -55,9 +57,10 @@ export default async function HostPage({ params, searchParams }: Props) {
   const pages = sectionPages.parse(query);
 
   // Each channel's last event and quiet flag as of the end of the range shown (lib/hosts/channels.ts).
-  const [timeline, modules, results, notables, risk, events, channels, chains] = await Promise.all([
+  const [timeline, modules, inventory, results, notables, risk, events, channels, chains] = await Promise.all([
     hostTimeline(host.id, range.from, range.to),
     hostModules(host.id, slice(pages.modulesPage)),
+    hostModuleInventory(host.id),
     listResults({ dest: host.id, from: range.from, to: range.to, includeSuppressed: showSuppressed, ...slice(pages.resultsPage) }),
     hostNotables(host.id, slice(pages.notablesPage)),
     hostRiskEvents(host.id, range.from, range.to, slice(pages.riskPage)),
@@ -109,6 +112,7 @@ export default async function HostPage({ params, searchParams }: Props) {
         <a href="#timeline">Timeline</a>
         <a href="#modules">IIS modules ({modules.total})</a>
         <a href="#chain">Module chain ({chains.filter((c) => c.complete).length})</a>
+        <a href="#inventory">Module inventory</a>
         <a href="#results">Results ({results.total})</a>
         <a href="#notables">Notables ({notables.total})</a>
         <a href="#risk">Risk events ({risk.total})</a>
@@ -169,6 +173,8 @@ export default async function HostPage({ params, searchParams }: Props) {
           </ol>
         </section>
       ))}
+      <h2 id="inventory">IIS global modules (uploaded inventories)</h2>
+      <ModuleInventory inventory={inventory} />
 
       <h2 id="results">Detection results ({range.label})</h2>
       <p>
