@@ -175,7 +175,9 @@ describe("golden: SigmaHQ's IIS rules on the engine", () => {
         expect(rows.sort(byTime).map((r) => r.fields), expected.rule).toEqual(expected.rows);
 
         const risk = await db().riskEvent.findMany({ where: { detectionId: spec.id }, orderBy: { id: "asc" } });
-        expect(risk.map((r) => [r.riskObject, r.riskScore, r.searchName]).sort()).toEqual(expected.rows.map((row) => [row.dest, expected.score, `Sigma - ${expected.rule} - Rule`]).sort());
+        // The rule's level gives the base score; module provenance factors (risk-factors.ts) may add to it.
+        expect(risk.map((r) => [r.riskObject, r.baseRiskScore, r.searchName]).sort()).toEqual(expected.rows.map((row) => [row.dest, expected.score, `Sigma - ${expected.rule} - Rule`]).sort());
+        for (const r of risk) expect(r.riskScore).toBe(Math.min(100, r.baseRiskScore! + ((r.riskFactors as { points: number }[] | null) ?? []).reduce((n, f) => n + f.points, 0)));
         // DRL 1.1: a message based on a match keeps the rule's authors.
         for (const r of risk) expect(r.riskMessage).toBe(`Sigma rule "${expected.rule}" (by ${spec.author}, DRL 1.1) matched on ${r.riskObject}.`);
         expect(risk[0].annotations).toMatchObject({ mitre_attack: spec.tags.mitreAttackId, type: expected.notable ? "TTP" : "Anomaly" });
