@@ -4,7 +4,8 @@
 // scheduler's window checks and the coverage count take their search from here and run both alike.
 import { join, raw, sql, type Sql } from "../db/sql";
 import { compileSearch, strftimeToPg } from "./search-sql";
-import { SIGMA_LOGSOURCES, sigmaFieldSql, sigmaPredicateSql } from "./sigma";
+import { SIGMA_LOGSOURCES } from "./sigma";
+import { sigmaFieldSql, sigmaPredicateSql } from "./sigma-sql";
 import { outputFieldNames, type DetectionSpec } from "./spec";
 
 export interface EngineSearch {

@@ -6,7 +6,8 @@ import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { SAMPLES_DIR } from "../../tests/samples";
 import { parseCondition } from "./sigma-condition";
-import { compileSigmaRule, sigmaPredicateSql, sigmaTechniques, type SigmaPredicate } from "./sigma";
+import { compileSigmaRule, sigmaTechniques, type SigmaPredicate } from "./sigma";
+import { sigmaPredicateSql } from "./sigma-sql";
 import { DETECTION_SPECS } from "./specs";
 import { SIGMA_LEVEL_SCORES, severityForScore } from "./rba";
 

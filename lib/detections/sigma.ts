@@ -2,10 +2,9 @@
 // the events table (values always bound parameters, never spliced into SQL text). A rule is read as published
 // (content/sigma/, the `yaml` parser); its logsource picks channels and event codes and renames fields through the
 // one mapping below; its detection's selections (maps AND, lists OR), field modifiers and condition (parsed by
-// sigma-condition.ts) become a predicate tree the spec carries, which sigmaPredicateSql turns into SQL. A construct
+// sigma-condition.ts) become a predicate tree the spec carries, which sigma-sql.ts turns into SQL. A construct
 // outside the subset is refused when the rule loads, with the rule and the construct named — never approximated.
 import { z } from "zod";
-import { join, sql, type Sql } from "../db/sql";
 import { parseCondition, SigmaConditionError, type ConditionNode } from "./sigma-condition";
 
 /**
@@ -51,7 +50,7 @@ export type SigmaLogsourceKey = keyof typeof SIGMA_LOGSOURCES;
 /** Sigma field modifiers the compiler implements; any other is refused at load. */
 export const SUPPORTED_MODIFIERS = ["contains", "startswith", "endswith", "all", "windash", "re"] as const;
 
-/** The predicate a rule compiles to: serialisable (the spec carries it) and turned into SQL by sigmaPredicateSql. */
+/** The predicate a rule compiles to: serialisable (the spec carries it) and turned into SQL by sigma-sql.ts. */
 export type SigmaPredicate =
   | { op: "and" | "or"; args: SigmaPredicate[] }
   | { op: "not"; arg: SigmaPredicate }
@@ -273,41 +272,6 @@ export function compileSigmaRule(input: unknown, where: string): CompiledSigmaRu
     ),
   );
   return { logsource, predicate, fields, fieldKeys };
-}
-
-/** The predicate as SQL over events `e`, every value a bound parameter. A field comparison on an absent value is false, never NULL, so `not` means what Sigma means. */
-export function sigmaPredicateSql(p: SigmaPredicate): Sql {
-  switch (p.op) {
-    case "and":
-    case "or":
-      return join(p.args.map(sigmaPredicateSql), p.op === "and" ? " AND " : " OR ", "(", ")");
-    case "not":
-      return sql`(NOT ${sigmaPredicateSql(p.arg)})`;
-    case "eventCode":
-      return sql`e.event_code = ${p.value}::int`;
-    case "channel":
-      return sql`lower(e.channel) = lower(${p.value}::text)`;
-    case "field": {
-      const value = sql`(e.data ->> ${p.key}::text)`;
-      switch (p.match) {
-        case "eq":
-          return sql`coalesce(lower(${value}) = lower(${p.value}::text), false)`;
-        case "like":
-          return sql`coalesce(lower(${value}) LIKE lower(${p.value}::text), false)`;
-        case "re":
-          return sql`coalesce(${value} ~ ${p.value}::text, false)`;
-        case "empty":
-          return sql`coalesce(${value}, '') = ''`;
-        case "null":
-          return sql`${value} IS NULL`;
-      }
-    }
-  }
-}
-
-/** A result field's value: the Sigma field from whichever source's name the event has. */
-export function sigmaFieldSql(keys: readonly string[]): Sql {
-  return keys.length === 1 ? sql`(e.data ->> ${keys[0]}::text)` : sql`coalesce(${join(keys.map((k) => sql`e.data ->> ${k}::text`))})`;
 }
 
 /** The techniques of a rule's `attack.tNNNN[.NNN]` tags, as ATT&CK ids. */
