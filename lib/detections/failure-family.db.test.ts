@@ -1,11 +1,13 @@
 // Golden tests of 2282's family on the Application log (content/local/detections): events of 2293, 2295, 2296,
-// 2298, 2214 and 2220 in three export forms go through ingest, the real database and the engine, and each
+// 2298, 2214 and 2220 written as whole files in each export's layout — EVTX-rendered XML (wevtutil), an EVTX file,
+// Splunk XmlWinEventLog, Winlogbeat NDJSON (tests/support/process-events.ts), read back by the real readers — and
+// as classic text, go through ingest, the real database and the engine, and each
 // detection gives exactly the rows written here, a risk event of 25 per row and no notable (Anomaly).
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { storeW3svcWp, type W3svcWpEventInput } from "../../tests/support/iis-events";
+import { GOLDEN_FORMATS, uploadGolden } from "../../tests/support/process-events";
 import { db } from "../db/client";
-import type { InputFormat } from "../ingest/event";
 import { listResults } from "./queries";
 import { scoreWithFactors } from "./rba";
 import type { RiskFactor } from "./risk-factors";
@@ -83,11 +85,13 @@ const EXPECTED: { detection: string; fields: Record<string, unknown>; message: s
 beforeEach(resetDatabase);
 
 describe("golden: 2282's family on the Application log", () => {
-  // XML (unnamed <Data> and <Binary>), Winlogbeat JSON (positional data, rendered message) and classic text (only
-  // the message: the data is recovered from the catalogue's template, and there is no binary data).
-  for (const format of ["xml", "json", "classic"] as InputFormat[]) {
+  // The XML layouts and EVTX (unnamed <Data> and <Binary>), Winlogbeat (param1… and Binary, the rendered message)
+  // and classic text (only the message: the data is recovered from the catalogue's template, and there is no binary
+  // data, so no error code: the one difference, asserted below).
+  for (const format of [...GOLDEN_FORMATS, "classic"] as const) {
     it(`gives each detection its rows, one risk event of 25 each and no notable (${format})`, async () => {
-      await storeW3svcWp(EVENTS, format);
+      if (format === "classic") await storeW3svcWp(EVENTS, "classic");
+      else expect(await uploadGolden(EVENTS.map((e, i) => ({ kind: "w3svcwp", ...e, recordId: 8000 + i })), format)).toHaveLength(EVENTS.length);
       await runScheduled(at("2026-03-02T11:00:00Z"));
 
       for (const expected of EXPECTED) {

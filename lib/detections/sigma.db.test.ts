@@ -1,13 +1,16 @@
 // Golden tests of SigmaHQ's IIS rules on the same engine (content/sigma/): Event 29 changes and Sysmon 1 / Security
 // 4688 process starts, synthesised from Atomic Red Team T1505.004/T1562.002 and the published DoorMe and IIS-Raid
-// command lines, go through ingest, the real database and the scheduled run, and each rule gives exactly the rows
+// command lines, are written as whole files in each export's layout — EVTX-rendered XML (wevtutil), an EVTX file,
+// Splunk XmlWinEventLog and Winlogbeat NDJSON (tests/support/process-events.ts) — and read back by the real readers,
+// go through ingest, the real database and the scheduled run, and each rule gives, in every layout, exactly the rows
 // written here (grouped by dest and the fields the rule reads), a risk event scored from its level whose message
 // names the rule's authors (DRL 1.1), and a notable for the high rules only.
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../tests/db-setup";
 import { normalized, storeAsUpload, store29, type Event29Input } from "../../tests/support/iis-events";
+import { GOLDEN_FORMATS, uploadGolden, type GoldenEventInput } from "../../tests/support/process-events";
 import { db } from "../db/client";
-import type { EventParts, InputFormat } from "../ingest/event";
+import type { EventParts } from "../ingest/event";
 import { listResults } from "./queries";
 import { runScheduled } from "./runs";
 import { DETECTION_SPECS } from "./specs";
@@ -101,6 +104,15 @@ function processParts(p: ProcessStart): EventParts {
   };
 }
 
+/** The same process start as a golden event of its log (tests/support/process-events.ts), for the layout tests. */
+function goldenProcess(p: ProcessStart, i: number): GoldenEventInput {
+  const common = { host: p.host, time: p.time, recordId: 7000 + i, commandLine: p.commandLine };
+  return p.log === "sysmon"
+    ? { kind: "sysmon1", ...common, image: p.image, parentImage: p.parentImage, parentCommandLine: "-", processId: 4242, parentProcessId: 4100, user: "IIS APPPOOL\\DefaultAppPool", originalFileName: p.originalFileName ?? "-" }
+    : { kind: "security4688", ...common, newProcessName: p.image, parentProcessName: p.parentImage, newProcessId: 0x1092, processId: 0x1004, subjectUserName: "WEB$", subjectDomainName: "CONTOSO" };
+}
+const goldenChange = (c: Event29Input, i: number): GoldenEventInput => ({ kind: "iis29", ...c, recordId: 6000 + i });
+
 const span = (first: string, last = first) => ({ firstTime: first, lastTime: last });
 
 /** The rows each rule must give, in its fields, with the risk score its level gives and whether it notifies. */
@@ -162,10 +174,13 @@ const byTime = (a: { fields: Record<string, unknown> }, b: { fields: Record<stri
 beforeEach(resetDatabase);
 
 describe("golden: SigmaHQ's IIS rules on the engine", () => {
-  for (const format of ["xml", "json"] as InputFormat[]) {
+  // Every layout carries every field these rules read (Event 29's named data; Sysmon's and 4688's own names), so each
+  // gives the same rows; classic text, which carries only the message, is the test at the end.
+  for (const format of GOLDEN_FORMATS) {
     it(`gives each rule its rows, risk from its level with its authors, and notables for high rules (${format})`, async () => {
-      await store29(CHANGES, format);
-      await storeAsUpload(normalized(PROCESSES.map(processParts), format));
+      // One file per log, as each is exported: the IIS-Configuration changes, then the process starts.
+      expect(await uploadGolden(CHANGES.map(goldenChange), format)).toHaveLength(CHANGES.length);
+      expect(await uploadGolden(PROCESSES.map(goldenProcess), format)).toHaveLength(PROCESSES.length);
       await runScheduled(at("2026-03-02T11:00:00Z"));
 
       for (const expected of EXPECTED) {

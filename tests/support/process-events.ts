@@ -1,5 +1,6 @@
 // Golden events of the IIS Components story's process and PowerShell detections — Sysmon EventID 1, Security 4688
-// with command-line auditing, PowerShell/Operational 4104 — written out as whole files in the real layout of each
+// with command-line auditing, PowerShell/Operational 4104 — and of the IIS events the Sigma and local detections read
+// — IIS-Configuration/Operational 29, the W3SVC-WP family on the Application log (2293, 2295, …) — written out as whole files in the real layout of each
 // export, so the golden tests read them through the real format readers:
 //   - "evtx-xml": the XML Windows renders from an EVTX record (`wevtutil qe /f:xml`: concatenated events, double
 //     quotes), and the same events encoded as an EVTX file (evtxFromXml, the BinXML fixture builder);
@@ -7,7 +8,10 @@
 //   - "winlogbeat": Winlogbeat 8 NDJSON (winlog.event_data with the event's own names, winlog.user.identifier).
 // System blocks follow the providers' manifests: Sysmon (schema 4.x, event version 5), Microsoft-Windows-Security-
 // Auditing 4688 (version 2, hex process ids), Microsoft-Windows-PowerShell 4104 (version 1, opcode 15 "On create
-// calls", the user's SID in <Security UserID>). The events are synthesised: no public sample of a module install
+// calls", the user's SID in <Security UserID>), Microsoft-Windows-IIS-Configuration 29 (version 0, level 5, named
+// data) and the classic W3SVC-WP source (EventSourceName, Qualifiers 49152, unnamed <Data> and <Binary>, which
+// Winlogbeat names param1… and Binary). Event 29's data and message and W3SVC-WP's strings, binary and message are
+// those iis-events.ts builds (event29Parts, w3svcWpEventParts). The events are synthesised: no public sample of a module install
 // exists (see lib/detections/content/README.md); their command lines are Atomic Red Team T1505.004's and those
 // published about DoorMe, IIS-Raid and GhostRedirector.
 import fs from "node:fs";
@@ -16,7 +20,7 @@ import path from "node:path";
 import type { NormalizedEvent } from "../../lib/ingest/event";
 import { readLogFile } from "../../lib/ingest/read-file";
 import { evtxFromXml } from "./escu-fixtures";
-import { storeAsUpload } from "./iis-events";
+import { event29Parts, IIS_CONFIG_CHANNEL, IIS_CONFIG_PROVIDER, storeAsUpload, W3SVC_WP_PROVIDER, w3svcWpEventParts, type Event29Input, type W3svcWpEventInput } from "./iis-events";
 
 export const SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
 export const POWERSHELL_CHANNEL = "Microsoft-Windows-PowerShell/Operational";
@@ -62,13 +66,25 @@ export interface ScriptBlockInput extends Common {
   path?: string;
 }
 
-export type GoldenEventInput = SysmonProcessInput | SecurityProcessInput | ScriptBlockInput;
+/** IIS-Configuration/Operational 29 (a configuration change committed). */
+export interface ConfigChangeInput extends Common, Omit<Event29Input, keyof Common> {
+  kind: "iis29";
+}
+
+/** An event of the W3SVC-WP family on the Application log (2282's, with unnamed data). */
+export interface W3svcWpInput extends Common, Omit<W3svcWpEventInput, keyof Common> {
+  kind: "w3svcwp";
+}
+
+export type GoldenEventInput = SysmonProcessInput | SecurityProcessInput | ScriptBlockInput | ConfigChangeInput | W3svcWpInput;
 export const GOLDEN_FORMATS = ["evtx-xml", "evtx", "splunk-xml", "winlogbeat"] as const;
 export type GoldenFormat = (typeof GOLDEN_FORMATS)[number];
 
 interface Rendered {
   provider: string;
   guid: string;
+  /** A classic event source's name (the <Provider EventSourceName> attribute) and its EventID Qualifiers. */
+  eventSource?: { name: string; qualifiers: number };
   eventId: number;
   version: number;
   level: number;
@@ -79,7 +95,14 @@ interface Rendered {
   channel: string;
   userSid: string;
   pid: number;
-  data: [string, string][];
+  /** The event's <Data>, in order; a null name is an unnamed (positional) <Data>. */
+  data: [string | null, string][];
+  /** The <Binary> data, in hex. */
+  binary?: string;
+  /** The message Windows renders (Winlogbeat ships it; the XML exports do not). */
+  message?: string;
+  /** Winlogbeat's log.level, for events that are not informational. */
+  levelName?: string;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -180,6 +203,48 @@ function rendered(e: GoldenEventInput): Rendered {
           ["Path", e.path ?? ""],
         ],
       };
+    case "iis29": {
+      const { data } = event29Parts(e, "xml");
+      return {
+        provider: IIS_CONFIG_PROVIDER,
+        guid: "{dc0b8e51-4863-407a-bc3c-1b479b2978ac}",
+        eventId: 29,
+        version: 0,
+        level: 5,
+        task: 0,
+        opcode: 0,
+        opcodeName: "Info",
+        keywords: "0x4000000000000000",
+        channel: IIS_CONFIG_CHANNEL,
+        userSid: "S-1-5-21-1004336348-1177238915-682003330-500",
+        pid: 4120,
+        data: Object.entries(data).map(([k, v]) => [k, v ?? ""]),
+        message: event29Parts(e, "json").rendering?.message ?? undefined,
+      };
+    }
+    case "w3svcwp": {
+      const { data } = w3svcWpEventParts(e, "xml");
+      const { Binary, ...positional } = data;
+      return {
+        provider: W3SVC_WP_PROVIDER,
+        guid: "{670080D9-742A-4187-8D16-41143D1290BD}",
+        eventSource: { name: "W3SVC-WP", qualifiers: 49152 },
+        eventId: e.eventId,
+        version: 0,
+        level: 2,
+        task: 0,
+        opcode: 0,
+        opcodeName: "Info",
+        keywords: "0x80000000000000",
+        channel: "Application",
+        userSid: "",
+        pid: 0,
+        data: Object.values(positional).map((v) => [null, v ?? ""]),
+        binary: Binary ?? undefined,
+        message: w3svcWpEventParts(e, "json").rendering?.message ?? undefined,
+        levelName: "error",
+      };
+    }
   }
 }
 
@@ -191,10 +256,15 @@ function eventXml(e: GoldenEventInput, quote: "'" | '"'): string {
   const r = rendered(e);
   const q = (v: string) => `${quote}${xmlEscape(v, quote)}${quote}`;
   const security = r.userSid ? `<Security UserID=${q(r.userSid)}/>` : "<Security/>";
-  const data = r.data.map(([name, value]) => (value === "" ? `<Data Name=${q(name)}/>` : `<Data Name=${q(name)}>${xmlEscape(value, quote)}</Data>`)).join("");
+  const open = (name: string | null) => (name === null ? "<Data" : `<Data Name=${q(name)}`);
+  const data =
+    r.data.map(([name, value]) => (value === "" ? `${open(name)}/>` : `${open(name)}>${xmlEscape(value, quote)}</Data>`)).join("") +
+    (r.binary ? `<Binary>${r.binary}</Binary>` : "");
+  const source = r.eventSource ? ` EventSourceName=${q(r.eventSource.name)}` : "";
+  const qualifiers = r.eventSource ? ` Qualifiers=${q(String(r.eventSource.qualifiers))}` : "";
   return (
-    `<Event xmlns=${q("http://schemas.microsoft.com/win/2004/08/events/event")}><System><Provider Name=${q(r.provider)} Guid=${q(r.guid)}/>` +
-    `<EventID>${r.eventId}</EventID><Version>${r.version}</Version><Level>${r.level}</Level><Task>${r.task}</Task><Opcode>${r.opcode}</Opcode>` +
+    `<Event xmlns=${q("http://schemas.microsoft.com/win/2004/08/events/event")}><System><Provider Name=${q(r.provider)} Guid=${q(r.guid)}${source}/>` +
+    `<EventID${qualifiers}>${r.eventId}</EventID><Version>${r.version}</Version><Level>${r.level}</Level><Task>${r.task}</Task><Opcode>${r.opcode}</Opcode>` +
     `<Keywords>${r.keywords}</Keywords><TimeCreated SystemTime=${q(e.time)}/><EventRecordID>${e.recordId}</EventRecordID><Correlation/>` +
     `<Execution ProcessID=${q(String(r.pid))} ThreadID=${q("3412")}/><Channel>${r.channel}</Channel><Computer>${xmlEscape(e.host, quote)}</Computer>` +
     `${security}</System><EventData>${data}</EventData></Event>`
@@ -210,11 +280,14 @@ function winlogbeatJson(e: GoldenEventInput): string {
     ecs: { version: "8.0.0" },
     event: { code: String(r.eventId), kind: "event", provider: r.provider, created: new Date(new Date(e.time).getTime() + 2000).toISOString() },
     host: { name: e.host.toLowerCase() },
+    ...(r.levelName ? { log: { level: r.levelName } } : {}),
+    ...(r.message ? { message: r.message } : {}),
     winlog: {
       api: "wineventlog",
       channel: r.channel,
       computer_name: e.host,
-      event_data: Object.fromEntries(r.data),
+      // Winlogbeat names an unnamed <Data> param<N> (its 1-based position) and ships <Binary> as Binary.
+      event_data: { ...Object.fromEntries(r.data.map(([name, value], i) => [name ?? `param${i + 1}`, value])), ...(r.binary ? { Binary: r.binary } : {}) },
       event_id: String(r.eventId),
       opcode: r.opcodeName,
       process: { pid: r.pid, thread: { id: 3412 } },
