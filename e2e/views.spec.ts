@@ -144,8 +144,9 @@ async function walkViews(page: Page, options: { screenshots: boolean }) {
       expect(shown.map((r) => r.slice(0, 5))).toEqual(rows.map((h) => [h.name, h.finding ? FINDING_LABELS[h.finding] : "—", String(h.r24), String(h.r7), String(h.open)]));
       // "Results by detection": "n × Detection" per detection, summing to the host's results.
       expect(shown.map((r) => [...r[5].matchAll(/(\d+) ×/g)].reduce((sum, m) => sum + Number(m[1]), 0))).toEqual(rows.map((h) => h.results));
-      // The IIS configuration log: missing only on an IIS server (a host with no event of IIS needs none).
-      expect(shown.map((r) => r[9])).toEqual(rows.map((h) => (h.config > 0 ? "collected" : h.iis > 0 ? "⚠ missing" : "— not IIS")));
+      // The IIS configuration log (the last column, after each channel's last event): missing only on an IIS server
+      // (a host with no event of IIS needs none).
+      expect(shown.map((r) => r[r.length - 1])).toEqual(rows.map((h) => (h.config > 0 ? "collected" : h.iis > 0 ? "⚠ missing" : "— not IIS")));
     };
     await expect(page.getByRole("navigation", { name: "Hosts pages" })).toContainText(`Page 1 of 1 · ${counts.hosts.toLocaleString()} rows`);
     // Backdoors first: by the most serious finding (module installed, DLL load failure…), then by 7-day risk.
