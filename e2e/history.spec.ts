@@ -28,7 +28,8 @@ test("an October upload: its risk as of then on hosts and risk, back to now in o
   const riskIn = async (hours: number) =>
     (await sql<{ n: number }>(`SELECT coalesce(sum(risk_score), 0)::int AS n FROM risk_events WHERE normalized_risk_object = $1 AND time >= $2 AND time < $3`, [HOST, new Date(at.getTime() - hours * HOUR), at]))[0].n;
   const [day, week] = [await riskIn(24), await riskIn(168)];
-  expect(day).toBe(144);
+  // Three modules added, 48 each, and each +10 for its provenance (lib/detections/risk-factors.ts).
+  expect(day).toBe(174);
 
   // Hosts, as of now: October's risk is outside the windows.
   await page.goto(`/hosts?q=${HOST}`);
@@ -52,10 +53,10 @@ test("an October upload: its risk as of then on hosts and risk, back to now in o
      FROM notables n WHERE n.incident_rule = 'scoreOver24h' AND lower(n.dest) = $1`,
     [HOST],
   );
-  expect(incident).toMatchObject({ score: 144, n: 3 });
+  expect(incident).toMatchObject({ score: 174, n: 3 });
   const incidents = page.getByRole("table", { name: "Risk incidents" }).getByRole("row").filter({ hasText: HOST });
   await expect(incidents).toHaveCount(1);
-  await expect(incidents.getByRole("cell").nth(3)).toHaveText("144");
+  await expect(incidents.getByRole("cell").nth(3)).toHaveText("174");
   await incidents.getByRole("link", { name: "Risk Threshold Exceeded For Object Over 24 Hour Period" }).click();
   await expect(page.getByRole("table", { name: "Contributing risk events" }).locator("tbody tr")).toHaveCount(3);
 

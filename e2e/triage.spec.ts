@@ -10,10 +10,11 @@ const HOST = "triage-e2e-web01";
 const NEW_MODULE_ADDED = "55f22929-cfd3-4388-ba5c-4d01fac7ee7e";
 const MSF = "c:\\temp\\msf.dll";
 const VENDOR = "C:\\Program Files\\Vendor\\agent.dll";
-// Each failure's risk: 25, plus its module provenance factors (lib/detections/risk-factors.ts), both new on the host
-// (+10) and outside the IIS folders (+15); msf.dll in C:\temp, a user-writable folder (+25).
-const VENDOR_RISK = 50;
-const MSF_RISK = 75;
+// Each failure's risk: 25, plus its module provenance factors (lib/detections/risk-factors.ts): new on the host (+10),
+// on 1 host of the fleet's IIS hosts (+10: the views project loaded the demo fleet first) and outside the IIS folders
+// (+15); msf.dll in C:\temp, a user-writable folder (+25).
+const VENDOR_RISK = 60;
+const MSF_RISK = 85;
 
 /** Two Event 2282s ("module failed to load") on one host, a few hours ago: two results of 25 risk each. */
 const events2282 = () => eventsFile([event2282(HOST, hoursAgo(3, 10), 7001, MSF), event2282(HOST, hoursAgo(3, 12), 7002, VENDOR)]);

@@ -20,9 +20,13 @@ test("an analyst uploads the real 2282 sample and finds its event", async ({ pag
   await expect(report).toContainText("1 records read, 1 stored, 0 duplicate, 0 rejected");
 
   await page.getByRole("link", { name: "Events", exact: true }).click();
+  // The uploads page has a host field of its own: fill the events page's once it is there.
+  await expect(page).toHaveURL(/\/events$/);
   // Other data may be newer: find the host's events with the filter, as an analyst would.
-  await page.getByLabel("Host").fill("win-dc-exch01.attackrange.local");
-  await page.getByRole("button", { name: "Filter" }).click();
+  const filters = page.getByRole("search", { name: "Filter events" });
+  await filters.getByLabel("Host").fill("win-dc-exch01.attackrange.local");
+  await filters.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/host=win-dc-exch01/);
   const row = page.getByRole("row").filter({ hasText: "win-dc-exch01.attackrange.local" });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("2282");
