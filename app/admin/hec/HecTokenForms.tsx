@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
-import { CopyButton } from "@/components/CopyButton";
 import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
+import { NewTokenNotice, RevokeForm } from "@/components/forms/TokenForms";
 import { createHecTokenAction, revokeHecTokenAction } from "./actions";
 
 export function CreateHecTokenForm() {
@@ -39,29 +39,11 @@ export function CreateHecTokenForm() {
         </button>
       </form>
       <FormOutcome error={state.error} />
-      {state.token && (
-        <div role="status">
-          <p>{state.ok}</p>
-          <pre className="raw" data-testid="new-hec-token">
-            {state.token}
-          </pre>
-          <CopyButton value={state.token} label="Copy the token" />
-          <p className="muted">Shippers send it as: Authorization: Splunk {state.token.slice(0, 8)}… to /services/collector/event</p>
-        </div>
-      )}
+      {state.token && <NewTokenNotice ok={state.ok} token={state.token} testId="new-hec-token" usage={<>Shippers send it as: Authorization: Splunk {state.token.slice(0, 8)}… to /services/collector/event</>} />}
     </>
   );
 }
 
 export function RevokeHecTokenForm({ id, name }: { id: string; name: string }) {
-  const [state, action, pending] = useActionState(revokeHecTokenAction, {});
-  return (
-    <form action={action}>
-      <input type="hidden" name="id" value={id} />
-      <button type="submit" disabled={pending} aria-label={`Revoke ${name}`}>
-        Revoke
-      </button>{" "}
-      <FormOutcome inline error={state.error} />
-    </form>
-  );
+  return <RevokeForm id={id} name={name} revoke={revokeHecTokenAction} />;
 }

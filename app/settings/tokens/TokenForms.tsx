@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
-import { CopyButton } from "@/components/CopyButton";
 import { FormOutcome, useFieldErrors } from "@/components/forms/fields";
+import { NewTokenNotice, RevokeForm } from "@/components/forms/TokenForms";
 import { createTokenAction, revokeTokenAction } from "./actions";
 
 export function CreateTokenForm() {
@@ -26,29 +26,11 @@ export function CreateTokenForm() {
         </button>
       </form>
       <FormOutcome error={state.error} />
-      {state.token && (
-        <div role="status">
-          <p>{state.ok}</p>
-          <pre className="raw" data-testid="new-token">
-            {state.token}
-          </pre>
-          <CopyButton value={state.token} label="Copy the token" />
-          <p className="muted">Use it as: curl -H &quot;Authorization: Bearer {state.token.slice(0, 11)}…&quot; …/api/uploads</p>
-        </div>
-      )}
+      {state.token && <NewTokenNotice ok={state.ok} token={state.token} testId="new-token" usage={<>Use it as: curl -H &quot;Authorization: Bearer {state.token.slice(0, 11)}…&quot; …/api/uploads</>} />}
     </>
   );
 }
 
 export function RevokeTokenForm({ id, name }: { id: string; name: string }) {
-  const [state, action, pending] = useActionState(revokeTokenAction, {});
-  return (
-    <form action={action}>
-      <input type="hidden" name="id" value={id} />
-      <button type="submit" disabled={pending} aria-label={`Revoke ${name}`}>
-        Revoke
-      </button>{" "}
-      <FormOutcome inline error={state.error} />
-    </form>
-  );
+  return <RevokeForm id={id} name={name} revoke={revokeTokenAction} />;
 }
