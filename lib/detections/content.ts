@@ -13,7 +13,7 @@ import { MACRO_EXPANSIONS, SECURITY_CONTENT_CTIME_FORMAT, SECURITY_CONTENT_SUMMA
 import { rbaFromYaml, sigmaDetectionType, sigmaRba } from "./rba";
 import { parseEscuSearch } from "./search-shape";
 import { compileSigmaRule, sigmaRuleSchema, sigmaTechniques, SIGMA_LOGSOURCES, type SigmaRule } from "./sigma";
-import { filterMacroName, parseDetectionSpec, type DetectionSpec, type StructuredSearch } from "./spec";
+import { detectionStatus, detectionType, filterMacroName, isoDate, parseDetectionSpec, type DetectionSpec, type StructuredSearch } from "./spec";
 
 /** Where content/ is, relative to the repository: what specs and the catalog page show as file paths. */
 export const CONTENT_PATH = "lib/detections/content";
@@ -54,10 +54,10 @@ export const escuDetectionYamlSchema = z.looseObject({
   name: z.string().min(1),
   id: z.uuid(),
   version: z.number().int().positive(),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  date: isoDate,
   author: z.string().min(1),
-  status: z.enum(["production", "experimental", "deprecated"]),
-  type: z.enum(["TTP", "Anomaly", "Hunting"]),
+  status: detectionStatus,
+  type: detectionType,
   description: z.string().min(1),
   data_source: z.array(z.string().min(1)).min(1),
   search: z.string().min(1),
@@ -111,7 +111,7 @@ export type Sidecar = z.infer<typeof sidecarSchema>;
 
 /** ES's default deployment of a detection type (content/escu/deployments/escu_default_configuration_<type>.yml). */
 const deploymentYamlSchema = z.looseObject({
-  type: z.enum(["TTP", "Anomaly", "Hunting"]),
+  type: detectionType,
   scheduling: z.object({ cron_schedule: z.string().min(1), earliest_time: z.string().min(1), latest_time: z.string().min(1), schedule_window: z.string().min(1) }),
   alert_action: z
     .object({

@@ -106,15 +106,20 @@ export const drilldownSchema = z.object({
   latestOffset: z.string().min(1),
 });
 
+/** What ESCU's YAML and a DetectionSpec both say of a detection's status, type and date (one declaration for both). */
+export const detectionStatus = z.enum(["production", "experimental", "deprecated"]);
+export const detectionType = z.enum(["TTP", "Anomaly", "Hunting"]);
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
 export const detectionSpecSchema = z
   .object({
     id: z.uuid(),
     name: z.string().min(1),
     version: z.number().int().positive(),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    date: isoDate,
     author: z.string().min(1),
-    status: z.enum(["production", "experimental", "deprecated"]),
-    type: z.enum(["TTP", "Anomaly", "Hunting"]),
+    status: detectionStatus,
+    type: detectionType,
     description: z.string().min(1),
     dataSource: z.array(z.string().min(1)).min(1),
     /** The ESCU search, verbatim. */
